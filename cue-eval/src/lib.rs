@@ -1,0 +1,1 @@
+//! CUE evaluator: compiles the AST and evaluates values (the CUE lattice).

@@ -1,0 +1,1 @@
+//! CUE syntax: lexer, parser, AST with byte spans, diagnostics, printer.

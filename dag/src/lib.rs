@@ -1,0 +1,1 @@
+//! Plan engine: finds components in an evaluated plan and runs their DAG.

@@ -1,0 +1,1 @@
+//! BuildKit LLB construction and client.

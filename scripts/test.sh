@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The project's test command: starts the local engine (BuildKit, registry, git
+# server on loopback), then runs every test of the workspace against it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo test --workspace
