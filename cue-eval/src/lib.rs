@@ -1,1 +1,2 @@
 //! CUE evaluator: compiles the AST and evaluates values (the CUE lattice).
+pub mod num;
