@@ -1,1 +1,23 @@
 //! Plan engine: finds components in an evaluated plan and runs their DAG.
+//!
+//! Data flows: an evaluated plan ([`plan::Plan`], a tree of [`tree::Node`]s)
+//! -> components and their [`graph::Graph`] -> typed ops ([`parse`]) ->
+//! [`state::State`] graphs ([`compile`]) -> a [`solver::Solver`] (BuildKit)
+//! -> exported values filled back into the plan ([`run`]) -> the printed
+//! result ([`output`]).
+
+pub mod compile;
+pub mod embedded;
+pub mod events;
+pub mod fake;
+pub mod graph;
+pub mod inputs;
+pub mod ops;
+pub mod output;
+pub mod parse;
+pub mod path;
+pub mod plan;
+pub mod run;
+pub mod solver;
+pub mod state;
+pub mod tree;

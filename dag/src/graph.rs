@@ -1,0 +1,269 @@
+//! Components and the dependency graph between them.
+//!
+//! A component is a struct with a `#compute` field, found among regular
+//! fields (not in definitions, hidden or unset optional fields). There is an
+//! edge A -> B when B's subtree (its ops and the fields they interpolate,
+//! excluding components nested in B) references A or a value inside A,
+//! directly or through values outside any component that are themselves
+//! derived from A (`cfg: json.Unmarshal(a)`, then `b` uses `cfg.x`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::path::{Path, Seg};
+use crate::tree::{FieldKind, Node};
+
+/// Paths of the components of the plan, in field order (parents first).
+pub fn find_components(root: &Node) -> Vec<Path> {
+    let mut out = Vec::new();
+    walk_components(root, &Path::root(), &mut out);
+    out
+}
+
+fn walk_components(node: &Node, path: &Path, out: &mut Vec<Path>) {
+    if node.get("#compute").is_some() {
+        out.push(path.clone());
+    }
+    for f in node.fields.iter().filter(|f| f.kind == FieldKind::Regular) {
+        walk_components(&f.node, &path.field(&f.label), out);
+    }
+}
+
+/// The component graph of one evaluation of the plan.
+#[derive(Debug)]
+pub struct Graph {
+    pub graph: DiGraph<Path, ()>,
+    index: BTreeMap<Path, NodeIndex>,
+}
+
+/// A reference cycle between components.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("dependency cycle between components: {}", fmt_cycle(.0))]
+pub struct CycleError(pub Vec<Path>);
+
+fn fmt_cycle(cycle: &[Path]) -> String {
+    let mut s: Vec<String> = cycle.iter().map(Path::to_string).collect();
+    if let Some(first) = s.first().cloned() {
+        s.push(first);
+    }
+    s.join(" -> ")
+}
+
+impl Graph {
+    /// Builds the graph of the components of `root`; a cycle is an error.
+    pub fn build(root: &Node) -> Result<Graph, CycleError> {
+        let components = find_components(root);
+        let mut graph = DiGraph::new();
+        let mut index = BTreeMap::new();
+        for c in &components {
+            index.insert(c.clone(), graph.add_node(c.clone()));
+        }
+        let owners: BTreeSet<&Path> = components.iter().collect();
+        for c in &components {
+            let Some(node) = root.lookup(c) else { continue };
+            let mut refs = Vec::new();
+            collect_refs(node, &owners, c, true, &mut refs);
+            let mut deps = BTreeSet::new();
+            let mut seen = BTreeSet::new();
+            for r in refs {
+                resolve(root, &owners, c, &r, &mut seen, &mut deps);
+            }
+            for d in deps {
+                graph.update_edge(index[&d], index[c], ());
+            }
+        }
+        let g = Graph { graph, index };
+        g.check_cycles()?;
+        Ok(g)
+    }
+
+    /// Components in an order where dependencies come first (ties in field order).
+    pub fn order(&self) -> Vec<Path> {
+        match petgraph::algo::toposort(&self.graph, None) {
+            Ok(order) => order.into_iter().map(|i| self.graph[i].clone()).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// The components `c` depends on.
+    pub fn deps(&self, c: &Path) -> Vec<Path> {
+        let Some(&i) = self.index.get(c) else {
+            return Vec::new();
+        };
+        let mut deps: Vec<Path> = self
+            .graph
+            .neighbors_directed(i, petgraph::Direction::Incoming)
+            .map(|d| self.graph[d].clone())
+            .collect();
+        deps.sort();
+        deps
+    }
+
+    /// All components, in field order.
+    pub fn components(&self) -> Vec<Path> {
+        self.graph
+            .node_indices()
+            .map(|i| self.graph[i].clone())
+            .collect()
+    }
+
+    fn check_cycles(&self) -> Result<(), CycleError> {
+        for scc in petgraph::algo::tarjan_scc(&self.graph) {
+            if scc.len() > 1 {
+                let members: BTreeSet<NodeIndex> = scc.iter().copied().collect();
+                let start = *scc
+                    .iter()
+                    .min_by_key(|i| &self.graph[**i])
+                    .unwrap_or(&scc[0]);
+                return Err(CycleError(self.cycle_from(start, &members)));
+            }
+        }
+        Ok(())
+    }
+
+    /// A cycle through `start` inside one strongly connected component.
+    fn cycle_from(&self, start: NodeIndex, members: &BTreeSet<NodeIndex>) -> Vec<Path> {
+        // Breadth-first search back to `start` gives the shortest cycle.
+        let mut prev: BTreeMap<NodeIndex, NodeIndex> = BTreeMap::new();
+        let mut queue = std::collections::VecDeque::from([start]);
+        while let Some(n) = queue.pop_front() {
+            let mut next: Vec<NodeIndex> = self
+                .graph
+                .neighbors(n)
+                .filter(|m| members.contains(m))
+                .collect();
+            next.sort_by_key(|m| &self.graph[*m]);
+            for m in next {
+                if m == start {
+                    let mut cycle = vec![n];
+                    let mut cur = n;
+                    while cur != start {
+                        cur = prev[&cur];
+                        cycle.push(cur);
+                    }
+                    cycle.reverse();
+                    return cycle.into_iter().map(|i| self.graph[i].clone()).collect();
+                }
+                if let std::collections::btree_map::Entry::Vacant(e) = prev.entry(m) {
+                    e.insert(n);
+                    queue.push_back(m);
+                }
+            }
+        }
+        vec![self.graph[start].clone()]
+    }
+
+    /// Graphviz source of the graph.
+    pub fn to_dot(&self) -> String {
+        let mut s = String::from("digraph dag {\n  rankdir=LR;\n  node [shape=box];\n");
+        for i in self.graph.node_indices() {
+            let _ = writeln!(s, "  {};", dot_id(&self.graph[i]));
+        }
+        for e in self.graph.raw_edges() {
+            let _ = writeln!(
+                s,
+                "  {} -> {};",
+                dot_id(&self.graph[e.source()]),
+                dot_id(&self.graph[e.target()])
+            );
+        }
+        s.push_str("}\n");
+        s
+    }
+
+    /// One line per component in dependency order: `b <- a, c`.
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        for c in self.order() {
+            let deps = self.deps(&c);
+            if deps.is_empty() {
+                let _ = writeln!(s, "{c}");
+            } else {
+                let deps: Vec<String> = deps.iter().map(Path::to_string).collect();
+                let _ = writeln!(s, "{c} <- {}", deps.join(", "));
+            }
+        }
+        s
+    }
+}
+
+fn dot_id(p: &Path) -> String {
+    let text = p.to_string();
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// Collects the references of `node`'s subtree, not descending into nested
+/// components (they are nodes of their own) except at the top.
+fn collect_refs(
+    node: &Node,
+    owners: &BTreeSet<&Path>,
+    path: &Path,
+    top: bool,
+    out: &mut Vec<Path>,
+) {
+    if !top && owners.contains(path) {
+        return;
+    }
+    out.extend(node.refs.iter().cloned());
+    for f in &node.fields {
+        collect_refs(&f.node, owners, &path.field(&f.label), false, out);
+    }
+    for (i, e) in node.elems.iter().enumerate() {
+        // Elements are never components; their paths only matter for the check above.
+        collect_refs(e, owners, &path.index(i), false, out);
+    }
+}
+
+/// The innermost component that contains `p`.
+fn owner<'a>(owners: &BTreeSet<&'a Path>, p: &Path) -> Option<&'a Path> {
+    owners
+        .iter()
+        .filter(|o| p.starts_with(o))
+        .max_by_key(|o| o.0.len())
+        .copied()
+}
+
+/// Adds to `deps` the components the value at `r` comes from, seen from `c`.
+fn resolve(
+    root: &Node,
+    owners: &BTreeSet<&Path>,
+    c: &Path,
+    r: &Path,
+    seen: &mut BTreeSet<Path>,
+    deps: &mut BTreeSet<Path>,
+) {
+    if !seen.insert(r.clone()) {
+        return;
+    }
+    match owner(owners, r) {
+        Some(o) if o == c => {}
+        // A reference into another component, or into one enclosing `c`.
+        Some(o) => {
+            deps.insert(o.clone());
+        }
+        None => {
+            // A value outside every component: follow what it is derived from,
+            // through its own conjuncts, its ancestors' and its subtree's.
+            let mut more = Vec::new();
+            let mut node = root;
+            more.extend(node.refs.iter().cloned());
+            for seg in &r.0 {
+                let next = match seg {
+                    Seg::Field(l) => node.get(l),
+                    Seg::Index(i) => node.elems.get(*i),
+                };
+                let Some(next) = next else { break };
+                node = next;
+                more.extend(node.refs.iter().cloned());
+            }
+            if root.lookup(r).is_some() {
+                collect_refs(node, owners, r, true, &mut more);
+            }
+            for m in more {
+                resolve(root, owners, c, &m, seen, deps);
+            }
+        }
+    }
+}

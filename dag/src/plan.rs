@@ -1,0 +1,21 @@
+//! What the engine needs from an evaluated plan: its tree, and a way to
+//! unify a computed value into it and evaluate again.
+
+use crate::path::Path;
+use crate::tree::Node;
+
+/// An evaluated plan that values can be filled into.
+pub trait Plan: Send {
+    /// The current evaluation.
+    fn root(&self) -> &Node;
+
+    /// Unifies `value` into the field at `path` (a component that exported it)
+    /// and re-evaluates. A conflict may be reported here, or show up as an
+    /// error node at `path` in the new [`Plan::root`].
+    fn fill(&mut self, path: &Path, value: &serde_json::Value) -> Result<(), PlanError>;
+}
+
+/// An evaluation error, already rendered (`path: message` lines with positions).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct PlanError(pub String);

@@ -1,0 +1,290 @@
+//! The scheduler: the reactive loop of plan-language.md.
+//!
+//! Each round looks at the current evaluation: components whose dependencies
+//! are done and whose ops are concrete start at once (in parallel, on tokio);
+//! a component whose ops are not concrete once its dependencies are done, or
+//! one of whose dependencies was skipped, is skipped (not an error). When a
+//! component finishes, the values its `export` ops produced are unified back
+//! into the plan, which is evaluated again, and the next round begins. The
+//! first failure cancels whatever is still running.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::task::JoinSet;
+
+use crate::compile::{compile, resolve_images, Action};
+use crate::events::{EventKind, Progress, Sink};
+use crate::graph::{CycleError, Graph};
+use crate::ops::{ExportFormat, Op};
+use crate::parse::{component_ops, OpsError};
+use crate::path::Path;
+use crate::plan::{Plan, PlanError};
+use crate::solver::{SolveError, Solver};
+use crate::tree::Kind;
+
+/// How a run went, when it did not fail.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Report {
+    /// Components that ran, in completion order.
+    pub ran: Vec<Path>,
+    /// Components that were skipped, with why.
+    pub skipped: BTreeMap<Path, String>,
+}
+
+/// Why a run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Cycle(#[from] CycleError),
+    #[error("{0}")]
+    Plan(#[from] PlanError),
+    #[error("component {component}: invalid op: {error}")]
+    Ops { component: Path, error: OpsError },
+    #[error("component {component}: fetch-container {reference}: {error}")]
+    Image {
+        component: Path,
+        reference: String,
+        error: SolveError,
+    },
+    #[error("component {component}: {}: {error}", op.as_deref().unwrap_or("solve"))]
+    Op {
+        component: Path,
+        op: Option<String>,
+        error: SolveError,
+    },
+    #[error("component {component}: {op}: {message}")]
+    Export {
+        component: Path,
+        op: String,
+        message: String,
+    },
+    #[error("component {component}: exported value conflicts with the component's constraints: {message}")]
+    Fill { component: Path, message: String },
+}
+
+impl RunError {
+    /// The process exit code: a failed exec's own code, else 1.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            RunError::Op {
+                error: SolveError {
+                    exit_code: Some(c), ..
+                },
+                ..
+            } if *c > 0 && *c < 256 => *c,
+            _ => 1,
+        }
+    }
+
+    /// The failing exec's last output lines, if any.
+    pub fn output_tail(&self) -> &[String] {
+        match self {
+            RunError::Op { error, .. } => &error.output_tail,
+            _ => &[],
+        }
+    }
+}
+
+/// Settings of a run.
+#[derive(Clone)]
+pub struct Options {
+    /// Relative `local` directories are resolved against this.
+    pub plan_dir: PathBuf,
+    pub events: Sink,
+}
+
+/// Runs the plan to completion: every component that can run, runs.
+pub async fn run<P: Plan, S: Solver>(
+    plan: &mut P,
+    solver: Arc<S>,
+    options: &Options,
+) -> Result<Report, RunError> {
+    let mut report = Report::default();
+    let mut done: BTreeSet<Path> = BTreeSet::new();
+    let mut running: BTreeSet<Path> = BTreeSet::new();
+    let mut tasks: JoinSet<(Path, Result<Vec<serde_json::Value>, RunError>)> = JoinSet::new();
+    loop {
+        let graph = Graph::build(plan.root())?;
+        for c in graph.order() {
+            if done.contains(&c) || running.contains(&c) || report.skipped.contains_key(&c) {
+                continue;
+            }
+            let deps = graph.deps(&c);
+            let progress = Progress::new(c.clone(), options.events.clone());
+            if let Some(d) = deps.iter().find(|d| report.skipped.contains_key(*d)) {
+                let reason = format!("depends on {d}, which was skipped");
+                progress.emit(EventKind::Skipped {
+                    reason: reason.clone(),
+                });
+                report.skipped.insert(c, reason);
+                continue;
+            }
+            if !deps.iter().all(|d| done.contains(d)) {
+                continue;
+            }
+            let Some(node) = plan.root().lookup(&c) else {
+                continue;
+            };
+            match component_ops(node, &c) {
+                Ok(ops) => {
+                    running.insert(c.clone());
+                    let solver = solver.clone();
+                    let plan_dir = options.plan_dir.clone();
+                    tasks.spawn(async move {
+                        let result = run_component(&*solver, &c, &ops, plan_dir, &progress).await;
+                        match &result {
+                            Ok(exports) => progress.emit(EventKind::Completed {
+                                exports: exports.len(),
+                            }),
+                            Err(e) => progress.emit(EventKind::Failed {
+                                message: e.to_string(),
+                            }),
+                        }
+                        (c, result)
+                    });
+                }
+                Err(OpsError::NotConcrete { path, reason }) => {
+                    let reason = format!("{path} is not concrete: {reason}");
+                    progress.emit(EventKind::Skipped {
+                        reason: reason.clone(),
+                    });
+                    report.skipped.insert(c, reason);
+                }
+                Err(error) => {
+                    tasks.abort_all();
+                    return Err(RunError::Ops {
+                        component: c,
+                        error,
+                    });
+                }
+            }
+        }
+        let Some(joined) = tasks.join_next().await else {
+            break;
+        };
+        let (c, result) = match joined {
+            Ok(r) => r,
+            Err(e) => {
+                tasks.abort_all();
+                return Err(RunError::Plan(PlanError(format!(
+                    "a component task stopped: {e}"
+                ))));
+            }
+        };
+        running.remove(&c);
+        let exports = match result {
+            Ok(exports) => exports,
+            Err(e) => {
+                tasks.abort_all();
+                return Err(e);
+            }
+        };
+        for value in &exports {
+            let filled = plan.fill(&c, value);
+            let conflict = match (filled, plan.root().lookup(&c).map(|n| &n.kind)) {
+                (Err(e), _) => Some(e.0),
+                (Ok(()), Some(Kind::Bottom(message))) => Some(message.clone()),
+                _ => None,
+            };
+            if let Some(message) = conflict {
+                tasks.abort_all();
+                return Err(RunError::Fill {
+                    component: c,
+                    message,
+                });
+            }
+        }
+        done.insert(c.clone());
+        report.ran.push(c);
+    }
+    Ok(report)
+}
+
+/// Compiles and solves one component; returns its exported values in op order.
+async fn run_component<S: Solver>(
+    solver: &S,
+    c: &Path,
+    ops: &[Op],
+    plan_dir: PathBuf,
+    progress: &Progress,
+) -> Result<Vec<serde_json::Value>, RunError> {
+    progress.emit(EventKind::Started);
+    let images = resolve_images(solver, ops)
+        .await
+        .map_err(|(reference, error)| RunError::Image {
+            component: c.clone(),
+            reference,
+            error,
+        })?;
+    let compiled = compile(ops, &c.field("#compute"), &images, &plan_dir);
+    let op_error = |error: SolveError| RunError::Op {
+        component: c.clone(),
+        op: error.vertex.clone(),
+        error,
+    };
+    if !matches!(compiled.state.node(), crate::state::StateNode::Scratch) {
+        solver
+            .solve(&compiled.state, progress)
+            .await
+            .map_err(op_error)?;
+    }
+    let mut exports = Vec::new();
+    for action in compiled.actions {
+        match action {
+            Action::Export {
+                state,
+                source,
+                format,
+                op,
+            } => {
+                let bytes = solver
+                    .read_file(&state, &source, progress)
+                    .await
+                    .map_err(|error| RunError::Op {
+                        component: c.clone(),
+                        op: Some(op.clone()),
+                        error,
+                    })?;
+                let value = decode(&bytes, format).map_err(|message| RunError::Export {
+                    component: c.clone(),
+                    op,
+                    message,
+                })?;
+                exports.push(value);
+            }
+            Action::Push {
+                state,
+                meta,
+                reference,
+                op,
+            } => {
+                solver
+                    .push(&state, &meta, &reference, progress)
+                    .await
+                    .map_err(|error| RunError::Op {
+                        component: c.clone(),
+                        op: Some(op),
+                        error,
+                    })?;
+            }
+        }
+    }
+    Ok(exports)
+}
+
+/// Decodes an exported file.
+fn decode(bytes: &[u8], format: ExportFormat) -> Result<serde_json::Value, String> {
+    match format {
+        ExportFormat::String => String::from_utf8(bytes.to_vec())
+            .map(serde_json::Value::String)
+            .map_err(|_| "the file is not valid UTF-8 text".to_string()),
+        ExportFormat::Json => {
+            serde_json::from_slice(bytes).map_err(|e| format!("invalid JSON: {e}"))
+        }
+        ExportFormat::Yaml => {
+            serde_yaml::from_slice(bytes).map_err(|e| format!("invalid YAML: {e}"))
+        }
+    }
+}
