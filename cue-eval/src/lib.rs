@@ -2,3 +2,4 @@
 pub mod num;
 pub mod data;
 pub mod export;
+pub mod order;
