@@ -79,12 +79,34 @@ impl Graph {
         Ok(g)
     }
 
-    /// Components in an order where dependencies come first (ties in field order).
+    /// Components in an order where dependencies come first; among those
+    /// ready at the same time, field order.
     pub fn order(&self) -> Vec<Path> {
-        match petgraph::algo::toposort(&self.graph, None) {
-            Ok(order) => order.into_iter().map(|i| self.graph[i].clone()).collect(),
-            Err(_) => Vec::new(),
+        use std::cmp::Reverse;
+        let g = &self.graph;
+        let mut pending: Vec<usize> = g
+            .node_indices()
+            .map(|i| {
+                g.neighbors_directed(i, petgraph::Direction::Incoming)
+                    .count()
+            })
+            .collect();
+        let mut ready: std::collections::BinaryHeap<Reverse<NodeIndex>> = g
+            .node_indices()
+            .filter(|i| pending[i.index()] == 0)
+            .map(Reverse)
+            .collect();
+        let mut out = Vec::with_capacity(g.node_count());
+        while let Some(Reverse(i)) = ready.pop() {
+            out.push(g[i].clone());
+            for j in g.neighbors(i) {
+                pending[j.index()] -= 1;
+                if pending[j.index()] == 0 {
+                    ready.push(Reverse(j));
+                }
+            }
         }
+        out
     }
 
     /// The components `c` depends on.

@@ -393,12 +393,14 @@ impl Reader<'_> {
                 Some("cache") => Mount::Cache {
                     key: f.label.clone(),
                 },
-                Some(other) => return invalid(
-                    &mp,
-                    format!(
+                Some(other) => {
+                    return invalid(
+                        &mp,
+                        format!(
                         "unknown mount {other:?}: expected \"tmpfs\", \"cache\" or {{from: ...}}"
                     ),
-                ),
+                    )
+                }
                 None if m.get("from").is_some() => {
                     let r = Reader { node: m, path: &mp };
                     Mount::From {
