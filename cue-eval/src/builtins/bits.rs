@@ -1,0 +1,9 @@
+//! `math/bits` (work in progress).
+
+use super::Package;
+
+pub static PACKAGE: Package = Package {
+    path: "math/bits",
+    cue: None,
+    members: &[],
+};

@@ -1,0 +1,9 @@
+//! `net` (work in progress).
+
+use super::Package;
+
+pub static PACKAGE: Package = Package {
+    path: "net",
+    cue: None,
+    members: &[],
+};

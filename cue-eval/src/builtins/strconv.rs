@@ -1,0 +1,9 @@
+//! `strconv` (work in progress).
+
+use super::Package;
+
+pub static PACKAGE: Package = Package {
+    path: "strconv",
+    cue: None,
+    members: &[],
+};

@@ -1,0 +1,108 @@
+//! Errors a user can cause while loading: missing packages, cycles, bad
+//! headers. Each carries where it happened when there is such a place.
+
+use std::fmt;
+
+/// A place in a source file (display name as `cue` prints it, 1-based).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadPos {
+    /// Display name, e.g. `./in.cue`.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub col: u32,
+}
+
+/// What went wrong while loading.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoadErrorKind {
+    /// An import of a standard-library path that does not exist.
+    #[error("builtin package {0:?} undefined")]
+    UnknownBuiltin(String),
+    /// An import path whose directory does not exist.
+    #[error("cannot find package {0:?}")]
+    PackageNotFound(String),
+    /// A directory exists but has no files of the wanted package.
+    #[error("no CUE files of package {package} in {dir}")]
+    NoFiles {
+        /// The wanted package name (or `*` when any).
+        package: String,
+        /// The directory, as displayed.
+        dir: String,
+    },
+    /// Two different package clauses among files that must form one package.
+    #[error("found packages {first} ({first_file}) and {second} ({second_file}) in {dir}")]
+    MultiplePackages {
+        /// First package name seen.
+        first: String,
+        /// File declaring it.
+        first_file: String,
+        /// The conflicting name.
+        second: String,
+        /// File declaring it.
+        second_file: String,
+        /// The directory, as displayed.
+        dir: String,
+    },
+    /// A cycle of imports; the chain starts and ends with the same path.
+    #[error("import cycle not allowed: {}", .0.join(" imports "))]
+    ImportCycle(Vec<String>),
+    /// `./x` or `../x` imports.
+    #[error("relative import paths not allowed ({0:?})")]
+    RelativeImport(String),
+    /// An import path whose package name cannot be derived.
+    #[error("cannot determine package name for {0:?} (set explicitly with ':')")]
+    NoPackageName(String),
+    /// A file header that cannot be read.
+    #[error("{0}")]
+    Header(String),
+    /// A file or directory that cannot be read.
+    #[error("cannot read {path}: {reason}")]
+    Io {
+        /// The path, as displayed.
+        path: String,
+        /// The OS's reason.
+        reason: String,
+    },
+    /// A command-line argument that is neither a directory nor a `.cue` file.
+    #[error("cannot find package or file {0:?}")]
+    BadArgument(String),
+}
+
+/// A loading error with its position, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    /// What went wrong (boxed: errors are rare, results stay small).
+    pub kind: Box<LoadErrorKind>,
+    /// Where (an import spec, a package clause), if known.
+    pub pos: Option<LoadPos>,
+}
+
+impl LoadError {
+    pub(crate) fn new(kind: LoadErrorKind) -> LoadError {
+        LoadError {
+            kind: Box::new(kind),
+            pos: None,
+        }
+    }
+
+    pub(crate) fn at(kind: LoadErrorKind, pos: LoadPos) -> LoadError {
+        LoadError {
+            kind: Box::new(kind),
+            pos: Some(pos),
+        }
+    }
+}
+
+/// Renders like `cue`: the message, then `    file:line:col` when known.
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.pos {
+            Some(p) => write!(f, "{}:\n    {}:{}:{}", self.kind, p.file, p.line, p.col),
+            None => write!(f, "{}", self.kind),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
