@@ -1,5 +1,6 @@
 //! BuildKit LLB construction and client.
 
+pub mod client;
 pub mod digest;
 pub mod dump;
 pub mod marshal;

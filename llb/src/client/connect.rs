@@ -1,0 +1,280 @@
+//! Finding and dialing the BuildKit daemon.
+//!
+//! `BUILDKIT_HOST` wins: `unix://PATH`, `tcp://HOST:PORT` or
+//! `docker-container://NAME` (through `docker exec -i NAME buildctl dial-stdio`,
+//! the way BuildKit's own connection helper reaches a daemon in a container).
+//! Without it, Docker's embedded BuildKit is used through the Docker API socket
+//! (`DOCKER_HOST`, default `unix:///var/run/docker.sock`): `POST /grpc` with
+//! `Upgrade: h2c` turns the HTTP/1.1 connection into a raw HTTP/2 one that
+//! speaks BuildKit's gRPC API.
+
+use std::io;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::{TcpStream, UnixStream};
+use tonic::transport::{Channel, Endpoint, Uri};
+
+use super::error::ClientError;
+
+/// Where the daemon is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Address {
+    /// A BuildKit unix socket.
+    Unix(PathBuf),
+    /// A BuildKit TCP address `host:port` (no TLS).
+    Tcp(String),
+    /// A container running BuildKit, reached through `docker exec`.
+    DockerContainer(String),
+    /// Docker's embedded BuildKit behind the Docker API on a unix socket.
+    DockerUnix(PathBuf),
+    /// Docker's embedded BuildKit behind the Docker API on TCP.
+    DockerTcp(String),
+}
+
+impl std::fmt::Display for Address {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Address::Unix(p) => write!(f, "unix://{}", p.display()),
+            Address::Tcp(a) => write!(f, "tcp://{a}"),
+            Address::DockerContainer(n) => write!(f, "docker-container://{n}"),
+            Address::DockerUnix(p) => write!(f, "Docker at unix://{}", p.display()),
+            Address::DockerTcp(a) => write!(f, "Docker at tcp://{a}"),
+        }
+    }
+}
+
+impl Address {
+    /// Parses a `BUILDKIT_HOST` value.
+    pub fn parse_buildkit_host(s: &str) -> Result<Address, ClientError> {
+        if let Some(p) = s.strip_prefix("unix://") {
+            Ok(Address::Unix(PathBuf::from(p)))
+        } else if let Some(a) = s.strip_prefix("tcp://") {
+            Ok(Address::Tcp(a.trim_end_matches('/').to_string()))
+        } else if let Some(n) = s.strip_prefix("docker-container://") {
+            Ok(Address::DockerContainer(n.to_string()))
+        } else {
+            Err(ClientError::BadAddress(s.to_string()))
+        }
+    }
+
+    /// Parses a `DOCKER_HOST` value.
+    pub fn parse_docker_host(s: &str) -> Result<Address, ClientError> {
+        if let Some(p) = s.strip_prefix("unix://") {
+            Ok(Address::DockerUnix(PathBuf::from(p)))
+        } else if let Some(a) = s.strip_prefix("tcp://") {
+            Ok(Address::DockerTcp(a.trim_end_matches('/').to_string()))
+        } else {
+            Err(ClientError::BadAddress(s.to_string()))
+        }
+    }
+
+    /// The address from the environment: `BUILDKIT_HOST`, else Docker.
+    pub fn from_env() -> Result<Address, ClientError> {
+        match std::env::var("BUILDKIT_HOST") {
+            Ok(v) if !v.is_empty() => Address::parse_buildkit_host(&v),
+            _ => match std::env::var("DOCKER_HOST") {
+                Ok(v) if !v.is_empty() => Address::parse_docker_host(&v),
+                _ => Ok(Address::DockerUnix(PathBuf::from("/var/run/docker.sock"))),
+            },
+        }
+    }
+}
+
+/// Dials `addr` and returns a gRPC channel to BuildKit's API.
+pub(crate) async fn dial(addr: &Address) -> Result<Channel, ClientError> {
+    // The URI is only a label: every connector below ignores it.
+    let endpoint = Endpoint::from_static("http://buildkitd")
+        .connect_timeout(Duration::from_secs(5))
+        .http2_keep_alive_interval(Duration::from_secs(30))
+        .keep_alive_while_idle(true);
+    let unreachable = |e: &dyn std::fmt::Display| ClientError::Unreachable {
+        address: addr.to_string(),
+        reason: e.to_string(),
+    };
+    let addr2 = addr.clone();
+    let connector = tower::service_fn(move |_: Uri| {
+        let addr = addr2.clone();
+        async move { open(&addr).await.map(TokioIo::new) }
+    });
+    endpoint
+        .connect_with_connector(connector)
+        .await
+        .map_err(|e| unreachable(&source_chain(&e)))
+}
+
+/// The whole `source()` chain of an error in one line.
+pub(crate) fn source_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let t = c.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        cur = c.source();
+    }
+    s
+}
+
+/// One byte stream to the daemon's gRPC endpoint.
+async fn open(addr: &Address) -> io::Result<Conn> {
+    match addr {
+        Address::Unix(p) => Ok(Conn::Unix(UnixStream::connect(p).await?)),
+        Address::Tcp(a) => Ok(Conn::Tcp(TcpStream::connect(a).await?)),
+        Address::DockerUnix(p) => {
+            let mut s = UnixStream::connect(p).await?;
+            upgrade_h2c(&mut s).await?;
+            Ok(Conn::Unix(s))
+        }
+        Address::DockerTcp(a) => {
+            let mut s = TcpStream::connect(a).await?;
+            upgrade_h2c(&mut s).await?;
+            Ok(Conn::Tcp(s))
+        }
+        Address::DockerContainer(name) => {
+            let mut child = tokio::process::Command::new("docker")
+                .args(["exec", "-i", name, "buildctl", "dial-stdio"])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .kill_on_drop(true)
+                .spawn()?;
+            let (Some(stdout), Some(stdin)) = (child.stdout.take(), child.stdin.take()) else {
+                return Err(io::Error::other("docker exec gave no pipes"));
+            };
+            Ok(Conn::Process(Box::new(ProcessIo {
+                io: tokio::io::join(stdout, stdin),
+                _child: child,
+            })))
+        }
+    }
+}
+
+/// Turns a Docker API connection into a raw HTTP/2 connection to its BuildKit.
+async fn upgrade_h2c<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S) -> io::Result<()> {
+    s.write_all(
+        b"POST /grpc HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: h2c\r\nContent-Length: 0\r\n\r\n",
+    )
+    .await?;
+    // Read the response head byte by byte: what follows it is HTTP/2 and must
+    // stay in the stream.
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        if head.len() > 16 * 1024 {
+            return Err(io::Error::other(
+                "Docker's answer to the h2c upgrade is too long",
+            ));
+        }
+        let b = s.read_u8().await?;
+        head.push(b);
+    }
+    let text = String::from_utf8_lossy(&head);
+    let status = text.lines().next().unwrap_or_default().to_string();
+    if !status.contains(" 101") {
+        return Err(io::Error::other(format!(
+            "Docker refused the BuildKit upgrade ({status})"
+        )));
+    }
+    Ok(())
+}
+
+/// The transports, as one type for the connector.
+enum Conn {
+    Unix(UnixStream),
+    Tcp(TcpStream),
+    Process(Box<ProcessIo>),
+}
+
+/// The pipes of a connection helper process.
+struct ProcessIo {
+    io: tokio::io::Join<tokio::process::ChildStdout, tokio::process::ChildStdin>,
+    // Kept so the helper process lives as long as the connection.
+    _child: tokio::process::Child,
+}
+
+impl AsyncRead for Conn {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Conn::Unix(s) => Pin::new(s).poll_read(cx, buf),
+            Conn::Tcp(s) => Pin::new(s).poll_read(cx, buf),
+            Conn::Process(p) => Pin::new(&mut p.io).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Conn {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Conn::Unix(s) => Pin::new(s).poll_write(cx, buf),
+            Conn::Tcp(s) => Pin::new(s).poll_write(cx, buf),
+            Conn::Process(p) => Pin::new(&mut p.io).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Conn::Unix(s) => Pin::new(s).poll_flush(cx),
+            Conn::Tcp(s) => Pin::new(s).poll_flush(cx),
+            Conn::Process(p) => Pin::new(&mut p.io).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Conn::Unix(s) => Pin::new(s).poll_shutdown(cx),
+            Conn::Tcp(s) => Pin::new(s).poll_shutdown(cx),
+            Conn::Process(p) => Pin::new(&mut p.io).poll_shutdown(cx),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_buildkit_hosts() {
+        assert_eq!(
+            Address::parse_buildkit_host("unix:///run/buildkit/buildkitd.sock").unwrap(),
+            Address::Unix(PathBuf::from("/run/buildkit/buildkitd.sock"))
+        );
+        assert_eq!(
+            Address::parse_buildkit_host("tcp://127.0.0.1:1234").unwrap(),
+            Address::Tcp("127.0.0.1:1234".into())
+        );
+        assert_eq!(
+            Address::parse_buildkit_host("docker-container://buildkitd").unwrap(),
+            Address::DockerContainer("buildkitd".into())
+        );
+        assert!(matches!(
+            Address::parse_buildkit_host("ssh://host"),
+            Err(ClientError::BadAddress(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn nothing_listening_is_one_clear_line() {
+        let dir = std::env::temp_dir().join(format!("llb-no-daemon-{}", std::process::id()));
+        let addr = Address::Unix(dir.join("missing.sock"));
+        let err = dial(&addr).await.unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, ClientError::Unreachable { .. }), "{text}");
+        assert!(text.contains("missing.sock"), "{text}");
+        assert!(text.contains("BUILDKIT_HOST"), "{text}");
+        assert!(!text.contains('\n'), "{text}");
+    }
+}

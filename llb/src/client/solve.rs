@@ -1,0 +1,475 @@
+//! `Solve`: one build on the daemon, with its session, status and exports.
+//!
+//! Two ways, chosen per request:
+//! - plain: `Control.Solve` with the definition and the exporters, exactly
+//!   what `buildctl build` does;
+//! - gateway: when files must be read from the result, or the result needs
+//!   image metadata (an image config to push, a frontend like the Dockerfile
+//!   one). `Control.Solve` is sent with no definition and no frontend, which
+//!   makes the daemon wait for a gateway client of that build id; we are that
+//!   client, on the same connection, through `LLBBridge` calls carrying the
+//!   `buildkit-controlapi-buildid` header: `Ping`, `Solve` (returns a ref),
+//!   `ReadFile` on the ref, then `Return` of the ref, which the daemon then
+//!   exports like a plain solve's result.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use bollard_buildkit_proto::moby::buildkit::v1::control_client::ControlClient;
+use bollard_buildkit_proto::moby::buildkit::v1::frontend::llb_bridge_client::LlbBridgeClient;
+use bollard_buildkit_proto::moby::buildkit::v1::frontend::{
+    self as gw, result::Result as GwResultKind, PingRequest, ReadFileRequest, ReturnRequest,
+};
+use bollard_buildkit_proto::moby::buildkit::v1::{
+    Exporter, SolveRequest as ControlSolveRequest, StatusRequest,
+};
+use bollard_buildkit_proto::pb::Definition;
+use tonic::transport::Channel;
+
+use super::error::{ClientError, ExecFailure};
+use super::progress::{ProgressSender, StatusTracker, VertexKind, VertexSummary};
+use super::session::{self, SessionConfig};
+use super::task::{new_id, AbortOnDrop};
+
+/// Where a result goes after the solve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Export {
+    /// An image `name`; `push` sends it to its registry (`insecure`: plain HTTP allowed).
+    Image {
+        name: String,
+        push: bool,
+        insecure: bool,
+    },
+    /// The result's files, copied into a directory on this machine.
+    Local { dir: PathBuf },
+}
+
+/// A frontend to run instead of a plain definition (e.g. `dockerfile.v0`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Frontend {
+    pub name: String,
+    pub attrs: BTreeMap<String, String>,
+    /// Named inputs (`context`, `dockerfile`) as definitions.
+    pub inputs: BTreeMap<String, Definition>,
+}
+
+/// Everything one solve needs.
+#[derive(Debug, Clone, Default)]
+pub struct SolveRequest {
+    /// The LLB graph to build (ignored when `frontend` is set).
+    pub definition: Definition,
+    /// Run a frontend instead of `definition`.
+    pub frontend: Option<Frontend>,
+    /// Local directories for `local://NAME` sources, by name.
+    pub locals: BTreeMap<String, PathBuf>,
+    /// Secrets for secret mounts, by id.
+    pub secrets: BTreeMap<String, Vec<u8>>,
+    /// Where the result goes (at most one `Local`).
+    pub exports: Vec<Export>,
+    /// Files to read from the result (absolute paths in its filesystem).
+    pub read_files: Vec<String>,
+    /// Image config JSON for an image export (env, cmd, ...).
+    pub image_config: Option<Vec<u8>>,
+}
+
+/// What a solve produced.
+#[derive(Debug, Clone, Default)]
+pub struct SolveResult {
+    /// Contents of `read_files`, by path.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// The exporters' answer (e.g. `containerimage.digest`).
+    pub exporter_response: BTreeMap<String, String>,
+    /// Every vertex the daemon reported, in order of appearance.
+    pub vertices: Vec<VertexSummary>,
+}
+
+impl SolveResult {
+    /// Whether nothing was rebuilt: every exec and file op was answered from
+    /// cache. Source vertices are left out: BuildKit re-resolves an image tag
+    /// or git ref on every solve and reports that vertex as done rather than
+    /// cached even when nothing was pulled (`buildctl` shows the same).
+    pub fn fully_cached(&self) -> bool {
+        let work: Vec<_> = self
+            .vertices
+            .iter()
+            .filter(|v| {
+                matches!(
+                    v.kind,
+                    VertexKind::Exec | VertexKind::File | VertexKind::OtherOp
+                )
+            })
+            .collect();
+        !work.is_empty() && work.iter().all(|v| v.cached)
+    }
+}
+
+/// The kind of every op of `def`, by digest.
+fn op_kinds(def: &Definition) -> HashMap<String, VertexKind> {
+    use bollard_buildkit_proto::pb::{op::Op, Op as PbOp};
+    use prost::Message;
+    use sha2::{Digest, Sha256};
+    def.def
+        .iter()
+        .filter_map(|bytes| {
+            let op = PbOp::decode(bytes.as_slice()).ok()?;
+            let kind = match op.op? {
+                Op::Source(_) => VertexKind::Source,
+                Op::Exec(_) => VertexKind::Exec,
+                Op::File(_) => VertexKind::File,
+                _ => VertexKind::OtherOp,
+            };
+            Some((
+                format!("sha256:{}", hex::encode(Sha256::digest(bytes))),
+                kind,
+            ))
+        })
+        .collect()
+}
+
+type ExporterResponse = HashMap<String, String>;
+type Files = BTreeMap<String, Vec<u8>>;
+
+const BUILD_ID_HEADER: &str = "buildkit-controlapi-buildid";
+
+/// How long the status stream may run on after the solve returned.
+const STATUS_GRACE: Duration = Duration::from_secs(5);
+
+fn with_build_id<T>(msg: T, id: &str) -> tonic::Request<T> {
+    let mut r = tonic::Request::new(msg);
+    if let Ok(v) = id.parse() {
+        r.metadata_mut().insert(BUILD_ID_HEADER, v);
+    }
+    r
+}
+
+fn exporter(e: &Export) -> Exporter {
+    match e {
+        Export::Image {
+            name,
+            push,
+            insecure,
+        } => {
+            let mut attrs = HashMap::from([("name".to_string(), name.clone())]);
+            if *push {
+                attrs.insert("push".into(), "true".into());
+            }
+            if *insecure {
+                attrs.insert("registry.insecure".into(), "true".into());
+            }
+            Exporter {
+                r#type: "image".into(),
+                attrs,
+            }
+        }
+        Export::Local { .. } => Exporter {
+            r#type: "local".into(),
+            attrs: HashMap::new(),
+        },
+    }
+}
+
+pub(crate) async fn solve(
+    control: ControlClient<Channel>,
+    gateway: LlbBridgeClient<Channel>,
+    shared_key: String,
+    req: SolveRequest,
+    progress: Option<ProgressSender>,
+) -> Result<SolveResult, ClientError> {
+    let locals_dirs: Vec<_> = req
+        .exports
+        .iter()
+        .filter(|e| matches!(e, Export::Local { .. }))
+        .collect();
+    if locals_dirs.len() > 1 {
+        return Err(ClientError::Solve {
+            message: "at most one local export per solve".into(),
+        });
+    }
+    let export_dir = req.exports.iter().find_map(|e| match e {
+        Export::Local { dir } => Some(dir.clone()),
+        _ => None,
+    });
+    let session = session::start(
+        control.clone(),
+        SessionConfig {
+            locals: req.locals.clone(),
+            secrets: req.secrets.clone(),
+            export_dir,
+        },
+        new_id(),
+        shared_key,
+    )?;
+    let build_id = new_id();
+
+    // Status runs beside the solve and is read to its end afterwards.
+    let (status_tx, status_rx) = tokio::sync::oneshot::channel();
+    let mut status_client = control.clone();
+    let status_ref = build_id.clone();
+    let status_task = AbortOnDrop(tokio::spawn(async move {
+        let mut tracker = StatusTracker::default();
+        if let Ok(resp) = status_client
+            .status(StatusRequest { r#ref: status_ref })
+            .await
+        {
+            let mut stream = resp.into_inner();
+            while let Ok(Some(msg)) = stream.message().await {
+                tracker.update(msg, progress.as_ref());
+            }
+        }
+        let _ = status_tx.send(tracker);
+    }));
+
+    let use_gateway =
+        !req.read_files.is_empty() || req.image_config.is_some() || req.frontend.is_some();
+    let exporters: Vec<Exporter> = req.exports.iter().map(exporter).collect();
+    let control_req = ControlSolveRequest {
+        r#ref: build_id.clone(),
+        definition: (!use_gateway).then(|| req.definition.clone()),
+        exporter_deprecated: exporters
+            .first()
+            .map(|e| e.r#type.clone())
+            .unwrap_or_default(),
+        exporter_attrs_deprecated: exporters
+            .first()
+            .map(|e| e.attrs.clone())
+            .unwrap_or_default(),
+        exporters,
+        session: session.id.clone(),
+        ..Default::default()
+    };
+
+    let mut solve_client = control.clone();
+    let outcome: Result<(ExporterResponse, Files), ClientError> = if use_gateway {
+        let solve_fut = async move { solve_client.solve(control_req).await };
+        tokio::pin!(solve_fut);
+        let gw_fut = run_gateway(gateway, &build_id, &req);
+        tokio::pin!(gw_fut);
+        // The gateway part ends first (its `Return` releases the solve); if the
+        // solve fails first, the gateway calls fail with it.
+        tokio::select! {
+            gw_res = &mut gw_fut => {
+                match gw_res {
+                    Ok(files) => match solve_fut.await {
+                        Ok(resp) => Ok((resp.into_inner().exporter_response, files)),
+                        Err(s) => Err(s.into()),
+                    },
+                    Err(e) => {
+                        // Give the daemon's own error (usually more precise) a
+                        // moment, except for our own read errors.
+                        match tokio::time::timeout(Duration::from_secs(5), &mut solve_fut).await {
+                            Ok(Err(s)) if !matches!(e, ClientError::ReadFile { .. }) => Err(s.into()),
+                            _ => Err(e),
+                        }
+                    }
+                }
+            }
+            solve_res = &mut solve_fut => match solve_res {
+                Err(s) => Err(s.into()),
+                Ok(resp) => {
+                    let files = tokio::time::timeout(Duration::from_secs(5), &mut gw_fut)
+                        .await
+                        .unwrap_or_else(|_| Err(ClientError::Transport("gateway did not finish".into())))?;
+                    Ok((resp.into_inner().exporter_response, files))
+                }
+            },
+        }
+    } else {
+        solve_client
+            .solve(control_req)
+            .await
+            .map(|r| (r.into_inner().exporter_response, BTreeMap::new()))
+            .map_err(ClientError::from)
+    };
+
+    let tracker = match tokio::time::timeout(STATUS_GRACE, status_rx).await {
+        Ok(Ok(t)) => t,
+        _ => StatusTracker::default(),
+    };
+    drop(status_task);
+    drop(session);
+    let kinds = op_kinds(&req.definition);
+    let mut vertices = tracker.summaries();
+    for v in &mut vertices {
+        if let Some(k) = kinds.get(&v.digest) {
+            v.kind = *k;
+        }
+    }
+    match outcome {
+        Ok((resp, files)) => Ok(SolveResult {
+            files,
+            exporter_response: resp.into_iter().collect(),
+            vertices,
+        }),
+        Err(e) => Err(explain(e, &tracker)),
+    }
+}
+
+/// Turns a failed solve into an exec failure when a vertex failed with an
+/// exit code, with the end of its output.
+fn explain(err: ClientError, tracker: &StatusTracker) -> ClientError {
+    let message = match &err {
+        ClientError::Solve { message } => message.clone(),
+        ClientError::ReadFile { .. } | ClientError::Cancelled => return err,
+        other => other.to_string(),
+    };
+    let Some(v) = tracker.failed() else {
+        return err;
+    };
+    let vertex_error = v.error.clone().unwrap_or_default();
+    let exit_code = parse_exit_code(&vertex_error).or_else(|| parse_exit_code(&message));
+    if exit_code.is_none() && !vertex_error.contains("did not complete successfully") {
+        return err;
+    }
+    ClientError::Exec(ExecFailure {
+        vertex: v.name.clone(),
+        exit_code,
+        message: if vertex_error.is_empty() {
+            message
+        } else {
+            vertex_error
+        },
+        output_tail: tracker.log_tail(&v.digest, 20),
+    })
+}
+
+fn parse_exit_code(msg: &str) -> Option<i32> {
+    let at = msg.rfind("exit code: ")?;
+    let digits: String = msg[at + 11..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '-')
+        .collect();
+    digits.parse().ok()
+}
+
+/// The gateway side of a build: solve, read files, return the result.
+async fn run_gateway(
+    mut gw_client: LlbBridgeClient<Channel>,
+    build_id: &str,
+    req: &SolveRequest,
+) -> Result<BTreeMap<String, Vec<u8>>, ClientError> {
+    // The daemon registers the build shortly after receiving `Control.Solve`;
+    // `Ping` waits for that registration.
+    let mut attempt = 0;
+    loop {
+        match gw_client
+            .ping(with_build_id(PingRequest {}, build_id))
+            .await
+        {
+            Ok(_) => break,
+            Err(e) if attempt < 20 && e.code() != tonic::Code::Cancelled => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let result = gateway_body(&mut gw_client, build_id, req).await;
+    let ret = match &result {
+        Ok((ref_id, _)) => {
+            let mut metadata = HashMap::new();
+            if let Some(cfg) = &req.image_config {
+                metadata.insert("containerimage.config".to_string(), cfg.clone());
+            }
+            ReturnRequest {
+                result: Some(gw::Result {
+                    metadata,
+                    result: Some(GwResultKind::Ref(gw::Ref {
+                        id: ref_id.clone(),
+                        def: None,
+                    })),
+                    ..Default::default()
+                }),
+                error: None,
+            }
+        }
+        Err(e) => ReturnRequest {
+            result: None,
+            error: Some(bollard_buildkit_proto::google::rpc::Status {
+                code: 2,
+                message: e.to_string(),
+                details: vec![],
+            }),
+        },
+    };
+    gw_client.r#return(with_build_id(ret, build_id)).await?;
+    result.map(|(_, files)| files)
+}
+
+async fn gateway_body(
+    gw_client: &mut LlbBridgeClient<Channel>,
+    build_id: &str,
+    req: &SolveRequest,
+) -> Result<(String, BTreeMap<String, Vec<u8>>), ClientError> {
+    let mut sreq = gw::SolveRequest {
+        allow_result_return: true,
+        allow_result_array_ref: true,
+        ..Default::default()
+    };
+    match &req.frontend {
+        Some(f) => {
+            sreq.frontend = f.name.clone();
+            sreq.frontend_opt = f.attrs.clone().into_iter().collect();
+            sreq.frontend_inputs = f.inputs.clone().into_iter().collect();
+        }
+        None => sreq.definition = Some(req.definition.clone()),
+    }
+    let resp = gw_client
+        .solve(with_build_id(sreq, build_id))
+        .await?
+        .into_inner();
+    let ref_id = match resp.result.and_then(|r| r.result) {
+        Some(GwResultKind::Ref(r)) => r.id,
+        Some(GwResultKind::RefDeprecated(id)) => id,
+        _ => resp.r#ref,
+    };
+    let mut files = BTreeMap::new();
+    for path in &req.read_files {
+        let r = gw_client
+            .read_file(with_build_id(
+                ReadFileRequest {
+                    r#ref: ref_id.clone(),
+                    file_path: path.clone(),
+                    range: None,
+                    mount_index: 0,
+                },
+                build_id,
+            ))
+            .await
+            .map_err(|s| ClientError::ReadFile {
+                path: path.clone(),
+                message: s.message().to_string(),
+            })?;
+        files.insert(path.clone(), r.into_inner().data);
+    }
+    Ok((ref_id, files))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_are_found_in_messages() {
+        assert_eq!(
+            parse_exit_code(
+                "process \"/bin/sh -c exit 3\" did not complete successfully: exit code: 3"
+            ),
+            Some(3)
+        );
+        assert_eq!(parse_exit_code("no code here"), None);
+    }
+
+    #[test]
+    fn image_export_attrs() {
+        let e = exporter(&Export::Image {
+            name: "127.0.0.1:5000/x:y".into(),
+            push: true,
+            insecure: true,
+        });
+        assert_eq!(e.r#type, "image");
+        assert_eq!(e.attrs["name"], "127.0.0.1:5000/x:y");
+        assert_eq!(e.attrs["push"], "true");
+        assert_eq!(e.attrs["registry.insecure"], "true");
+    }
+}
