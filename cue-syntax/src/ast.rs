@@ -111,8 +111,9 @@ pub struct Comments {
     /// Comments after the item on the same line (`a: 1 // like this`), and
     /// comments found inside the item that have no better place.
     pub trailing: Vec<Comment>,
-    /// The item (or its first leading comment) is preceded by an empty line
-    /// in the source; the printer keeps one blank line there.
+    /// The item itself (after its leading comments) is preceded by an empty
+    /// line in the source; the printer keeps one blank line there. Leading
+    /// comments carry their own [`Comment::blank_line_before`].
     pub blank_line_before: bool,
 }
 
@@ -330,6 +331,11 @@ pub struct ParenLabel {
 }
 
 /// `[X=expr]` used as a label.
+///
+/// When the brackets hold a comprehension (`[for x in y {x}]: T`), which
+/// parses but is not a valid pattern, `expr` is the whole list literal
+/// ([`Expr::List`] with that one comprehension element); the evaluator
+/// reports "comprehension values not allowed in this position".
 #[derive(Clone, Debug, PartialEq)]
 pub struct PatternLabel {
     pub span: Span,
@@ -766,6 +772,14 @@ pub enum BinaryOp {
     Mul,
     /// `/`
     Div,
+    /// `div`: Euclidean integer division (Go CUE v0.4 infix form).
+    IntDiv,
+    /// `mod`: Euclidean modulo.
+    IntMod,
+    /// `quo`: truncated integer division.
+    IntQuo,
+    /// `rem`: truncated remainder.
+    IntRem,
 }
 
 impl BinaryOp {
@@ -788,6 +802,10 @@ impl BinaryOp {
             BinaryOp::Sub => "-",
             BinaryOp::Mul => "*",
             BinaryOp::Div => "/",
+            BinaryOp::IntDiv => "div",
+            BinaryOp::IntMod => "mod",
+            BinaryOp::IntQuo => "quo",
+            BinaryOp::IntRem => "rem",
         }
     }
 
@@ -807,7 +825,12 @@ impl BinaryOp {
             | BinaryOp::Match
             | BinaryOp::NotMatch => 5,
             BinaryOp::Add | BinaryOp::Sub => 6,
-            BinaryOp::Mul | BinaryOp::Div => 7,
+            BinaryOp::Mul
+            | BinaryOp::Div
+            | BinaryOp::IntDiv
+            | BinaryOp::IntMod
+            | BinaryOp::IntQuo
+            | BinaryOp::IntRem => 7,
         }
     }
 }
