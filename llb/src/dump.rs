@@ -77,8 +77,9 @@ pub struct MountSummary {
     pub selector: String,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub readonly: bool,
-    /// Output index, -1 for none.
-    pub output: i64,
+    /// Output index of a bind mount, -1 for none; absent for other types.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<i64>,
     /// Cache id or secret id.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub id: String,
@@ -174,7 +175,7 @@ fn mount_summary(m: pb::Mount) -> MountSummary {
         input: m.input,
         selector: m.selector,
         readonly: m.readonly,
-        output: m.output,
+        output: (m.mount_type == pb::MountType::Bind as i32).then_some(m.output),
         id,
     }
 }

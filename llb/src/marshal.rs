@@ -165,7 +165,7 @@ impl Marshaler<'_> {
                     platform,
                     constraints: Some(pb::WorkerConstraints::default()),
                 };
-                let bytes = op.encode_to_vec();
+                let bytes = encode_op(&op);
                 let digest = Digest::of(&bytes);
                 if self.emitted.insert(digest.clone()) {
                     self.def.push(bytes);
@@ -186,6 +186,22 @@ impl Marshaler<'_> {
         self.visited.insert(key, digest.clone());
         digest
     }
+}
+
+/// Encodes an op the way BuildKit's Go client does, so digests agree with
+/// theirs: regular fields in tag order, then the `op` oneof. (prost would
+/// put the oneof, tags 2-7, between `inputs` and `platform`; both orders
+/// decode the same, but the digest is of the bytes.)
+pub fn encode_op(op: &pb::Op) -> Vec<u8> {
+    let fields = pb::Op {
+        op: None,
+        ..op.clone()
+    };
+    let mut bytes = fields.encode_to_vec();
+    if let Some(body) = &op.op {
+        body.encode(&mut bytes);
+    }
+    bytes
 }
 
 /// Two ops with one digest are one op: the first display name wins, either

@@ -473,6 +473,9 @@ impl ExecOp {
                     optional,
                 } => {
                     pm.mount_type = pb::MountType::Secret as i32;
+                    // BuildKit's client leaves a secret mount's output at 0
+                    // (the daemon ignores it); do the same so digests agree.
+                    pm.output = 0;
                     pm.secret_opt = Some(pb::SecretOpt {
                         id: id.clone(),
                         uid: *uid,

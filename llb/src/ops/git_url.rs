@@ -46,9 +46,11 @@ impl GitUrl {
                 "https" => GitScheme::Https,
                 "git" => GitScheme::Git,
                 "ssh" => GitScheme::Ssh,
-                _ => return Err(err(&format!(
+                _ => {
+                    return Err(err(&format!(
                     "unsupported protocol {scheme:?}; use http, https, git, ssh or user@host:path"
-                ))),
+                )))
+                }
             };
             return parse_url(remote, scheme).ok_or_else(|| err("the URL has no host"));
         }
