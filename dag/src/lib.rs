@@ -6,7 +6,12 @@
 //! -> exported values filled back into the plan ([`run`]) -> the printed
 //! result ([`output`]).
 
+pub mod buildkit;
 pub mod compile;
+#[cfg(feature = "cue")]
+pub mod cue_plan;
+#[cfg(feature = "cue")]
+pub mod cue_view;
 pub mod embedded;
 pub mod events;
 pub mod fake;

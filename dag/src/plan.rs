@@ -5,7 +5,7 @@ use crate::path::Path;
 use crate::tree::Node;
 
 /// An evaluated plan that values can be filled into.
-pub trait Plan: Send {
+pub trait Plan {
     /// The current evaluation.
     fn root(&self) -> &Node;
 

@@ -1,0 +1,306 @@
+//! The real [`Solver`]: turns [`State`] graphs into LLB with `llb::ops` and
+//! runs them on BuildKit with `llb::client`.
+//!
+//! Local directories are named by their absolute path in the LLB (`local://`
+//! source name) and offered through the session under that name.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use llb::client::{Client, ClientError, Export, ProgressEvent, SolveRequest};
+use llb::ops::{self as lo, source, Copy, FileAction as LlbFile, FileOpBuilder};
+use llb::{MarshalOptions, Platform};
+
+use crate::events::Progress;
+use crate::solver::{SolveError, Solver};
+use crate::state::{FileAction, ImageMeta, MountKind, State, StateNode};
+
+/// A BuildKit daemon, through `llb::client`.
+#[derive(Clone, Debug)]
+pub struct BuildkitSolver {
+    client: Client,
+    opts: MarshalOptions,
+}
+
+impl BuildkitSolver {
+    /// Connects to the daemon the environment names (`BUILDKIT_HOST`, else Docker).
+    pub async fn connect() -> Result<BuildkitSolver, String> {
+        let client = Client::connect().await.map_err(|e| e.to_string())?;
+        Ok(BuildkitSolver {
+            client,
+            opts: MarshalOptions::for_platform(Platform::host()),
+        })
+    }
+
+    async fn run(
+        &self,
+        state: &State,
+        mut request: SolveRequest,
+        progress: &Progress,
+    ) -> Result<llb::client::SolveResult, SolveError> {
+        let mut locals = BTreeMap::new();
+        let llb_state = to_llb(state, &mut locals, &mut HashMap::new())?;
+        request.definition = llb_state.marshal(&self.opts);
+        request.locals = locals;
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let forward = {
+            let progress = progress.clone();
+            tokio::spawn(async move {
+                while let Some(event) = rx.recv().await {
+                    forward_event(&progress, event);
+                }
+            })
+        };
+        let result = self.client.solve(request, Some(tx)).await;
+        let _ = forward.await;
+        result.map_err(solve_error)
+    }
+}
+
+fn forward_event(progress: &Progress, event: ProgressEvent) {
+    match event {
+        ProgressEvent::Started { name, .. } => progress.log(Some(&name), "started"),
+        ProgressEvent::Completed { name, cached, .. } => {
+            progress.log(Some(&name), if cached { "cached" } else { "done" })
+        }
+        ProgressEvent::Failed { name, error, .. } => {
+            progress.log(Some(&name), format!("failed: {error}"))
+        }
+        ProgressEvent::Log { name, data, .. } => {
+            for line in String::from_utf8_lossy(&data).lines() {
+                progress.log(Some(&name), line);
+            }
+        }
+    }
+}
+
+fn solve_error(e: ClientError) -> SolveError {
+    match e {
+        ClientError::Exec(f) => SolveError {
+            message: match f.exit_code {
+                Some(code) => format!("exit code {code}: {}", f.message),
+                None => f.message.clone(),
+            },
+            exit_code: f.exit_code,
+            vertex: Some(f.vertex.clone()),
+            output_tail: f.output_tail,
+        },
+        other => SolveError::msg(other.to_string()),
+    }
+}
+
+fn build_error(e: lo::BuildError) -> SolveError {
+    SolveError::msg(e.to_string())
+}
+
+/// Converts a state graph, sharing converted vertices.
+fn to_llb(
+    state: &State,
+    locals: &mut BTreeMap<String, PathBuf>,
+    memo: &mut HashMap<usize, lo::State>,
+) -> Result<lo::State, SolveError> {
+    let key = std::sync::Arc::as_ptr(&state.0) as usize;
+    if let Some(s) = memo.get(&key) {
+        return Ok(s.clone());
+    }
+    let out = match state.node() {
+        StateNode::Scratch => lo::State::scratch(),
+        StateNode::Image { reference } => source::image(reference).map_err(build_error)?,
+        StateNode::Git { remote, reference } => {
+            source::git(remote, reference).map_err(build_error)?
+        }
+        StateNode::Local {
+            dir,
+            include,
+            exclude,
+        } => {
+            locals.insert(dir.clone(), PathBuf::from(dir));
+            lo::Local::new(dir)
+                .map_err(build_error)?
+                .include_patterns(include.clone())
+                .exclude_patterns(exclude.clone())
+                .shared_key_hint(dir.clone())
+                .build()
+        }
+        StateNode::Exec(e) => {
+            let root = to_llb(&e.root, locals, memo)?;
+            let mut exec = lo::Exec::new(e.args.clone())
+                .cwd(e.cwd.clone())
+                .always(e.always)
+                .custom_name(e.name.clone());
+            for kv in &e.env {
+                let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+                exec = exec.env(k, v);
+            }
+            if let Some(u) = &e.user {
+                exec = exec.user(u.clone());
+            }
+            for m in &e.mounts {
+                let mount = match &m.kind {
+                    MountKind::Tmpfs => lo::Mount::tmpfs(),
+                    MountKind::Cache { id } => lo::Mount::cache(id.clone()),
+                    MountKind::State { state, selector } => {
+                        lo::Mount::readonly(&to_llb(state, locals, memo)?).at_path(selector)
+                    }
+                };
+                exec = exec.mount(m.target.clone(), mount);
+            }
+            root.exec(exec).map_err(build_error)?.root()
+        }
+        StateNode::File { base, action, name } => {
+            let base = to_llb(base, locals, memo)?;
+            let action: LlbFile = match action {
+                FileAction::Mkdir { path, mode } => LlbFile::mkdir(path, *mode, true),
+                FileAction::MkFile {
+                    path,
+                    content,
+                    mode,
+                } => LlbFile::mkfile(path, *mode, content.clone()),
+                FileAction::Copy { from, src, dest } => {
+                    Copy::contents(&to_llb(from, locals, memo)?, src, dest).into()
+                }
+            };
+            base.file(FileOpBuilder::new(action).custom_name(name.clone()))
+        }
+        StateNode::DockerBuild(d) => {
+            return Err(SolveError {
+                vertex: Some(d.name.clone()),
+                ..SolveError::msg("docker-build is not supported by this engine yet")
+            })
+        }
+    };
+    memo.insert(key, out.clone());
+    Ok(out)
+}
+
+impl Solver for BuildkitSolver {
+    async fn image_config(&self, _reference: &str) -> Result<ImageMeta, SolveError> {
+        // The client cannot resolve image configs yet; execs get BuildKit's
+        // default PATH and `/` as working directory.
+        Ok(ImageMeta::default())
+    }
+
+    async fn solve(&self, state: &State, progress: &Progress) -> Result<(), SolveError> {
+        self.run(state, SolveRequest::default(), progress)
+            .await
+            .map(|_| ())
+    }
+
+    async fn read_file(
+        &self,
+        state: &State,
+        path: &str,
+        progress: &Progress,
+    ) -> Result<Vec<u8>, SolveError> {
+        let request = SolveRequest {
+            read_files: vec![path.to_string()],
+            ..SolveRequest::default()
+        };
+        let mut result = self.run(state, request, progress).await?;
+        result.files.remove(path).ok_or_else(|| {
+            SolveError::msg(format!("cannot read {path}: no such file in the result"))
+        })
+    }
+
+    async fn push(
+        &self,
+        state: &State,
+        meta: &ImageMeta,
+        reference: &str,
+        progress: &Progress,
+    ) -> Result<(), SolveError> {
+        let platform = &self.opts.platform;
+        let env: Vec<String> = meta.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let mut config = serde_json::json!({ "Env": env });
+        if let Some(dir) = &meta.workdir {
+            config["WorkingDir"] = dir.clone().into();
+        }
+        if let Some(user) = &meta.user {
+            config["User"] = user.clone().into();
+        }
+        let image = serde_json::json!({
+            "architecture": platform.architecture,
+            "os": platform.os,
+            "config": config,
+        });
+        let insecure = is_local_registry(reference);
+        let request = SolveRequest {
+            exports: vec![Export::Image {
+                name: reference.to_string(),
+                push: true,
+                insecure,
+            }],
+            image_config: Some(image.to_string().into_bytes()),
+            ..SolveRequest::default()
+        };
+        self.run(state, request, progress).await.map(|_| ())
+    }
+}
+
+/// A [`BuildkitSolver`] that connects on first use, so plans that run
+/// nothing need no daemon.
+#[derive(Debug, Default)]
+pub struct LazySolver {
+    cell: tokio::sync::OnceCell<Result<BuildkitSolver, String>>,
+}
+
+impl LazySolver {
+    /// Connects, when first needed, to the daemon the environment names.
+    pub fn from_env() -> LazySolver {
+        LazySolver::default()
+    }
+
+    async fn get(&self) -> Result<&BuildkitSolver, SolveError> {
+        self.cell
+            .get_or_init(BuildkitSolver::connect)
+            .await
+            .as_ref()
+            .map_err(|e| SolveError::msg(e.clone()))
+    }
+}
+
+impl Solver for LazySolver {
+    async fn image_config(&self, reference: &str) -> Result<ImageMeta, SolveError> {
+        self.get().await?.image_config(reference).await
+    }
+
+    async fn solve(&self, state: &State, progress: &Progress) -> Result<(), SolveError> {
+        self.get().await?.solve(state, progress).await
+    }
+
+    async fn read_file(
+        &self,
+        state: &State,
+        path: &str,
+        progress: &Progress,
+    ) -> Result<Vec<u8>, SolveError> {
+        self.get().await?.read_file(state, path, progress).await
+    }
+
+    async fn push(
+        &self,
+        state: &State,
+        meta: &ImageMeta,
+        reference: &str,
+        progress: &Progress,
+    ) -> Result<(), SolveError> {
+        self.get()
+            .await?
+            .push(state, meta, reference, progress)
+            .await
+    }
+}
+
+/// Registries on loopback are spoken to over plain HTTP.
+fn is_local_registry(reference: &str) -> bool {
+    let host = reference.split('/').next().unwrap_or("");
+    reference.contains('/') && (host.starts_with("127.") || host.starts_with("localhost"))
+}
+
+/// The ops of the state's LLB definition with their digests, for `dagger llb`.
+pub fn llb_ops(state: &State, platform: Platform) -> Result<Vec<llb::dump::OpSummary>, SolveError> {
+    let s = to_llb(state, &mut BTreeMap::new(), &mut HashMap::new())?;
+    let def = s.marshal(&MarshalOptions::for_platform(platform));
+    llb::dump::summarize(&def)
+        .map_err(|e| SolveError::msg(format!("cannot read back the definition: {e}")))
+}

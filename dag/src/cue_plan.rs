@@ -1,0 +1,158 @@
+//! The real [`Plan`]: a plan directory evaluated by `cue-eval`.
+//!
+//! Loading goes through the normal package loader with an overlay file
+//! system that adds:
+//! - the embedded packages ([`crate::embedded`]) under
+//!   `<module root>/cue.mod/pkg/dagger.io/...`, unless the plan vendors them;
+//! - the inputs and the exported values filled so far, as extra files of the
+//!   plan's package (`~dagger-input-N.cue`, `~dagger-fill-N.cue`; `~` sorts
+//!   them after the plan's own files, so the plan's field order wins).
+//!
+//! Filling a value is re-evaluating with one more file: simple, and exactly
+//! CUE's unification semantics.
+
+use std::io;
+use std::path::{Path as FsPath, PathBuf};
+
+use cue_eval::load::{self, DirEntry, FileSystem, MemFs, OsFs};
+
+use crate::inputs::{field, json_value_to_cue, Input};
+use crate::path::Path;
+use crate::plan::{Plan, PlanError};
+use crate::tree::Node;
+
+/// A plan directory with its inputs, evaluated.
+pub struct CuePlan {
+    plan_dir: PathBuf,
+    overlay: MemFs,
+    package: String,
+    fills: usize,
+    root: Node,
+}
+
+impl CuePlan {
+    /// Loads and evaluates the plan in `plan_dir` unified with `inputs`.
+    pub fn load(plan_dir: &FsPath, inputs: &[Input]) -> Result<CuePlan, PlanError> {
+        let plan_dir = std::fs::canonicalize(plan_dir).map_err(|e| {
+            PlanError(format!(
+                "cannot open plan directory {}: {e}",
+                plan_dir.display()
+            ))
+        })?;
+        let mut overlay = MemFs::new();
+        let module_root = module_root(&plan_dir);
+        for pkg in crate::embedded::PACKAGES {
+            let dir = module_root.join("cue.mod/pkg").join(pkg);
+            if dir.exists() {
+                continue;
+            }
+            for (name, text) in crate::embedded::package(pkg).unwrap_or(&[]) {
+                overlay.add(dir.join(name), *text);
+            }
+        }
+        let package = package_name(&plan_dir, &overlay)?;
+        for (i, input) in inputs.iter().enumerate() {
+            let src = input.to_cue().map_err(|e| PlanError(e.to_string()))?;
+            overlay.add(
+                plan_dir.join(format!("~dagger-input-{i}.cue")),
+                format!("package {package}\n\n{src}"),
+            );
+        }
+        let mut plan = CuePlan {
+            plan_dir,
+            overlay,
+            package,
+            fills: 0,
+            root: Node::empty_struct(),
+        };
+        plan.root = plan.evaluate()?;
+        Ok(plan)
+    }
+
+    fn fs(&self) -> PlanFs<'_> {
+        PlanFs {
+            overlay: &self.overlay,
+        }
+    }
+
+    fn evaluate(&self) -> Result<Node, PlanError> {
+        let program =
+            load::load(&self.fs(), &self.plan_dir, &[]).map_err(|e| PlanError(format!("{e}")))?;
+        crate::cue_view::evaluate(&program)
+    }
+}
+
+impl Plan for CuePlan {
+    fn root(&self) -> &Node {
+        &self.root
+    }
+
+    fn fill(&mut self, path: &Path, value: &serde_json::Value) -> Result<(), PlanError> {
+        let src = field(path, &json_value_to_cue(value));
+        let name = format!("~dagger-fill-{}.cue", self.fills);
+        self.fills += 1;
+        self.overlay.add(
+            self.plan_dir.join(name),
+            format!("package {}\n\n{src}", self.package),
+        );
+        self.root = self.evaluate()?;
+        Ok(())
+    }
+}
+
+/// The directory the loader will treat as module root (nearest ancestor with
+/// `cue.mod`, else the plan directory itself).
+fn module_root(plan_dir: &FsPath) -> PathBuf {
+    plan_dir
+        .ancestors()
+        .find(|d| d.join("cue.mod").exists())
+        .unwrap_or(plan_dir)
+        .to_path_buf()
+}
+
+/// The package clause of the plan's files.
+fn package_name(plan_dir: &FsPath, overlay: &MemFs) -> Result<String, PlanError> {
+    let fs = PlanFs { overlay };
+    let program = load::load(&fs, plan_dir, &[]).map_err(|e| PlanError(format!("{e}")))?;
+    program.root_instance().package_name.clone().ok_or_else(|| {
+        PlanError(format!(
+            "{}: no CUE package found (files need a `package` clause)",
+            plan_dir.display()
+        ))
+    })
+}
+
+/// The real file system with an in-memory overlay on top.
+struct PlanFs<'a> {
+    overlay: &'a MemFs,
+}
+
+impl FileSystem for PlanFs<'_> {
+    fn exists(&self, path: &FsPath) -> bool {
+        self.overlay.exists(path) || OsFs.exists(path)
+    }
+
+    fn is_dir(&self, path: &FsPath) -> bool {
+        self.overlay.is_dir(path) || OsFs.is_dir(path)
+    }
+
+    fn read_dir(&self, dir: &FsPath) -> io::Result<Vec<DirEntry>> {
+        let mut entries = match (OsFs.read_dir(dir), self.overlay.read_dir(dir)) {
+            (Err(e), Err(_)) => return Err(e),
+            (a, b) => {
+                let mut v = a.unwrap_or_default();
+                v.extend(b.unwrap_or_default());
+                v
+            }
+        };
+        entries.sort_by(|a, b| a.name.cmp(&b.name));
+        entries.dedup_by(|a, b| a.name == b.name);
+        Ok(entries)
+    }
+
+    fn read_to_string(&self, path: &FsPath) -> io::Result<String> {
+        self.overlay
+            .read_to_string(path)
+            .or_else(|_| OsFs.read_to_string(path))
+    }
+}
