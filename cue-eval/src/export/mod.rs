@@ -6,3 +6,6 @@ pub mod json;
 pub(crate) mod json_decode;
 pub mod yaml;
 pub(crate) mod yaml_decode;
+
+#[cfg(test)]
+mod corpus_tests;

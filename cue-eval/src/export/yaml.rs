@@ -28,9 +28,10 @@ pub fn encode(data: &Data) -> String {
     let mut e = Emitter {
         out: String::new(),
         column: 0,
+        fresh: true,
     };
     e.node(data, 0, 2);
-    if e.column > 0 {
+    if !e.fresh {
         e.out.push('\n');
     }
     e.out
@@ -50,22 +51,40 @@ enum Style {
 struct Emitter {
     out: String,
     column: usize,
+    /// The current line holds nothing but indentation.
+    fresh: bool,
 }
 
 impl Emitter {
     fn write(&mut self, s: &str) {
         self.out.push_str(s);
         self.column += s.chars().count();
+        self.fresh &= s.is_empty();
+    }
+
+    /// Writes one character of a scalar; a line break other than `\n` is
+    /// written as is and starts a new line, as libyaml does.
+    fn write_char(&mut self, c: char) {
+        self.out.push(c);
+        if is_break(c) {
+            self.column = 0;
+            self.fresh = true;
+        } else {
+            self.column += 1;
+            self.fresh = false;
+        }
     }
 
     fn newline(&mut self) {
         self.out.push('\n');
         self.column = 0;
+        self.fresh = true;
     }
 
-    /// Starts a new line (unless already at its start) indented to `indent`.
+    /// Starts a new line (unless the current one holds only indentation)
+    /// indented to `indent`.
     fn line_at(&mut self, indent: usize) {
-        if self.column > indent || (self.column > 0 && self.column < indent) {
+        if !self.fresh || self.column > indent {
             self.newline();
         }
         while self.column < indent {
@@ -181,8 +200,7 @@ impl Emitter {
         let mut breaks = false;
         for c in s.chars() {
             if is_break(c) {
-                self.out.push(c);
-                self.column = 0;
+                self.write_char(c);
                 breaks = true;
             } else {
                 if breaks {
@@ -192,8 +210,7 @@ impl Emitter {
                 if c == '\'' {
                     self.write("''");
                 } else {
-                    self.out.push(c);
-                    self.column += 1;
+                    self.write_char(c);
                 }
             }
         }
@@ -242,8 +259,7 @@ impl Emitter {
     fn literal(&mut self, s: &str, indent: usize) {
         self.write("|");
         if s.starts_with(|c: char| c == ' ' || is_break(c)) {
-            let _ = write!(self.out, "{INDENT}");
-            self.column += 1;
+            self.write(&INDENT.to_string());
         }
         let mut rev = s.chars().rev();
         let chomp = match (rev.next(), rev.next()) {
@@ -257,20 +273,14 @@ impl Emitter {
         let mut breaks = true;
         for c in s.chars() {
             if is_break(c) {
-                if c == '\n' {
-                    self.newline();
-                } else {
-                    self.out.push(c);
-                    self.column = 0;
-                }
+                self.write_char(c);
                 breaks = true;
             } else {
                 if breaks {
                     self.line_at(indent);
                     breaks = false;
                 }
-                self.out.push(c);
-                self.column += 1;
+                self.write_char(c);
             }
         }
     }
