@@ -6,6 +6,7 @@
 //! -> exported values filled back into the plan ([`run`]) -> the printed
 //! result ([`output`]).
 
+#[cfg(feature = "buildkit")]
 pub mod buildkit;
 pub mod compile;
 #[cfg(feature = "cue")]

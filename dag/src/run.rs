@@ -1,9 +1,9 @@
 //! The scheduler: the reactive loop of plan-language.md.
 //!
 //! Each round looks at the current evaluation: components whose dependencies
-//! are done and whose ops are concrete start at once (in parallel, on tokio);
-//! a component whose ops are not concrete once its dependencies are done, or
-//! one of whose dependencies was skipped, is skipped (not an error). When a
+//! are done and whose ops are concrete start at once (in parallel, on tokio).
+//! A component whose ops are still not concrete when nothing is left running,
+//! or one of whose dependencies was skipped, is skipped (not an error). When a
 //! component finishes, the values its `export` ops produced are unified back
 //! into the plan, which is evaluated again, and the next round begins. The
 //! first failure cancels whatever is still running.
@@ -107,6 +107,11 @@ pub async fn run<P: Plan, S: Solver>(
     let mut tasks: JoinSet<(Path, Result<Vec<serde_json::Value>, RunError>)> = JoinSet::new();
     loop {
         let graph = Graph::build(plan.root())?;
+        // Components whose ops are not concrete although their dependencies are
+        // done; they are skipped only once nothing runs that could still fill
+        // a value they need (references are not always visible as edges).
+        let mut waiting: Vec<(Path, String)> = Vec::new();
+        let mut skipped_now = false;
         for c in graph.order() {
             if done.contains(&c) || running.contains(&c) || report.skipped.contains_key(&c) {
                 continue;
@@ -119,6 +124,7 @@ pub async fn run<P: Plan, S: Solver>(
                     reason: reason.clone(),
                 });
                 report.skipped.insert(c, reason);
+                skipped_now = true;
                 continue;
             }
             if !deps.iter().all(|d| done.contains(d)) {
@@ -146,11 +152,7 @@ pub async fn run<P: Plan, S: Solver>(
                     });
                 }
                 Err(OpsError::NotConcrete { path, reason }) => {
-                    let reason = format!("{path} is not concrete: {reason}");
-                    progress.emit(EventKind::Skipped {
-                        reason: reason.clone(),
-                    });
-                    report.skipped.insert(c, reason);
+                    waiting.push((c, format!("{path} is not concrete: {reason}")));
                 }
                 Err(error) => {
                     tasks.abort_all();
@@ -160,6 +162,19 @@ pub async fn run<P: Plan, S: Solver>(
                     });
                 }
             }
+        }
+        if tasks.is_empty() {
+            if waiting.is_empty() && !skipped_now {
+                break;
+            }
+            for (c, reason) in waiting {
+                let progress = Progress::new(c.clone(), options.events.clone());
+                progress.emit(EventKind::Skipped {
+                    reason: reason.clone(),
+                });
+                report.skipped.insert(c, reason);
+            }
+            continue;
         }
         let Some(joined) = tasks.join_next().await else {
             break;

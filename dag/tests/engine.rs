@@ -2,6 +2,7 @@
 //! written as trees by hand (the evaluator is tested on its own). Without
 //! `BUILDKIT_HOST` these tests say so and pass, except under `CI=true`
 //! where a missing engine is a failure.
+#![cfg(feature = "buildkit")]
 
 mod common;
 

@@ -473,3 +473,24 @@ async fn push_happens_after_the_solve() {
         ["solve img", "push img 127.0.0.1:5000/t:1"]
     );
 }
+
+#[tokio::test]
+async fn a_component_waits_for_running_exports_even_without_a_visible_reference() {
+    // Like `dependent_plan`, but the evaluator reported no reference from b to a.
+    let mut plan = FnPlan::new(|f| {
+        let mut root = dependent_plan(f);
+        fn strip(n: &mut Node) {
+            n.refs.clear();
+            n.fields.iter_mut().for_each(|f| strip(&mut f.node));
+            n.elems.iter_mut().for_each(strip);
+        }
+        strip(&mut root);
+        Ok(root)
+    })
+    .unwrap();
+    let report = run(&mut plan, Arc::new(FakeSolver::new()), &options())
+        .await
+        .unwrap();
+    assert_eq!(report.ran, vec![p("a"), p("b")]);
+    assert!(report.skipped.is_empty());
+}
