@@ -100,6 +100,10 @@ struct Marshaler<'a> {
     metadata: BTreeMap<String, pb::OpMetadata>,
 }
 
+fn addr(v: &Arc<Vertex>) -> usize {
+    Arc::as_ptr(v) as usize
+}
+
 impl Marshaler<'_> {
     fn input_of(&mut self, out: &Output) -> pb::Input {
         pb::Input {
@@ -108,82 +112,91 @@ impl Marshaler<'_> {
         }
     }
 
-    fn visit(&mut self, v: &Arc<Vertex>) -> Digest {
-        let key = Arc::as_ptr(v) as usize;
-        if let Some(d) = self.visited.get(&key) {
-            return d.clone();
+    /// Marshals `root` and everything it reads, each vertex after its
+    /// inputs (first input's ops first, as BuildKit's client orders them),
+    /// and returns the digest of `root`. An explicit stack instead of
+    /// recursion, so that long chains of ops cannot overflow the stack.
+    fn visit(&mut self, root: &Arc<Vertex>) -> Digest {
+        let mut stack: Vec<(&Arc<Vertex>, bool)> = vec![(root, false)];
+        while let Some((v, inputs_done)) = stack.pop() {
+            if self.visited.contains_key(&addr(v)) {
+                continue;
+            }
+            if !inputs_done {
+                stack.push((v, true));
+                for out in v.kind.inputs().into_iter().rev() {
+                    if !self.visited.contains_key(&addr(&out.vertex)) {
+                        stack.push((&out.vertex, false));
+                    }
+                }
+                continue;
+            }
+            let digest = self.marshal_vertex(v);
+            self.visited.insert(addr(v), digest);
         }
-        let digest = match &v.kind {
-            VertexKind::Definition(ops) => {
-                for (digest, bytes) in &ops.ops {
-                    if self.emitted.insert(digest.clone()) {
-                        self.def.push(bytes.clone());
-                    }
-                }
-                for (key, md) in &ops.metadata {
-                    merge_metadata(self.metadata.entry(key.clone()).or_default(), md.clone());
-                }
-                ops.head.clone()
-            }
-            kind => {
-                let input_vertices: Vec<&Output> = match kind {
-                    VertexKind::Exec(e) => e.inputs(),
-                    VertexKind::File(f) => f.inputs(),
-                    _ => Vec::new(),
-                };
-                let mut edges: BTreeMap<(usize, i64), pb::Input> = BTreeMap::new();
-                for out in input_vertices {
-                    let edge = self.input_of(out);
-                    edges.insert((Arc::as_ptr(&out.vertex) as usize, out.index), edge);
-                }
-                let input_of =
-                    |out: &Output| edges[&(Arc::as_ptr(&out.vertex) as usize, out.index)].clone();
-                let platform = Some(v.platform.as_ref().unwrap_or(&self.opts.platform).to_pb());
-                let (inputs, op, platform, op_caps) = match kind {
-                    VertexKind::Source(s) => {
-                        let op = pb::op::Op::Source(pb::SourceOp {
-                            identifier: s.identifier.clone(),
-                            attrs: s.attrs.clone(),
-                        });
-                        let platform = if s.platform_specific { platform } else { None };
-                        (Vec::new(), op, platform, s.caps.clone())
-                    }
-                    VertexKind::Exec(e) => {
-                        let (inputs, op) = e.to_pb(&input_of);
-                        (inputs, op, platform, e.caps())
-                    }
-                    VertexKind::File(f) => {
-                        let (inputs, op) = f.to_pb(&input_of);
-                        // File ops do not depend on the platform.
-                        (inputs, op, None, f.caps())
-                    }
-                    VertexKind::Definition(_) => unreachable!("handled above"),
-                };
-                let op = pb::Op {
-                    inputs,
-                    op: Some(op),
-                    platform,
-                    constraints: Some(pb::WorkerConstraints::default()),
-                };
-                let bytes = encode_op(&op);
-                let digest = Digest::of(&bytes);
+        self.visited[&addr(root)].clone()
+    }
+
+    /// Emits one vertex whose inputs are all marshaled already.
+    fn marshal_vertex(&mut self, v: &Vertex) -> Digest {
+        if let VertexKind::Definition(ops) = &v.kind {
+            for (digest, bytes) in &ops.ops {
                 if self.emitted.insert(digest.clone()) {
-                    self.def.push(bytes);
+                    self.def.push(bytes.clone());
                 }
-                let mut md = pb::OpMetadata {
-                    ignore_cache: v.meta.ignore_cache,
-                    caps: op_caps.into_iter().map(|c| (c.to_string(), true)).collect(),
-                    ..Default::default()
-                };
-                if let Some(name) = &v.meta.custom_name {
-                    md.description
-                        .insert(CUSTOM_NAME_KEY.to_string(), name.clone());
-                }
-                merge_metadata(self.metadata.entry(digest.to_string()).or_default(), md);
-                digest
             }
+            for (key, md) in &ops.metadata {
+                merge_metadata(self.metadata.entry(key.clone()).or_default(), md.clone());
+            }
+            return ops.head.clone();
+        }
+        let visited = &self.visited;
+        let input_of = |out: &Output| pb::Input {
+            digest: visited[&addr(&out.vertex)].to_string(),
+            index: out.index,
         };
-        self.visited.insert(key, digest.clone());
+        let platform = Some(v.platform.as_ref().unwrap_or(&self.opts.platform).to_pb());
+        let (inputs, op, platform, op_caps) = match &v.kind {
+            VertexKind::Source(s) => {
+                let op = pb::op::Op::Source(pb::SourceOp {
+                    identifier: s.identifier.clone(),
+                    attrs: s.attrs.clone(),
+                });
+                let platform = if s.platform_specific { platform } else { None };
+                (Vec::new(), op, platform, s.caps.clone())
+            }
+            VertexKind::Exec(e) => {
+                let (inputs, op) = e.to_pb(&input_of);
+                (inputs, op, platform, e.caps())
+            }
+            VertexKind::File(f) => {
+                let (inputs, op) = f.to_pb(&input_of);
+                // File ops do not depend on the platform.
+                (inputs, op, None, f.caps())
+            }
+            VertexKind::Definition(_) => unreachable!("handled above"),
+        };
+        let op = pb::Op {
+            inputs,
+            op: Some(op),
+            platform,
+            constraints: Some(pb::WorkerConstraints::default()),
+        };
+        let bytes = encode_op(&op);
+        let digest = Digest::of(&bytes);
+        if self.emitted.insert(digest.clone()) {
+            self.def.push(bytes);
+        }
+        let mut md = pb::OpMetadata {
+            ignore_cache: v.meta.ignore_cache,
+            caps: op_caps.into_iter().map(|c| (c.to_string(), true)).collect(),
+            ..Default::default()
+        };
+        if let Some(name) = &v.meta.custom_name {
+            md.description
+                .insert(CUSTOM_NAME_KEY.to_string(), name.clone());
+        }
+        merge_metadata(self.metadata.entry(digest.to_string()).or_default(), md);
         digest
     }
 }

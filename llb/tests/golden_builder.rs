@@ -515,3 +515,21 @@ fn summary_shows_kinds_names_and_file_actions() {
     assert_eq!(json["kind"], "exec");
     assert_eq!(json["args"][2], "make");
 }
+
+#[test]
+fn long_chains_marshal_and_drop_without_overflowing_the_stack() {
+    // Test threads have 2 MiB stacks; a recursive walk overflowed at ~400 ops.
+    let n = 10_000;
+    let mut st = busybox();
+    for i in 0..n {
+        st = st.file(FileAction::mkdir(&format!("/d{i}"), 0o755, false));
+    }
+    let def = st.marshal(&opts());
+    assert_eq!(def.def.len(), n + 2);
+    // Every op after the image reads the op before it.
+    let all = ops(&def);
+    for (op, previous) in all[1..=n].iter().zip(&def.def) {
+        assert_eq!(op.inputs[0].digest, Digest::of(previous).to_string());
+    }
+    drop(st);
+}

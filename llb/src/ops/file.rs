@@ -330,6 +330,16 @@ impl FileOp {
         out
     }
 
+    pub(crate) fn take_inputs(&mut self) -> Vec<Output> {
+        let mut out: Vec<Output> = self.base.take().into_iter().collect();
+        for a in &mut self.actions {
+            if let Action::Copy { source, .. } = a {
+                out.extend(source.take());
+            }
+        }
+        out
+    }
+
     /// The protobuf op, given the input edge of each input output.
     pub(crate) fn to_pb(
         &self,

@@ -62,6 +62,43 @@ pub(crate) enum VertexKind {
     Definition(DefinitionOps),
 }
 
+impl VertexKind {
+    /// The outputs this vertex reads, in the order BuildKit's client visits them.
+    pub(crate) fn inputs(&self) -> Vec<&Output> {
+        match self {
+            VertexKind::Exec(e) => e.inputs(),
+            VertexKind::File(f) => f.inputs(),
+            VertexKind::Source(_) | VertexKind::Definition(_) => Vec::new(),
+        }
+    }
+
+    /// Moves the input edges out (for dropping without recursion).
+    fn take_inputs(&mut self) -> Vec<Output> {
+        match self {
+            VertexKind::Exec(e) => e
+                .mounts
+                .iter_mut()
+                .filter_map(|m| m.source.take())
+                .collect(),
+            VertexKind::File(f) => f.take_inputs(),
+            VertexKind::Source(_) | VertexKind::Definition(_) => Vec::new(),
+        }
+    }
+}
+
+impl Drop for Vertex {
+    /// Drops the graph below this vertex iteratively: the default recursive
+    /// drop would overflow the stack on chains of thousands of ops.
+    fn drop(&mut self) {
+        let mut pending = self.kind.take_inputs();
+        while let Some(out) = pending.pop() {
+            if let Ok(mut v) = Arc::try_unwrap(out.vertex) {
+                pending.extend(v.kind.take_inputs());
+            }
+        }
+    }
+}
+
 /// Already-marshaled ops taken from a `pb::Definition`.
 #[derive(Debug)]
 pub(crate) struct DefinitionOps {
