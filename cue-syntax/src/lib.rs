@@ -18,6 +18,8 @@ mod lexer;
 pub mod literal;
 mod parser;
 pub mod source;
+#[doc(hidden)]
+pub mod testing;
 
 pub use ast::{FileId, Span};
 pub use error::{Location, ParseError, ParseErrorKind};
