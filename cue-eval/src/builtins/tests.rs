@@ -144,7 +144,11 @@ fn builtin_cases_match_the_reference() {
             checked += 1;
         }
     }
-    eprintln!("checked {checked} builtin calls in {} files", entries.len());
+    eprintln!(
+        "checked {checked} builtin calls in {} files of {}",
+        entries.len(),
+        dir.display()
+    );
     assert!(
         failures.is_empty(),
         "{} failures:\n{}",
