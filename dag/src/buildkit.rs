@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-use llb::client::{Client, ClientError, Export, ProgressEvent, SolveRequest};
+use llb::client::{Client, ClientError, Export, Frontend, ProgressEvent, SolveRequest};
 use llb::ops::{self as lo, source, Copy, FileAction as LlbFile, FileOpBuilder};
 use llb::{MarshalOptions, Platform};
 
@@ -39,8 +39,14 @@ impl BuildkitSolver {
         progress: &Progress,
     ) -> Result<llb::client::SolveResult, SolveError> {
         let mut locals = BTreeMap::new();
-        let llb_state = to_llb(state, &mut locals, &mut HashMap::new())?;
-        request.definition = llb_state.marshal(&self.opts);
+        let mut memo = HashMap::new();
+        if let StateNode::DockerBuild(d) = state.node() {
+            // A frontend result cannot be an input of later ops here, so
+            // docker-build is run as its own frontend solve (last op only).
+            request.frontend = Some(self.docker_build(d, &mut locals, &mut memo)?);
+        } else {
+            request.definition = to_llb(state, &mut locals, &mut memo)?.marshal(&self.opts);
+        }
         request.locals = locals;
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let forward = {
@@ -54,6 +60,48 @@ impl BuildkitSolver {
         let result = self.client.solve(request, Some(tx)).await;
         let _ = forward.await;
         result.map_err(solve_error)
+    }
+}
+
+impl BuildkitSolver {
+    fn docker_build(
+        &self,
+        d: &crate::state::DockerBuild,
+        locals: &mut BTreeMap<String, PathBuf>,
+        memo: &mut HashMap<usize, lo::State>,
+    ) -> Result<Frontend, SolveError> {
+        let mut b = lo::DockerBuild::new().meta(lo::OpMeta::named(d.name.clone()));
+        if let Some(c) = &d.context {
+            b = b.context(&to_llb(c, locals, memo)?);
+        }
+        if let Some(text) = &d.dockerfile {
+            b = b.dockerfile(text.clone());
+        }
+        if let Some(p) = &d.dockerfile_path {
+            b = b.dockerfile_path(p.clone());
+        }
+        for (k, v) in &d.build_args {
+            b = b.build_arg(k.clone(), v.clone());
+        }
+        for (k, v) in &d.labels {
+            b = b.label(k.clone(), v.clone());
+        }
+        let mut platforms = Vec::new();
+        for p in &d.platforms {
+            platforms.push(Platform::parse(p).ok_or_else(|| SolveError {
+                vertex: Some(d.name.clone()),
+                ..SolveError::msg(format!("unknown platform {p:?}"))
+            })?);
+        }
+        if !platforms.is_empty() {
+            b = b.platforms(platforms);
+        }
+        let r = b.to_request(&self.opts).map_err(build_error)?;
+        Ok(Frontend {
+            name: r.frontend,
+            attrs: r.attrs,
+            inputs: r.inputs,
+        })
     }
 }
 
@@ -165,7 +213,10 @@ fn to_llb(
         StateNode::DockerBuild(d) => {
             return Err(SolveError {
                 vertex: Some(d.name.clone()),
-                ..SolveError::msg("docker-build is not supported by this engine yet")
+                ..SolveError::msg(
+                    "docker-build must be the last op of its component (before export or \
+                     push-container), and other components cannot load its result yet",
+                )
             })
         }
     };
@@ -230,7 +281,9 @@ impl Solver for BuildkitSolver {
                 push: true,
                 insecure,
             }],
-            image_config: Some(image.to_string().into_bytes()),
+            // A Dockerfile build carries its own image config.
+            image_config: (!matches!(state.node(), StateNode::DockerBuild(_)))
+                .then(|| image.to_string().into_bytes()),
             ..SolveRequest::default()
         };
         self.run(state, request, progress).await.map(|_| ())

@@ -379,3 +379,38 @@ async fn tmpfs_and_cache_mounts() {
         r#"{"m":"1\ncache-ok\nclean\n"}"#
     );
 }
+
+#[tokio::test]
+async fn docker_build_from_an_inline_dockerfile_and_a_context() {
+    if !engine_available("docker_build_from_an_inline_dockerfile_and_a_context") {
+        return;
+    }
+    let mut plan = FnPlan::new(|f| {
+        let context = comp(vec![op("write-file", vec![("content", s("from context")), ("dest", s("/ctx.txt"))])]);
+        let dockerfile = "FROM busybox\nARG WHO\nCOPY ctx.txt /\nRUN printf \"$(cat /ctx.txt) for $WHO\" > /out\n";
+        let built = exporting(
+            f,
+            "built",
+            vec![
+                op(
+                    "docker-build",
+                    vec![
+                        ("context", context),
+                        ("dockerfile", s(dockerfile)),
+                        ("buildArg", Node::structure([("WHO", s("tests"))])),
+                    ],
+                ),
+                export("/out"),
+            ],
+        );
+        Ok(Node::structure([("built", built)]))
+    })
+    .unwrap();
+    run(&mut plan, Arc::new(LazySolver::from_env()), &options())
+        .await
+        .unwrap();
+    assert_eq!(
+        concrete_json(plan.root()),
+        r#"{"built":"from context for tests"}"#
+    );
+}
