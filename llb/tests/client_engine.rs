@@ -447,3 +447,21 @@ fn processes_mentioning(needle: &str) -> usize {
         .filter(|cmd| String::from_utf8_lossy(cmd).contains(needle))
         .count()
 }
+
+#[tokio::test]
+async fn resolves_image_configs_through_the_mirror() {
+    let c = engine!();
+    let r = c
+        .resolve_image_config("docker.io/library/alpine:latest", None)
+        .await
+        .expect("resolve alpine");
+    assert!(r.digest.starts_with("sha256:"), "{}", r.digest);
+    let config: serde_json::Value = serde_json::from_slice(&r.config).expect("config JSON");
+    let env = config["config"]["Env"].to_string();
+    assert!(env.contains("PATH=/usr/local/sbin"), "{env}");
+    let err = c
+        .resolve_image_config("docker.io/library/does-not-exist:latest", None)
+        .await
+        .expect_err("no such image");
+    assert!(err.to_string().contains("does-not-exist"), "{err}");
+}

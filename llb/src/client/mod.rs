@@ -20,6 +20,7 @@ mod connect;
 mod error;
 pub mod patterns;
 mod progress;
+mod resolve;
 pub mod session;
 mod solve;
 mod task;
@@ -27,6 +28,7 @@ mod task;
 pub use connect::Address;
 pub use error::{ClientError, ExecFailure};
 pub use progress::{ProgressEvent, ProgressSender, VertexKind, VertexSummary};
+pub use resolve::ImageConfigResult;
 pub use solve::{Export, Frontend, SolveRequest, SolveResult};
 
 use bollard_buildkit_proto::moby::buildkit::v1::control_client::ControlClient;
@@ -98,6 +100,23 @@ impl Client {
     /// Where this client is connected.
     pub fn address(&self) -> &Address {
         &self.address
+    }
+
+    /// The manifest digest and config of image `reference` (normalized, e.g.
+    /// `docker.io/library/alpine:latest`) for `platform` (default: the daemon's).
+    pub async fn resolve_image_config(
+        &self,
+        reference: &str,
+        platform: Option<bollard_buildkit_proto::pb::Platform>,
+    ) -> Result<ImageConfigResult, ClientError> {
+        resolve::resolve_image_config(
+            self.control.clone(),
+            self.gateway.clone(),
+            self.shared_key.clone(),
+            reference,
+            platform,
+        )
+        .await
     }
 
     /// Runs one build; `progress` receives events as they happen.

@@ -135,7 +135,7 @@ const BUILD_ID_HEADER: &str = "buildkit-controlapi-buildid";
 /// How long the status stream may run on after the solve returned.
 const STATUS_GRACE: Duration = Duration::from_secs(5);
 
-fn with_build_id<T>(msg: T, id: &str) -> tonic::Request<T> {
+pub(crate) fn with_build_id<T>(msg: T, id: &str) -> tonic::Request<T> {
     let mut r = tonic::Request::new(msg);
     if let Ok(v) = id.parse() {
         r.metadata_mut().insert(BUILD_ID_HEADER, v);
@@ -342,21 +342,19 @@ fn parse_exit_code(msg: &str) -> Option<i32> {
     digits.parse().ok()
 }
 
-/// The gateway side of a build: solve, read files, return the result.
-async fn run_gateway(
-    mut gw_client: LlbBridgeClient<Channel>,
+/// Waits until the daemon has registered the gateway build `build_id`
+/// (shortly after it received `Control.Solve`).
+pub(crate) async fn wait_for_build(
+    gw_client: &mut LlbBridgeClient<Channel>,
     build_id: &str,
-    req: &SolveRequest,
-) -> Result<BTreeMap<String, Vec<u8>>, ClientError> {
-    // The daemon registers the build shortly after receiving `Control.Solve`;
-    // `Ping` waits for that registration.
+) -> Result<(), ClientError> {
     let mut attempt = 0;
     loop {
         match gw_client
             .ping(with_build_id(PingRequest {}, build_id))
             .await
         {
-            Ok(_) => break,
+            Ok(_) => return Ok(()),
             Err(e) if attempt < 20 && e.code() != tonic::Code::Cancelled => {
                 attempt += 1;
                 tokio::time::sleep(Duration::from_millis(100)).await;
@@ -364,6 +362,15 @@ async fn run_gateway(
             Err(e) => return Err(e.into()),
         }
     }
+}
+
+/// The gateway side of a build: solve, read files, return the result.
+async fn run_gateway(
+    mut gw_client: LlbBridgeClient<Channel>,
+    build_id: &str,
+    req: &SolveRequest,
+) -> Result<BTreeMap<String, Vec<u8>>, ClientError> {
+    wait_for_build(&mut gw_client, build_id).await?;
     let result = gateway_body(&mut gw_client, build_id, req).await;
     let ret = match &result {
         Ok((ref_id, _)) => {

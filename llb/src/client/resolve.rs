@@ -1,0 +1,83 @@
+//! Resolving an image reference to its digest and config without building:
+//! a gateway build that only calls `LLBBridge.ResolveImageConfig` and
+//! returns nothing. The plan engine needs the config (env, working dir,
+//! user) of `fetch-container` images for the ops that follow.
+
+use bollard_buildkit_proto::moby::buildkit::v1::control_client::ControlClient;
+use bollard_buildkit_proto::moby::buildkit::v1::frontend::llb_bridge_client::LlbBridgeClient;
+use bollard_buildkit_proto::moby::buildkit::v1::frontend::{
+    ResolveImageConfigRequest, ReturnRequest,
+};
+use bollard_buildkit_proto::moby::buildkit::v1::SolveRequest as ControlSolveRequest;
+use bollard_buildkit_proto::pb::Platform;
+use tonic::transport::Channel;
+
+use super::error::ClientError;
+use super::session::{self, SessionConfig};
+use super::solve::{wait_for_build, with_build_id};
+use super::task::{new_id, AbortOnDrop};
+
+/// An image's manifest digest and config JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageConfigResult {
+    /// `sha256:...` of the manifest for the platform.
+    pub digest: String,
+    /// The OCI image config, as the registry serves it.
+    pub config: Vec<u8>,
+}
+
+pub(crate) async fn resolve_image_config(
+    mut control: ControlClient<Channel>,
+    mut gateway: LlbBridgeClient<Channel>,
+    shared_key: String,
+    reference: &str,
+    platform: Option<Platform>,
+) -> Result<ImageConfigResult, ClientError> {
+    let session = session::start(
+        control.clone(),
+        SessionConfig::default(),
+        new_id(),
+        shared_key,
+    )?;
+    let build_id = new_id();
+    let solve_req = ControlSolveRequest {
+        r#ref: build_id.clone(),
+        session: session.id.clone(),
+        ..Default::default()
+    };
+    // Aborted if this future is dropped, which cancels the build.
+    let mut solve = AbortOnDrop(tokio::spawn(async move {
+        let _ = control.solve(solve_req).await;
+    }));
+    let result = async {
+        wait_for_build(&mut gateway, &build_id).await?;
+        let resp = gateway
+            .resolve_image_config(with_build_id(
+                ResolveImageConfigRequest {
+                    r#ref: reference.to_string(),
+                    platform,
+                    resolve_mode: "default".into(),
+                    session_id: session.id.clone(),
+                    ..Default::default()
+                },
+                &build_id,
+            ))
+            .await
+            .map_err(|s| ClientError::Solve {
+                message: format!("cannot resolve image {reference}: {}", s.message()),
+            })?
+            .into_inner();
+        Ok(ImageConfigResult {
+            digest: resp.digest,
+            config: resp.config,
+        })
+    }
+    .await;
+    // End the build either way; its own outcome adds nothing.
+    let _ = gateway
+        .r#return(with_build_id(ReturnRequest::default(), &build_id))
+        .await;
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), &mut solve.0).await;
+    drop(session);
+    result
+}
