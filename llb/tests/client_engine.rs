@@ -465,3 +465,32 @@ async fn resolves_image_configs_through_the_mirror() {
         .expect_err("no such image");
     assert!(err.to_string().contains("does-not-exist"), "{err}");
 }
+
+#[tokio::test]
+async fn dockerfile_frontend_through_the_gateway() {
+    let c = engine!();
+    let token = unique();
+    let request = ops::DockerBuild::new()
+        .dockerfile(format!(
+            "FROM alpine\nRUN cat /etc/issue > /issue && echo {token} > /token\n"
+        ))
+        .to_request(&llb::MarshalOptions::default())
+        .expect("frontend request");
+    let res = c
+        .solve(
+            SolveRequest {
+                frontend: Some(request.into()),
+                read_files: vec!["/token".into(), "/issue".into()],
+                ..Default::default()
+            },
+            None,
+        )
+        .await
+        .expect("dockerfile build");
+    assert_eq!(text(&res, "/token"), format!("{token}\n"));
+    assert!(
+        text(&res, "/issue").contains("Alpine"),
+        "{}",
+        text(&res, "/issue")
+    );
+}

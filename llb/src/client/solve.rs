@@ -54,6 +54,16 @@ pub struct Frontend {
     pub inputs: BTreeMap<String, Definition>,
 }
 
+impl From<crate::ops::FrontendRequest> for Frontend {
+    fn from(r: crate::ops::FrontendRequest) -> Frontend {
+        Frontend {
+            name: r.frontend,
+            attrs: r.attrs,
+            inputs: r.inputs,
+        }
+    }
+}
+
 /// Everything one solve needs.
 #[derive(Debug, Clone, Default)]
 pub struct SolveRequest {
