@@ -12,6 +12,11 @@
 //!   spaces: the primary position first, the others sorted and deduplicated;
 //! - file names are shown relative to the working directory with a `./`
 //!   prefix (`./in.cue:3:4`); a position without a file prints `line:col`.
+//!
+//! A position with line 0 stands for "no position". As the first entry it
+//! marks an error that has related positions but no primary one (the
+//! reference's `incomplete value` errors from validation are like that);
+//! such an error sorts with the errors without position, before the others.
 
 use super::{Error, Errors, Position};
 use std::cmp::Ordering;
@@ -49,8 +54,13 @@ impl Errors {
     }
 }
 
+/// The primary position, if the error has one.
+fn primary(e: &Error) -> Option<&Position> {
+    e.positions.first().filter(|p| p.line > 0)
+}
+
 fn compare(a: &Error, b: &Error) -> Ordering {
-    compare_pos(a.positions.first(), b.positions.first())
+    compare_pos(primary(a), primary(b))
         .then_with(|| compare_path(&a.path, &b.path))
         .then_with(|| a.message.cmp(&b.message))
 }
@@ -80,7 +90,7 @@ fn compare_path(a: &[String], b: &[String]) -> Ordering {
 }
 
 fn approximately_equal(a: &Error, b: &Error) -> bool {
-    match (a.positions.first(), b.positions.first()) {
+    match (primary(a), primary(b)) {
         (Some(pa), Some(pb)) => pa.file == pb.file && pa.line == pb.line && a.path == b.path,
         _ => a.path == b.path && a.message == b.message,
     }
@@ -89,15 +99,15 @@ fn approximately_equal(a: &Error, b: &Error) -> bool {
 /// The positions as printed: the primary one, then the rest sorted with
 /// duplicates (and copies of the primary) removed.
 fn ordered_positions(e: &Error) -> Vec<&Position> {
-    let Some((primary, rest)) = e.positions.split_first() else {
-        return Vec::new();
-    };
-    let mut others: Vec<&Position> = rest.iter().filter(|p| *p != primary).collect();
+    let first = primary(e);
+    let mut others: Vec<&Position> = e
+        .positions
+        .iter()
+        .filter(|p| p.line > 0 && Some(*p) != first)
+        .collect();
     others.sort_by(|a, b| compare_pos(Some(a), Some(b)));
     others.dedup();
-    let mut all = vec![primary];
-    all.extend(others);
-    all
+    first.into_iter().chain(others).collect()
 }
 
 fn display_file(file: &str, cwd: Option<&str>) -> String {
@@ -191,6 +201,26 @@ mod tests {
             "x: conflicting values 2 and 1:\n    ./e4.cue:1:4\n    ./e4.cue:2:4\n\
              y: conflicting values \"a\" and 3 (mismatched types string and int):\n    ./e4.cue:3:4\n    ./e4.cue:3:10\n\
              z.a: conflicting values 2 and 1:\n    ./e4.cue:4:8\n    ./e4.cue:4:17\n"
+        );
+    }
+
+    #[test]
+    fn errors_without_primary_position_sort_first() {
+        // a: b + 1 / b: int  (cue export, verified with cue v0.4.3): the
+        // incomplete-value error has only a related position.
+        let none = pos("", 0, 0);
+        let errs = Errors(vec![
+            err(
+                "a",
+                "non-concrete value int in operand to +",
+                vec![pos("in.cue", 1, 4), pos("in.cue", 2, 4)],
+            ),
+            err("b", "incomplete value int", vec![none, pos("in.cue", 2, 4)]),
+        ]);
+        assert_eq!(
+            errs.report(),
+            "b: incomplete value int:\n    ./in.cue:2:4\n\
+             a: non-concrete value int in operand to +:\n    ./in.cue:1:4\n    ./in.cue:2:4\n"
         );
     }
 
