@@ -274,6 +274,12 @@ pub trait Host {
     /// concrete (for `json.Validate`, `yaml.Validate`); the error says why not.
     fn validate(&mut self, schema: HostValue, data: &Data) -> Result<(), BuiltinError>;
 
+    /// Like [`Host::validate`] but without requiring a concrete result
+    /// (for `yaml.ValidatePartial`). Defaults to the full check.
+    fn validate_partial(&mut self, schema: HostValue, data: &Data) -> Result<(), BuiltinError> {
+        self.validate(schema, data)
+    }
+
     /// Evaluates `less` of the comparator struct `cmp` unified with
     /// `{x: a, y: b}` (for `list.Sort`, `list.IsSorted`).
     fn less(&mut self, cmp: HostValue, a: &Data, b: &Data) -> Result<bool, BuiltinError>;
