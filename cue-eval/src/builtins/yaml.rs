@@ -76,10 +76,13 @@ fn documents(text: &str) -> Vec<String> {
     for line in text.split_inclusive('\n') {
         let t = line.trim_end();
         if t == "---" || t.starts_with("--- ") {
-            docs.push(t.trim_start_matches("---").trim_start().to_string());
-            if !docs.last().is_some_and(|d| d.is_empty()) {
-                docs.last_mut().map(|d| d.push('\n'));
+            // Content after `--- ` on the marker line starts the document.
+            let rest = t.trim_start_matches("---").trim_start();
+            let mut doc = rest.to_string();
+            if !doc.is_empty() {
+                doc.push('\n');
             }
+            docs.push(doc);
         } else if t == "..." {
             continue;
         } else if let Some(d) = docs.last_mut() {
