@@ -1,5 +1,7 @@
 //! One module per subcommand; each exposes an `Args` struct and a `run` function.
 
+pub mod fmt;
+
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -12,9 +14,14 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
-enum Command {}
+enum Command {
+    /// Format CUE files in the canonical style (tabs, aligned values).
+    Fmt(fmt::Args),
+}
 
 /// Dispatch a parsed command line to its subcommand.
 pub fn run(cli: Cli) -> ExitCode {
-    match cli.command {}
+    match cli.command {
+        Command::Fmt(args) => fmt::run(args),
+    }
 }

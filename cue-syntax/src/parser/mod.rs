@@ -140,6 +140,14 @@ const EXPR_START: &[&str] = &[
     "`!~`",
 ];
 
+const INT_OPS: &[&str] = &["`div`", "`mod`", "`quo`", "`rem`"];
+
+/// Binary operators; when most are expected they are summarised as "operator".
+const BINARY_OPS: &[&str] = &[
+    "`|`", "`&`", "`||`", "`&&`", "`==`", "`!=`", "`<`", "`<=`", "`>`", "`>=`", "`=~`", "`!~`",
+    "`+`", "`-`", "`*`", "`/`",
+];
+
 /// Terminal names as LALRPOP reports them are quoted grammar names
 /// (`"\"identifier\""`); descriptive names stay plain, symbols and keywords
 /// get backquotes.
@@ -161,20 +169,24 @@ fn readable_expected(expected: &[String]) -> Vec<String> {
             let t = t.replace("\\\"", "\"");
             if WORDS.contains(&t.as_str()) {
                 t
-            } else if t == "," {
-                "`,` or newline".to_string()
             } else {
                 format!("`{t}`")
             }
         })
         .collect();
-    let n_expr = out
-        .iter()
-        .filter(|t| EXPR_START.contains(&t.as_str()))
-        .count();
-    if n_expr * 2 >= EXPR_START.len() {
-        out.retain(|t| !EXPR_START.contains(&t.as_str()));
-        out.insert(0, "expression".to_string());
+    // `div` and friends are both names and operators: always noise here.
+    out.retain(|t| !INT_OPS.contains(&t.as_str()));
+    let mut summary = Vec::new();
+    for (group, name, min) in [
+        (EXPR_START, "expression", EXPR_START.len() / 2),
+        (BINARY_OPS, "operator", 3),
+    ] {
+        let n = out.iter().filter(|t| group.contains(&t.as_str())).count();
+        if n >= min {
+            out.retain(|t| !group.contains(&t.as_str()));
+            summary.push(name.to_string());
+        }
     }
-    out
+    summary.extend(out);
+    summary
 }
