@@ -8,6 +8,9 @@
 #   scripts/engine.sh env      print `export ...` lines for the tests
 #   scripts/engine.sh status   say what runs and where
 #
+# With DAGGER_ENGINE_DOCKER=1, `up` also starts a Docker engine (Debian's
+# docker.io) for the client's Docker connection mode, best effort.
+#
 # Every command is idempotent. State, sockets and logs live in $DAGGER_ENGINE_DIR
 # (default: .engine/ in the repository, gitignored); compiled binaries are cached
 # by version under ~/.cache/dagger-engine/ so later runs skip the Go builds.
@@ -37,6 +40,11 @@ if [ "${#BK_SOCK}" -gt 100 ]; then
   BK_SOCK="/tmp/dagger-engine-$(printf %s "$STATE" | sha256sum | cut -c1-12).sock"
 fi
 BUILDKIT_HOST="unix://$BK_SOCK"
+# Optional Docker engine (DAGGER_ENGINE_DOCKER=1), for the Docker connection
+# mode of the client; its runtime dir holds sockets, so keep it short.
+DOCKER_DIR="$STATE/docker"
+DOCKER_EXEC="/tmp/dagger-docker-$(printf %s "$STATE" | sha256sum | cut -c1-12)"
+DOCKER_SOCK="$DOCKER_EXEC/docker.sock"
 
 log() { printf 'engine: %s\n' "$*" >&2; }
 die() { printf 'engine: error: %s\n' "$*" >&2; exit 1; }
@@ -124,6 +132,7 @@ stop() { # NAME
 # ---- checks ------------------------------------------------------------------
 buildkit_ok() { "$BK_BIN/buildctl" --addr "$BUILDKIT_HOST" debug workers >/dev/null 2>&1; }
 registry_ok() { curl -fsS "http://$REGISTRY_ADDR/v2/" >/dev/null 2>&1; }
+docker_ok() { curl -fsS --unix-socket "$DOCKER_SOCK" http://docker/_ping >/dev/null 2>&1; }
 git_ok() { git ls-remote "git://$GIT_ADDR/hello.git" >/dev/null 2>&1; }
 image_ok() { # NAME
   curl -fsS -o /dev/null -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
@@ -217,6 +226,24 @@ start_git() {
   wait_for "git daemon" 20 git_ok
 }
 
+# Best effort: a Docker engine that fails to start only costs its own test.
+start_docker() {
+  [ "${DAGGER_ENGINE_DOCKER:-0}" = 1 ] || return 0
+  if pid_alive dockerd && docker_ok; then return 0; fi
+  if ! dpkg -s docker.io >/dev/null 2>&1; then
+    (apt_install docker.io) || { log "warning: docker.io could not be installed; Docker mode untested"; return 0; }
+  fi
+  stop dockerd
+  mkdir -p "$DOCKER_DIR/data" "$DOCKER_EXEC"
+  log "starting dockerd on unix://$DOCKER_SOCK"
+  start_bg dockerd dockerd --host "unix://$DOCKER_SOCK" --data-root "$DOCKER_DIR/data" \
+    --exec-root "$DOCKER_EXEC/exec" --pidfile "$DOCKER_EXEC/docker.pid"
+  local i
+  for ((i = 0; i < 300; i++)); do docker_ok && return 0; sleep 0.1; done
+  log "warning: dockerd did not answer within 30s (see $LOGS/dockerd.log); Docker mode untested"
+  stop dockerd
+}
+
 # ---- base images ---------------------------------------------------------------
 busybox_binary() {
   local b
@@ -279,10 +306,12 @@ cmd_up() {
   start_git
   start_buildkitd
   build_images
+  start_docker
   log "ready: $BUILDKIT_HOST, registry $REGISTRY_ADDR, git git://$GIT_ADDR"
 }
 
 cmd_down() {
+  stop dockerd
   stop buildkitd
   stop git-daemon
   stop registry
@@ -293,6 +322,7 @@ cmd_env() {
   echo "export DAGGER_TEST_REGISTRY=$REGISTRY_ADDR"
   echo "export DAGGER_TEST_GIT=git://$GIT_ADDR"
   echo "export DAGGER_TEST_BUILDCTL=$BK_BIN/buildctl"
+  if docker_ok; then echo "export DAGGER_TEST_DOCKER_HOST=unix://$DOCKER_SOCK"; fi
 }
 
 cmd_status() {
@@ -300,6 +330,7 @@ cmd_status() {
   if buildkit_ok; then echo "buildkitd: running at $BUILDKIT_HOST"; else echo "buildkitd: down"; rc=1; fi
   if registry_ok; then echo "registry:  running at $REGISTRY_ADDR"; else echo "registry:  down"; rc=1; fi
   if git_ok; then echo "git:       running at git://$GIT_ADDR"; else echo "git:       down"; rc=1; fi
+  if docker_ok; then echo "docker:    running at unix://$DOCKER_SOCK"; else echo "docker:    not running (optional: DAGGER_ENGINE_DOCKER=1)"; fi
   return $rc
 }
 

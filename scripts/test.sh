@@ -3,6 +3,6 @@
 # server on loopback), then runs every test of the workspace against it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/engine.sh up
+DAGGER_ENGINE_DOCKER=1 bash scripts/engine.sh up
 eval "$(bash scripts/engine.sh env)"
 cargo test --workspace

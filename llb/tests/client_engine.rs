@@ -73,6 +73,21 @@ async fn failing_exec_reports_exit_code_and_output_tail() {
         shown.contains("exit code 3") && shown.contains("oops"),
         "{shown}"
     );
+
+    // The same through the gateway (a file is read from the result).
+    let err = c
+        .solve(read(&state, "/anything"), None)
+        .await
+        .expect_err("the exec exits 3");
+    let ClientError::Exec(f) = &err else {
+        panic!("expected an exec failure through the gateway, got {err:?}");
+    };
+    assert_eq!(f.exit_code, Some(3), "{err}");
+    assert!(
+        f.output_tail.iter().any(|l| l.contains("oops")),
+        "{:?}",
+        f.output_tail
+    );
 }
 
 #[tokio::test]
@@ -459,8 +474,13 @@ async fn resolves_image_configs_through_the_mirror() {
     let config: serde_json::Value = serde_json::from_slice(&r.config).expect("config JSON");
     let env = config["config"]["Env"].to_string();
     assert!(env.contains("PATH=/usr/local/sbin"), "{env}");
+    // Asked of the registry itself: through the docker.io mirror a missing
+    // image falls back to the real Docker Hub, which takes a network timeout.
     let err = c
-        .resolve_image_config("docker.io/library/does-not-exist:latest", None)
+        .resolve_image_config(
+            &format!("{}/library/does-not-exist:latest", registry()),
+            None,
+        )
         .await
         .expect_err("no such image");
     assert!(err.to_string().contains("does-not-exist"), "{err}");

@@ -75,7 +75,13 @@ pub(crate) async fn resolve_image_config(
     .await;
     // End the build either way; its own outcome adds nothing.
     let _ = gateway
-        .r#return(with_build_id(ReturnRequest::default(), &build_id))
+        .r#return(with_build_id(
+            ReturnRequest {
+                result: Some(Default::default()),
+                error: None,
+            },
+            &build_id,
+        ))
         .await;
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), &mut solve.0).await;
     drop(session);

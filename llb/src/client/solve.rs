@@ -421,6 +421,9 @@ async fn gateway_body(
     let mut sreq = gw::SolveRequest {
         allow_result_return: true,
         allow_result_array_ref: true,
+        // Build now, so a failing op fails this call (with its vertex in the
+        // status stream) rather than a later `ReadFile`.
+        evaluate: true,
         ..Default::default()
     };
     match &req.frontend {
