@@ -514,3 +514,65 @@ async fn dockerfile_frontend_through_the_gateway() {
         text(&res, "/issue")
     );
 }
+
+#[tokio::test]
+async fn local_directory_transfers_big_files_symlinks_and_empty_dirs() {
+    use sha2::{Digest, Sha256};
+    let c = engine!();
+    let dir = tempfile::tempdir().unwrap();
+    // 3 MiB plus a bit: many DATA chunks, not a multiple of the chunk size.
+    let big: Vec<u8> = (0..3 * 1024 * 1024 + 12345u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(dir.path().join("big.bin"), &big).unwrap();
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    std::os::unix::fs::symlink("big.bin", dir.path().join("link")).unwrap();
+    std::fs::write(dir.path().join("run.sh"), "#!/bin/sh\necho ran\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        dir.path().join("run.sh"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    let expected = hex::encode(Sha256::digest(&big));
+
+    let token = unique();
+    let state = busybox()
+        .exec(
+            Exec::new([
+                "/bin/sh",
+                "-c",
+                &format!(
+                    "cd /src && sha256sum big.bin | cut -d' ' -f1 > /sum && readlink link > /link \
+                     && test -d empty && ./run.sh > /ran # {token}"
+                ),
+            ])
+            .mount("/src", Mount::readonly(&Local::new("big").unwrap().build())),
+        )
+        .unwrap()
+        .root();
+    let mut req = read(&state, "/sum");
+    req.read_files
+        .extend(["/link".to_string(), "/ran".to_string()]);
+    req.locals = BTreeMap::from([("big".to_string(), dir.path().to_path_buf())]);
+    let res = c.solve(req, None).await.expect("solve");
+    assert_eq!(text(&res, "/sum").trim(), expected);
+    assert_eq!(text(&res, "/link"), "big.bin\n");
+    assert_eq!(text(&res, "/ran"), "ran\n");
+}
+
+#[tokio::test]
+async fn missing_local_directory_is_named_in_the_error() {
+    let c = engine!();
+    let state = Local::new("gone").unwrap().build();
+    let mut req = read(&state, "/x");
+    req.locals = BTreeMap::from([(
+        "gone".to_string(),
+        std::path::PathBuf::from("/nonexistent/dagger-test-dir"),
+    )]);
+    let err = c.solve(req, None).await.expect_err("no such directory");
+    assert!(
+        err.to_string().contains("/nonexistent/dagger-test-dir"),
+        "{err}"
+    );
+}
