@@ -1,6 +1,8 @@
 //! One module per subcommand; each exposes an `Args` struct and a `run` function.
 
-pub mod fmt;
+pub mod compute;
+pub mod dag;
+pub mod llb;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -15,13 +17,19 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Format CUE files in the canonical style (tabs, aligned values).
-    Fmt(fmt::Args),
+    /// Run a plan on BuildKit and print the merged state as JSON.
+    Compute(compute::Args),
+    /// Print a plan's component graph without running it.
+    Dag(dag::Args),
+    /// Print the LLB ops a component compiles to, with digests.
+    Llb(llb::Args),
 }
 
 /// Dispatch a parsed command line to its subcommand.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        Command::Fmt(args) => fmt::run(args),
+        Command::Compute(args) => compute::run(args),
+        Command::Dag(args) => dag::run(args),
+        Command::Llb(args) => llb::run(args),
     }
 }

@@ -1,0 +1,213 @@
+//! `dagger compute PLAN_DIR [--input-*]`: evaluate a plan, run its components
+//! on BuildKit, print the merged state as one line of JSON.
+//!
+//! stdout carries only the result; progress and errors go to stderr. Exit
+//! codes: 0 success, 1 the plan failed, a failed exec's own code, 2 usage.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use ::dag::cue_plan::CuePlan;
+use ::dag::events::{Event, EventKind, Sink};
+use ::dag::inputs::Input;
+use clap::ValueEnum;
+
+/// Inputs unified with the plan (repeatable).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct InputArgs {
+    /// Set a field to a string: `PATH=TEXT`.
+    #[arg(long = "input-string", value_name = "PATH=TEXT")]
+    pub strings: Vec<String>,
+    /// Make a field an artifact of a local directory: `PATH=DIR`.
+    #[arg(long = "input-dir", value_name = "PATH=DIR")]
+    pub dirs: Vec<String>,
+    /// Make a field an artifact of a git checkout: `PATH=REMOTE#REF`.
+    #[arg(long = "input-git", value_name = "PATH=REMOTE#REF")]
+    pub gits: Vec<String>,
+    /// Unify CUE source with the plan.
+    #[arg(long = "input-cue", value_name = "CUE")]
+    pub cue: Vec<String>,
+    /// Unify a JSON object with the plan.
+    #[arg(long = "input-json", value_name = "JSON")]
+    pub json: Vec<String>,
+    /// Unify a YAML mapping with the plan.
+    #[arg(long = "input-yaml", value_name = "YAML")]
+    pub yaml: Vec<String>,
+}
+
+impl InputArgs {
+    /// The inputs, or a usage error.
+    pub fn parse(&self) -> Result<Vec<Input>, String> {
+        let cwd = std::env::current_dir()
+            .map_err(|e| format!("cannot read the working directory: {e}"))?;
+        let mut out = Vec::new();
+        let groups: [(&str, &Vec<String>); 6] = [
+            ("string", &self.strings),
+            ("dir", &self.dirs),
+            ("git", &self.gits),
+            ("cue", &self.cue),
+            ("json", &self.json),
+            ("yaml", &self.yaml),
+        ];
+        for (kind, values) in groups {
+            for v in values {
+                out.push(Input::parse(kind, v, &cwd).map_err(|e| e.to_string())?);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// How progress is shown on stderr.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// `tty` on a terminal, else `plain`.
+    #[default]
+    Auto,
+    /// One line per event, for CI logs.
+    Plain,
+    /// One JSON object per event.
+    Json,
+    /// Colored lines with timings.
+    Tty,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Directory of the plan (a CUE package).
+    pub plan_dir: PathBuf,
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// Progress output on stderr.
+    #[arg(long, value_enum, default_value_t = LogFormat::Auto)]
+    pub log_format: LogFormat,
+}
+
+/// Loads and evaluates the plan with its inputs, or prints why not.
+pub fn load_plan(plan_dir: &Path, inputs: &InputArgs) -> Result<CuePlan, ExitCode> {
+    let inputs = inputs.parse().map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })?;
+    if !plan_dir.is_dir() {
+        eprintln!(
+            "error: plan directory {} does not exist",
+            plan_dir.display()
+        );
+        return Err(ExitCode::from(1));
+    }
+    CuePlan::load(plan_dir, &inputs).map_err(|e| {
+        eprintln!("{}", e.0.trim_end());
+        ExitCode::from(1)
+    })
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let mut plan = match load_plan(&args.plan_dir, &args.inputs) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let options = ::dag::run::Options {
+        plan_dir: std::fs::canonicalize(&args.plan_dir).unwrap_or(args.plan_dir.clone()),
+        events: sink(args.log_format),
+    };
+    let solver = Arc::new(::dag::buildkit::LazySolver::from_env());
+    let result = runtime.block_on(::dag::run::run(&mut plan, solver, &options));
+    match result {
+        Ok(_) => {
+            let mut out = std::io::stdout().lock();
+            let line = ::dag::output::concrete_json(::dag::plan::Plan::root(&plan));
+            if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
+                return ExitCode::from(1);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            let tail = e.output_tail();
+            if !tail.is_empty() {
+                eprintln!("output (last {} lines):", tail.len());
+                for line in tail {
+                    eprintln!("  {line}");
+                }
+            }
+            ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
+        }
+    }
+}
+
+/// The progress renderer for `format`.
+pub fn sink(format: LogFormat) -> Sink {
+    let format = match format {
+        LogFormat::Auto if std::io::stderr().is_terminal() => LogFormat::Tty,
+        LogFormat::Auto => LogFormat::Plain,
+        f => f,
+    };
+    let start = Instant::now();
+    Arc::new(move |e: &Event| {
+        let line = match format {
+            LogFormat::Json => json_line(e, start.elapsed().as_secs_f64()),
+            LogFormat::Tty => tty_line(e, start.elapsed().as_secs_f64()),
+            _ => plain_line(e),
+        };
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{line}");
+    })
+}
+
+fn plain_line(e: &Event) -> String {
+    let c = &e.component;
+    match &e.kind {
+        EventKind::Started => format!("[{c}] started"),
+        EventKind::Log {
+            vertex: Some(v),
+            line,
+        } => format!("[{c}] {v}: {line}"),
+        EventKind::Log { vertex: None, line } => format!("[{c}] {line}"),
+        EventKind::Completed { exports } => format!("[{c}] completed ({exports} exported)"),
+        EventKind::Skipped { reason } => format!("[{c}] skipped: {reason}"),
+        EventKind::Failed { message } => format!("[{c}] failed: {message}"),
+    }
+}
+
+fn tty_line(e: &Event, secs: f64) -> String {
+    let color = match e.kind {
+        EventKind::Completed { .. } => "32",
+        EventKind::Failed { .. } => "31",
+        EventKind::Skipped { .. } => "33",
+        EventKind::Started => "36",
+        EventKind::Log { .. } => "2",
+    };
+    format!("\x1b[{color}m{secs:6.1}s {}\x1b[0m", plain_line(e))
+}
+
+fn json_line(e: &Event, secs: f64) -> String {
+    let mut v = serde_json::json!({
+        "time": (secs * 1000.0).round() / 1000.0,
+        "component": e.component.to_string(),
+    });
+    let (event, extra) = match &e.kind {
+        EventKind::Started => ("started", serde_json::json!({})),
+        EventKind::Log { vertex, line } => {
+            ("log", serde_json::json!({"vertex": vertex, "line": line}))
+        }
+        EventKind::Completed { exports } => ("completed", serde_json::json!({"exports": exports})),
+        EventKind::Skipped { reason } => ("skipped", serde_json::json!({"reason": reason})),
+        EventKind::Failed { message } => ("failed", serde_json::json!({"message": message})),
+    };
+    v["event"] = event.into();
+    if let (Some(obj), serde_json::Value::Object(extra)) = (v.as_object_mut(), extra) {
+        obj.extend(extra);
+    }
+    v.to_string()
+}

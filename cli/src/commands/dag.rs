@@ -1,0 +1,48 @@
+//! `dagger dag PLAN_DIR [--format dot|text]`: print the component graph
+//! without running anything.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+
+use super::compute::{load_plan, InputArgs};
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Graphviz source.
+    Dot,
+    /// One line per component: `b <- a, c`.
+    Text,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Directory of the plan (a CUE package).
+    pub plan_dir: PathBuf,
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let plan = match load_plan(&args.plan_dir, &args.inputs) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    match ::dag::graph::Graph::build(::dag::plan::Plan::root(&plan)) {
+        Ok(graph) => {
+            match args.format {
+                Format::Dot => print!("{}", graph.to_dot()),
+                Format::Text => print!("{}", graph.to_text()),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! `dagger llb PLAN_DIR [COMPONENT]`: print the LLB ops a component compiles
+//! to, one JSON object per op with its digest (like `buildctl debug dump-llb`).
+//! Without COMPONENT, every component whose ops are concrete, each preceded
+//! by a `# PATH` line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use ::dag::path::Path;
+use ::dag::plan::Plan;
+
+use super::compute::{load_plan, InputArgs};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Directory of the plan (a CUE package).
+    pub plan_dir: PathBuf,
+    /// CUE path of the component (`a.b`); all components when omitted.
+    pub component: Option<String>,
+    #[command(flatten)]
+    pub inputs: InputArgs,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let plan = match load_plan(&args.plan_dir, &args.inputs) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let root = plan.root();
+    let plan_dir = std::fs::canonicalize(&args.plan_dir).unwrap_or(args.plan_dir.clone());
+    let components = match &args.component {
+        Some(text) => {
+            let Some(path) = Path::parse(text) else {
+                eprintln!("error: {text:?} is not a CUE path like a.b.c");
+                return ExitCode::from(2);
+            };
+            if root.lookup(&path).and_then(|n| n.get("#compute")).is_none() {
+                let all: Vec<String> = ::dag::graph::find_components(root)
+                    .iter()
+                    .map(Path::to_string)
+                    .collect();
+                eprintln!(
+                    "error: {path} is not a component; components: {}",
+                    all.join(", ")
+                );
+                return ExitCode::from(1);
+            }
+            vec![path]
+        }
+        None => ::dag::graph::find_components(root),
+    };
+    let single = args.component.is_some();
+    for c in components {
+        let Some(node) = root.lookup(&c) else {
+            continue;
+        };
+        let ops = match ::dag::parse::component_ops(node, &c) {
+            Ok(ops) => ops,
+            Err(::dag::parse::OpsError::NotConcrete { path, reason }) if !single => {
+                println!("# {c} (not concrete: {path}: {reason})");
+                continue;
+            }
+            Err(e) => {
+                eprintln!("error: component {c}: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        let compiled =
+            ::dag::compile::compile(&ops, &c.field("#compute"), &Default::default(), &plan_dir);
+        let summaries = match ::dag::buildkit::llb_ops(&compiled.state, ::llb::Platform::host()) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: component {c}: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        if !single {
+            println!("# {c}");
+        }
+        for s in summaries {
+            match serde_json::to_string(&s) {
+                Ok(line) => println!("{line}"),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(1);
+                }
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,177 @@
+//! Runs every plan of `testdata/plans/` with the `dagger` binary against the
+//! engine of `scripts/engine.sh` (format: testdata/plans/README.md).
+//! Without `BUILDKIT_HOST` the plans are skipped with a message, except
+//! under `CI=true`, where a missing engine fails.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// What `dagger compute` says while the evaluator cannot present plans to
+/// the engine yet (dag/src/cue_view.rs); the plans are skipped then.
+const EVALUATOR_NOT_READY: &str = "cannot evaluate plans yet";
+
+fn plans_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/plans")
+}
+
+/// `${VAR}` from the environment, `\n` as a newline.
+fn expand(arg: &str) -> String {
+    let mut out = arg.replace("\\n", "\n");
+    while let Some(start) = out.find("${") {
+        let Some(len) = out[start..].find('}') else {
+            break;
+        };
+        let name = &out[start + 2..start + len];
+        let value = std::env::var(name).unwrap_or_else(|_| match name {
+            "DAGGER_TEST_GIT" => "git://127.0.0.1:9418".into(),
+            "DAGGER_TEST_REGISTRY" => "127.0.0.1:5000".into(),
+            _ => String::new(),
+        });
+        out.replace_range(start..start + len + 1, &value);
+    }
+    out
+}
+
+enum Outcome {
+    Pass(Duration),
+    Fail(String),
+    NotReady,
+}
+
+fn run_plan(dir: &Path) -> Outcome {
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
+    let args: Vec<String> = read("args")
+        .map(|a| a.lines().filter(|l| !l.is_empty()).map(expand).collect())
+        .unwrap_or_default();
+    let start = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_dagger"))
+        .arg("compute")
+        .arg(".")
+        .args(&args)
+        .args(["--log-format", "plain"])
+        .current_dir(dir)
+        .output();
+    let elapsed = start.elapsed();
+    let output = match output {
+        Ok(o) => o,
+        Err(e) => return Outcome::Fail(format!("cannot run dagger: {e}")),
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if stderr.contains(EVALUATOR_NOT_READY) {
+        return Outcome::NotReady;
+    }
+    let mut problems = Vec::new();
+    let want_exit: i32 = read("expected.exit")
+        .and_then(|e| e.trim().parse().ok())
+        .unwrap_or(0);
+    let exit = output.status.code().unwrap_or(-1);
+    if exit != want_exit {
+        problems.push(format!("exit code {exit}, expected {want_exit}"));
+    }
+    let want_stdout = read("expected.stdout").unwrap_or_default();
+    if stdout != want_stdout {
+        problems.push(format!(
+            "stdout:\n  got:      {stdout:?}\n  expected: {want_stdout:?}"
+        ));
+    }
+    for line in read("expected.stderr")
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.is_empty())
+    {
+        if !stderr.contains(line) {
+            problems.push(format!("stderr does not contain {line:?}"));
+        }
+    }
+    if let Some(max) = read("max-seconds").and_then(|m| m.trim().parse::<f64>().ok()) {
+        if elapsed.as_secs_f64() >= max {
+            problems.push(format!("took {:.2}s, limit {max}s", elapsed.as_secs_f64()));
+        }
+    }
+    if problems.is_empty() {
+        Outcome::Pass(elapsed)
+    } else {
+        let tail: Vec<&str> = stderr
+            .lines()
+            .rev()
+            .take(15)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        Outcome::Fail(format!(
+            "{}\n  stderr (end):\n    {}",
+            problems.join("\n"),
+            tail.join("\n    ")
+        ))
+    }
+}
+
+#[test]
+fn plans() {
+    if std::env::var_os("BUILDKIT_HOST").is_none() {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!(
+                "BUILDKIT_HOST is not set under CI=true: start the engine with scripts/engine.sh"
+            );
+        }
+        eprintln!("plans: skipped, no engine (`scripts/engine.sh up && eval \"$(scripts/engine.sh env)\"`)");
+        return;
+    }
+    let only = std::env::var("DAGGER_PLAN").ok();
+    let bench = std::env::var("DAGGER_BENCH").as_deref() == Ok("1");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(plans_dir())
+        .expect("testdata/plans")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("main.cue").exists())
+        .filter(|p| {
+            only.as_deref()
+                .is_none_or(|o| p.file_name().is_some_and(|n| n == o))
+        })
+        .filter(|p| bench || only.is_some() || !p.join("bench").exists())
+        .collect();
+    dirs.sort();
+    assert!(!dirs.is_empty(), "no plan selected");
+    let queue = Mutex::new(dirs.clone());
+    let results = Mutex::new(Vec::new());
+    // A few at a time: each run is mostly waiting on the daemon.
+    std::thread::scope(|s| {
+        for _ in 0..3 {
+            s.spawn(|| loop {
+                let Some(dir) = queue.lock().unwrap().pop() else {
+                    break;
+                };
+                let outcome = run_plan(&dir);
+                results.lock().unwrap().push((dir, outcome));
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by(|a, b| a.0.cmp(&b.0));
+    if results.iter().any(|(_, o)| matches!(o, Outcome::NotReady)) {
+        eprintln!("plans: skipped, the evaluator cannot present plans to the engine yet (dag/src/cue_view.rs)");
+        return;
+    }
+    let mut failures = Vec::new();
+    for (dir, outcome) in &results {
+        let name = dir.file_name().unwrap_or_default().to_string_lossy();
+        match outcome {
+            Outcome::Pass(t) => eprintln!("ok   {name} ({:.2}s)", t.as_secs_f64()),
+            Outcome::Fail(why) => {
+                eprintln!("FAIL {name}");
+                failures.push(format!("{name}: {why}"));
+            }
+            Outcome::NotReady => {}
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} plans failed:\n\n{}",
+        failures.len(),
+        results.len(),
+        failures.join("\n\n")
+    );
+}
