@@ -40,6 +40,7 @@ mod bits;
 mod crypto;
 mod csv;
 mod hex;
+mod html;
 mod json;
 mod list;
 mod math;
@@ -370,6 +371,7 @@ static PACKAGES: &[&Package] = &[
     &base64::PACKAGE,
     &csv::PACKAGE,
     &hex::PACKAGE,
+    &html::PACKAGE,
     &json::PACKAGE,
     &yaml::PACKAGE,
     &list::PACKAGE,
