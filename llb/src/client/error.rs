@@ -33,14 +33,6 @@ pub enum ClientError {
     #[error("build cancelled")]
     Cancelled,
 
-    /// A local directory, or the export target, could not be accessed.
-    #[error("{context}: {source}")]
-    Io {
-        context: String,
-        #[source]
-        source: std::io::Error,
-    },
-
     /// A transport or protocol error below the solve.
     #[error("BuildKit connection error: {0}")]
     Transport(String),
