@@ -576,3 +576,32 @@ async fn missing_local_directory_is_named_in_the_error() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn changed_local_files_are_seen_by_the_next_solve() {
+    let c = engine!();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("v.txt");
+    std::fs::write(&file, "one\n").unwrap();
+    let token = unique();
+    let state = busybox()
+        .exec(
+            Exec::new(["/bin/sh", "-c", &format!("cat /src/v.txt > /v # {token}")])
+                .mount("/src", Mount::readonly(&Local::new("v").unwrap().build())),
+        )
+        .unwrap()
+        .root();
+    let req = || {
+        let mut r = read(&state, "/v");
+        r.locals = BTreeMap::from([("v".to_string(), dir.path().to_path_buf())]);
+        r
+    };
+    let res = c.solve(req(), None).await.expect("first");
+    assert_eq!(text(&res, "/v"), "one\n");
+    let again = c.solve(req(), None).await.expect("unchanged");
+    assert!(again.fully_cached(), "{:?}", again.vertices);
+    // Same size, new content and mtime.
+    std::fs::write(&file, "two\n").unwrap();
+    let res = c.solve(req(), None).await.expect("changed");
+    assert_eq!(text(&res, "/v"), "two\n");
+}
