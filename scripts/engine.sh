@@ -46,6 +46,11 @@ DOCKER_DIR="$STATE/docker"
 DOCKER_EXEC="/tmp/dagger-docker-$(printf %s "$STATE" | sha256sum | cut -c1-12)"
 DOCKER_SOCK="$DOCKER_EXEC/docker.sock"
 
+# Go may be installed without being on PATH (e.g. a minimal CI environment).
+if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
+  PATH="$PATH:/usr/local/go/bin"
+fi
+
 log() { printf 'engine: %s\n' "$*" >&2; }
 die() { printf 'engine: error: %s\n' "$*" >&2; exit 1; }
 
