@@ -1,7 +1,12 @@
 //! CUE evaluator: compiles the AST and evaluates values (the CUE lattice).
+pub mod api;
 pub mod builtins;
+pub mod compile;
 pub mod data;
+pub mod errors;
+pub mod eval;
 pub mod export;
 pub mod load;
 pub mod num;
 pub mod order;
+pub mod value;

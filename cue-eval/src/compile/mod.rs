@@ -1,0 +1,598 @@
+//! Compiling the AST to the evaluator's IR (`ir.rs`), resolving every
+//! identifier once: a name bound by an enclosing struct, comprehension clause,
+//! `let` or pattern alias becomes an (up-count, label) reference; names left
+//! unbound fall back to the package's top-level fields (all files), imports,
+//! then the predeclared identifiers (spec "Declarations and scopes",
+//! "Predeclared identifiers"; reference `internal/core/compile`).
+
+pub mod ir;
+mod predeclared;
+
+use crate::num::{NumKind, Number};
+use crate::value::{Label, Labels};
+use cue_syntax::ast::{self, Span};
+use ir::*;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// A compile error: an unresolvable reference or an invalid literal.
+#[derive(Clone, Debug)]
+pub struct CompileError {
+    pub message: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy)]
+enum Binding {
+    Field(Label),
+    Let(usize),
+    PatternLabel,
+    Import(usize),
+}
+
+struct LetSlot<'a> {
+    name: Label,
+    ast: &'a ast::Expr,
+    compiled: Option<ExprRef>,
+    busy: bool,
+}
+
+#[derive(Default)]
+struct Frame<'a> {
+    names: HashMap<&'a str, Binding>,
+    lets: Vec<LetSlot<'a>>,
+}
+
+/// The compiler state for one package.
+pub struct Compiler<'a, 'l> {
+    labels: &'l mut Labels,
+    frames: Vec<Frame<'a>>,
+    package_names: HashMap<&'a str, Label>,
+    imports: Vec<Rc<str>>,
+    pub errors: Vec<CompileError>,
+}
+
+impl<'a, 'l> Compiler<'a, 'l> {
+    /// A compiler whose package-level scope holds the top-level fields of
+    /// all `files`.
+    pub fn new(labels: &'l mut Labels, files: &'a [ast::File]) -> Compiler<'a, 'l> {
+        let mut package_names = HashMap::new();
+        for f in files {
+            for d in f.body() {
+                if let ast::Decl::Field(fd) = d {
+                    if let Some(name) = ident_label_name(&fd.label) {
+                        let l = labels.ident(name);
+                        package_names.insert(name, l);
+                    }
+                }
+            }
+        }
+        Compiler {
+            labels,
+            frames: Vec::new(),
+            package_names,
+            imports: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    fn err(&mut self, span: Span, message: impl Into<String>) {
+        self.errors.push(CompileError {
+            message: message.into(),
+            span,
+        });
+    }
+
+    /// Compiles one file into the struct literal that is its root conjunct.
+    pub fn file(&mut self, file: &'a ast::File) -> ExprRef {
+        let mut frame = Frame::default();
+        for spec in file.imports() {
+            let path = spec.path.value.as_str();
+            let path_only = path.split(':').next().unwrap_or(path);
+            let name: &'a str = match &spec.alias {
+                Some(a) => a.name.as_str(),
+                None => match path.rsplit_once(':') {
+                    Some((_, n)) => n,
+                    None => path_only.rsplit('/').next().unwrap_or(path_only),
+                },
+            };
+            self.imports.push(Rc::from(path_only));
+            frame
+                .names
+                .insert(name, Binding::Import(self.imports.len() - 1));
+        }
+        let decls: Vec<&'a ast::Decl> = file.body().collect();
+        self.frames.push(frame);
+        let lit = self.struct_body(&decls, file.span);
+        self.frames.pop();
+        Rc::new(Expr {
+            span: file.span,
+            kind: ExprKind::Struct(Rc::new(lit)),
+        })
+    }
+
+    /// Compiles a standalone expression (for `-e`) in the package scope.
+    pub fn expr_in_package(&mut self, e: &'a ast::Expr) -> ExprRef {
+        self.frames.push(Frame::default());
+        let r = self.expr(e);
+        self.frames.pop();
+        r
+    }
+
+    fn struct_lit(&mut self, s: &'a ast::StructLit) -> StructLit {
+        let decls: Vec<&'a ast::Decl> = s.decls.iter().collect();
+        self.frames.push(Frame::default());
+        let lit = self.struct_body(&decls, s.span);
+        self.frames.pop();
+        lit
+    }
+
+    /// Compiles the declarations of a struct whose frame is on top.
+    fn struct_body(&mut self, decls: &[&'a ast::Decl], span: Span) -> StructLit {
+        // Bind names first: fields and lets are visible to the whole struct.
+        for d in decls {
+            match d {
+                ast::Decl::Field(f) => {
+                    let label = self.static_label(&f.label);
+                    if let (Some(name), Some(l)) = (ident_label_name(&f.label), label) {
+                        self.top().names.insert(name, Binding::Field(l));
+                    }
+                    if let (Some(a), Some(l)) = (&f.alias, label) {
+                        self.top().names.insert(a.name.as_str(), Binding::Field(l));
+                    }
+                    if let (Some(a), Some(l)) = (&f.value_alias, label) {
+                        self.top().names.insert(a.name.as_str(), Binding::Field(l));
+                    }
+                }
+                ast::Decl::Let(l) => {
+                    let name = self.labels.ident(&l.name.name);
+                    let top = self.top();
+                    top.lets.push(LetSlot {
+                        name,
+                        ast: &l.value,
+                        compiled: None,
+                        busy: false,
+                    });
+                    let i = top.lets.len() - 1;
+                    top.names.insert(l.name.name.as_str(), Binding::Let(i));
+                }
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        let mut field_labels = Vec::new();
+        let mut has_embed = false;
+        for d in decls {
+            match d {
+                ast::Decl::Field(f) => {
+                    let decl = self.field(f);
+                    if let Decl::Field { label, .. } = &decl {
+                        field_labels.push(*label);
+                    }
+                    out.push(decl);
+                }
+                ast::Decl::Embed(e) => {
+                    has_embed = true;
+                    out.push(Decl::Embed(self.expr(&e.expr)));
+                }
+                ast::Decl::Ellipsis(e) => {
+                    out.push(Decl::Ellipsis(e.value.as_ref().map(|v| self.expr(v))));
+                }
+                ast::Decl::Comprehension(c) => {
+                    out.push(Decl::Comprehension(Rc::new(self.comprehension(c))));
+                }
+                ast::Decl::Let(_) => {
+                    // Compiled on first use (and here, to report errors).
+                    let frame = self.frames.len() - 1;
+                    let n = self.top().lets.len();
+                    for i in 0..n {
+                        self.compile_let(frame, i);
+                    }
+                }
+                ast::Decl::Bad(b) => self.err(b.span, "syntax error"),
+                _ => {}
+            }
+        }
+        StructLit {
+            span,
+            decls: out,
+            field_labels,
+            has_embed,
+        }
+    }
+
+    fn top(&mut self) -> &mut Frame<'a> {
+        self.frames.last_mut().expect("frame")
+    }
+
+    fn static_label(&mut self, l: &ast::Label) -> Option<Label> {
+        match l {
+            ast::Label::Ident(i) | ast::Label::Definition(i) | ast::Label::Hidden(i) => {
+                Some(self.labels.ident(&i.name))
+            }
+            ast::Label::String(s) => Some(self.labels.string(&s.value)),
+            _ => None,
+        }
+    }
+
+    fn field(&mut self, f: &'a ast::Field) -> Decl {
+        match &f.label {
+            ast::Label::Pattern(p) => {
+                let pattern = self.expr(&p.expr);
+                let alias = p.alias.is_some();
+                if let Some(a) = &p.alias {
+                    let mut frame = Frame::default();
+                    frame.names.insert(a.name.as_str(), Binding::PatternLabel);
+                    self.frames.push(frame);
+                }
+                let value = self.expr(&f.value);
+                if alias {
+                    self.frames.pop();
+                }
+                Decl::Pattern {
+                    pattern,
+                    value,
+                    alias,
+                    span: f.span,
+                }
+            }
+            ast::Label::Interpolated(_) | ast::Label::Paren(_) => {
+                let key = match &f.label {
+                    ast::Label::Interpolated(i) => self.interpolation(i),
+                    ast::Label::Paren(p) => self.expr(&p.expr),
+                    _ => unreachable!("checked above"),
+                };
+                Decl::Dynamic {
+                    key,
+                    optional: f.optional,
+                    value: self.expr(&f.value),
+                    span: f.span,
+                }
+            }
+            _ => {
+                let label = self.static_label(&f.label).expect("static label");
+                Decl::Field {
+                    label,
+                    optional: f.optional,
+                    value: self.expr(&f.value),
+                    span: f.span,
+                }
+            }
+        }
+    }
+
+    fn compile_let(&mut self, frame: usize, i: usize) -> Option<ExprRef> {
+        let slot = &mut self.frames[frame].lets[i];
+        if let Some(c) = &slot.compiled {
+            return Some(c.clone());
+        }
+        if slot.busy {
+            return None;
+        }
+        slot.busy = true;
+        let ast = slot.ast;
+        let saved = self.frames.split_off(frame + 1);
+        let e = self.expr(ast);
+        self.frames.extend(saved);
+        let slot = &mut self.frames[frame].lets[i];
+        slot.busy = false;
+        slot.compiled = Some(e.clone());
+        Some(e)
+    }
+
+    fn comprehension(&mut self, c: &'a ast::Comprehension) -> Comprehension {
+        let mut clauses = Vec::new();
+        let mut pushed = 0;
+        for cl in &c.clauses {
+            match cl {
+                ast::Clause::For {
+                    key, value, source, ..
+                } => {
+                    let source = self.expr(source);
+                    let mut frame = Frame::default();
+                    let kl = key.as_ref().map(|k| {
+                        let l = self.labels.ident(&k.name);
+                        frame.names.insert(k.name.as_str(), Binding::Field(l));
+                        l
+                    });
+                    let vl = self.labels.ident(&value.name);
+                    frame.names.insert(value.name.as_str(), Binding::Field(vl));
+                    self.frames.push(frame);
+                    pushed += 1;
+                    clauses.push(Clause::For {
+                        key: kl,
+                        value: vl,
+                        source,
+                    });
+                }
+                ast::Clause::If { cond, .. } => clauses.push(Clause::If(self.expr(cond))),
+                ast::Clause::Let { name, value, .. } => {
+                    let expr = self.expr(value);
+                    let l = self.labels.ident(&name.name);
+                    let mut frame = Frame::default();
+                    frame.names.insert(name.name.as_str(), Binding::Field(l));
+                    self.frames.push(frame);
+                    pushed += 1;
+                    clauses.push(Clause::Let { name: l, expr });
+                }
+            }
+        }
+        let body = Rc::new(Expr {
+            span: c.body.span,
+            kind: ExprKind::Struct(Rc::new(self.struct_lit(&c.body))),
+        });
+        for _ in 0..pushed {
+            self.frames.pop();
+        }
+        Comprehension {
+            span: c.span,
+            clauses,
+            body,
+        }
+    }
+
+    fn mk(span: Span, kind: ExprKind) -> ExprRef {
+        Rc::new(Expr { span, kind })
+    }
+
+    fn ident(&mut self, id: &'a ast::Ident) -> ExprRef {
+        let span = id.span;
+        if id.name == "_" {
+            return Self::mk(span, ExprKind::Top);
+        }
+        let n = self.frames.len();
+        for depth in 0..n {
+            let fi = n - 1 - depth;
+            let Some(b) = self.frames[fi].names.get(id.name.as_str()).copied() else {
+                continue;
+            };
+            let up = depth as u32;
+            return match b {
+                Binding::Field(label) => Self::mk(span, ExprKind::FieldRef { up, label }),
+                Binding::PatternLabel => Self::mk(span, ExprKind::LabelRef { up }),
+                Binding::Import(i) => Self::mk(span, ExprKind::Import(self.imports[i].clone())),
+                Binding::Let(i) => match self.compile_let(fi, i) {
+                    Some(expr) => {
+                        let name = self.frames[fi].lets[i].name;
+                        Self::mk(span, ExprKind::LetRef { up, name, expr })
+                    }
+                    None => {
+                        self.err(span, format!("cyclic let {}", id.name));
+                        Self::mk(span, ExprKind::Bottom)
+                    }
+                },
+            };
+        }
+        if let Some(&label) = self.package_names.get(id.name.as_str()) {
+            let up = (n - 1) as u32;
+            return Self::mk(span, ExprKind::FieldRef { up, label });
+        }
+        if let Some(kind) = predeclared::lookup(&id.name, span) {
+            return Rc::new(Expr { span, kind });
+        }
+        self.err(span, format!("reference {:?} not found", id.name));
+        Self::mk(span, ExprKind::Bottom)
+    }
+
+    fn interpolation(&mut self, i: &'a ast::Interpolation) -> ExprRef {
+        let parts = i
+            .parts
+            .iter()
+            .map(|p| match p {
+                ast::InterpPart::Text { value, .. } => InterpPart::Text(Rc::from(value.as_slice())),
+                ast::InterpPart::Expr(e) => InterpPart::Expr(self.expr(e)),
+            })
+            .collect();
+        Self::mk(
+            i.span,
+            ExprKind::Interp {
+                parts,
+                bytes: i.style.bytes,
+            },
+        )
+    }
+
+    /// Compiles an expression.
+    pub fn expr(&mut self, e: &'a ast::Expr) -> ExprRef {
+        let span = e.span();
+        let kind = match e {
+            ast::Expr::Ident(id) => return self.ident(id),
+            ast::Expr::Null(_) => ExprKind::Null,
+            ast::Expr::Bool(b) => ExprKind::Bool(b.value),
+            ast::Expr::Number(n) => match Number::parse(&n.text) {
+                Ok(v) => {
+                    let kind = match n.kind {
+                        ast::NumberKind::Int => NumKind::Int,
+                        ast::NumberKind::Float => NumKind::Float,
+                    };
+                    ExprKind::Num(if v.kind() == NumKind::Int {
+                        v.with_kind(kind)
+                    } else {
+                        v
+                    })
+                }
+                Err(_) => {
+                    self.err(span, format!("invalid number literal {}", n.text));
+                    ExprKind::Bottom
+                }
+            },
+            ast::Expr::String(s) => ExprKind::Str(Rc::from(s.value.as_str())),
+            ast::Expr::Bytes(b) => ExprKind::Bytes(Rc::from(b.value.as_slice())),
+            ast::Expr::Interpolation(i) => return self.interpolation(i),
+            ast::Expr::Bottom(_) | ast::Expr::Bad(_) => ExprKind::Bottom,
+            ast::Expr::Struct(s) => ExprKind::Struct(Rc::new(self.struct_lit(s))),
+            ast::Expr::List(l) => {
+                let mut elems = Vec::new();
+                for el in &l.elems {
+                    elems.push(match &el.kind {
+                        ast::ElementKind::Expr(x) => ListElem::Expr(self.expr(x)),
+                        ast::ElementKind::Comprehension(c) => {
+                            ListElem::Comprehension(Rc::new(self.comprehension(c)))
+                        }
+                    });
+                }
+                let ellipsis = l.ellipsis.as_ref().map(|el| match &el.value {
+                    Some(v) => self.expr(v),
+                    None => Self::mk(el.span, ExprKind::Top),
+                });
+                ExprKind::List(Rc::new(ListLit {
+                    span,
+                    elems,
+                    ellipsis,
+                }))
+            }
+            ast::Expr::Paren(p) => return self.expr(&p.expr),
+            ast::Expr::Unary(u) => {
+                let x = self.expr(&u.expr);
+                match u.op {
+                    ast::UnaryOp::Plus => ExprKind::Plus(x),
+                    ast::UnaryOp::Neg => ExprKind::Neg(x),
+                    ast::UnaryOp::Not => ExprKind::Not(x),
+                    ast::UnaryOp::Default => return x,
+                    ast::UnaryOp::NotEqual => ExprKind::Bound(BoundOp::Ne, x),
+                    ast::UnaryOp::Less => ExprKind::Bound(BoundOp::Lt, x),
+                    ast::UnaryOp::LessEqual => ExprKind::Bound(BoundOp::Le, x),
+                    ast::UnaryOp::Greater => ExprKind::Bound(BoundOp::Gt, x),
+                    ast::UnaryOp::GreaterEqual => ExprKind::Bound(BoundOp::Ge, x),
+                    ast::UnaryOp::Match => ExprKind::Bound(BoundOp::Match, x),
+                    ast::UnaryOp::NotMatch => ExprKind::Bound(BoundOp::NotMatch, x),
+                }
+            }
+            ast::Expr::Binary(b) => match b.op {
+                ast::BinaryOp::Disj => ExprKind::Disj(Rc::new(self.disj_list(e))),
+                ast::BinaryOp::Unify => {
+                    let mut list = Vec::new();
+                    self.flatten_unify(e, &mut list);
+                    ExprKind::Unify(list)
+                }
+                op => {
+                    let l = self.expr(&b.lhs);
+                    let r = self.expr(&b.rhs);
+                    let op = match op {
+                        ast::BinaryOp::Or => BinOp::Or,
+                        ast::BinaryOp::And => BinOp::And,
+                        ast::BinaryOp::Equal => BinOp::Eq,
+                        ast::BinaryOp::NotEqual => BinOp::Ne,
+                        ast::BinaryOp::Less => BinOp::Lt,
+                        ast::BinaryOp::LessEqual => BinOp::Le,
+                        ast::BinaryOp::Greater => BinOp::Gt,
+                        ast::BinaryOp::GreaterEqual => BinOp::Ge,
+                        ast::BinaryOp::Match => BinOp::Match,
+                        ast::BinaryOp::NotMatch => BinOp::NotMatch,
+                        ast::BinaryOp::Add => BinOp::Add,
+                        ast::BinaryOp::Sub => BinOp::Sub,
+                        ast::BinaryOp::Mul => BinOp::Mul,
+                        _ => BinOp::Div,
+                    };
+                    ExprKind::Binary(op, l, r)
+                }
+            },
+            ast::Expr::Selector(s) => {
+                let base = self.expr(&s.base);
+                let label = match &s.sel {
+                    ast::Selector::Ident(i) => self.labels.ident(&i.name),
+                    ast::Selector::String(st) => self.labels.string(&st.value),
+                };
+                ExprKind::Selector(base, label)
+            }
+            ast::Expr::Index(i) => ExprKind::Index(self.expr(&i.base), self.expr(&i.index)),
+            ast::Expr::Slice(s) => ExprKind::Slice(
+                self.expr(&s.base),
+                s.lo.as_ref().map(|x| self.expr(x)),
+                s.hi.as_ref().map(|x| self.expr(x)),
+            ),
+            ast::Expr::Call(c) => {
+                let f = self.expr(&c.func);
+                let args = c.args.iter().map(|a| self.expr(a)).collect();
+                ExprKind::Call(f, args)
+            }
+        };
+        Self::mk(span, kind)
+    }
+
+    /// Flattens `a | *b | (c | *d)` into alternatives with final default
+    /// marks: a marked plain entry is a default; a parenthesized group keeps
+    /// its inner defaults if it is marked (all of it if it has none) or if
+    /// the outer chain has no marks at all.
+    fn disj_list(&mut self, e: &'a ast::Expr) -> Vec<(ExprRef, bool)> {
+        let mut entries = Vec::new();
+        self.disj_entries(e, &mut entries);
+        let any_marked = entries.iter().any(|(_, m, _)| *m);
+        let mut out = Vec::new();
+        for (x, marked, group) in entries {
+            match group {
+                None => out.push((x.expect("plain entry"), marked)),
+                Some(list) => {
+                    let inner_any = list.iter().any(|(_, d)| *d);
+                    for (y, d) in list {
+                        let def = if marked {
+                            d || !inner_any
+                        } else {
+                            !any_marked && d
+                        };
+                        out.push((y, def));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn disj_entries(
+        &mut self,
+        e: &'a ast::Expr,
+        out: &mut Vec<(Option<ExprRef>, bool, Option<Vec<(ExprRef, bool)>>)>,
+    ) {
+        match e {
+            ast::Expr::Binary(b) if b.op == ast::BinaryOp::Disj => {
+                self.disj_entries(&b.lhs, out);
+                self.disj_entries(&b.rhs, out);
+            }
+            ast::Expr::Unary(u) if u.op == ast::UnaryOp::Default => {
+                let inner = strip_parens(&u.expr);
+                if is_disj(inner) {
+                    let list = self.disj_list(inner);
+                    out.push((None, true, Some(list)));
+                } else {
+                    out.push((Some(self.expr(inner)), true, None));
+                }
+            }
+            ast::Expr::Paren(p) if is_disj(strip_parens(&p.expr)) => {
+                let list = self.disj_list(strip_parens(&p.expr));
+                out.push((None, false, Some(list)));
+            }
+            _ => out.push((Some(self.expr(e)), false, None)),
+        }
+    }
+
+    fn flatten_unify(&mut self, e: &'a ast::Expr, out: &mut Vec<ExprRef>) {
+        match e {
+            ast::Expr::Binary(b) if b.op == ast::BinaryOp::Unify => {
+                self.flatten_unify(&b.lhs, out);
+                self.flatten_unify(&b.rhs, out);
+            }
+            _ => out.push(self.expr(e)),
+        }
+    }
+}
+
+fn strip_parens(e: &ast::Expr) -> &ast::Expr {
+    match e {
+        ast::Expr::Paren(p) => strip_parens(&p.expr),
+        _ => e,
+    }
+}
+
+fn is_disj(e: &ast::Expr) -> bool {
+    matches!(e, ast::Expr::Binary(b) if b.op == ast::BinaryOp::Disj)
+}
+
+fn ident_label_name(l: &ast::Label) -> Option<&str> {
+    match l {
+        ast::Label::Ident(i) | ast::Label::Definition(i) | ast::Label::Hidden(i) => {
+            Some(i.name.as_str())
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,338 @@
+//! Evaluating expressions to values (spec "Expressions"): literals are
+//! values; struct, list, `&` and `|` operands are unified in anonymous
+//! vertices; references yield the referenced vertex's value (composites as
+//! `Value::Vertex`); interpolations convert numbers by their decimal text.
+
+use super::*;
+use crate::compile::ir::{ExprKind, InterpPart};
+use crate::value::Bound;
+
+impl Evaluator {
+    /// A new detached vertex holding one conjunct, evaluated.
+    pub(crate) fn anon(&mut self, e: &ExprRef, env: &Rc<Env>) -> VertexId {
+        let v = self.new_vertex(None, Label(0));
+        self.vm(v).detached = true;
+        self.vm(v).conjuncts.push(Conjunct {
+            expr: e.clone(),
+            env: env.clone(),
+            info: Info::default(),
+        });
+        self.evaluate(v);
+        v
+    }
+
+    /// The value of a vertex for use as an operand.
+    pub(crate) fn value_of(&mut self, id: VertexId) -> Value {
+        self.evaluate(id);
+        let vx = self.v(id);
+        if vx.status == Status::Evaluating {
+            if let Some(p) = &vx.partial {
+                return p.clone();
+            }
+            return Value::Bottom(Rc::new(Bottom {
+                code: Code::Cycle,
+                message: "cycle error".into(),
+                spans: vec![],
+                vertex: None,
+            }));
+        }
+        match &vx.value {
+            Value::Struct | Value::List | Value::Disj(_) => Value::Vertex(id),
+            other => other.clone(),
+        }
+    }
+
+    /// Evaluates an expression.
+    pub(crate) fn eval_value(&mut self, e: &ExprRef, env: &Rc<Env>) -> Value {
+        let span = e.span;
+        match &e.kind {
+            ExprKind::Top => Value::Top,
+            ExprKind::Bottom => self.bottom(
+                Code::User,
+                "explicit error (_|_ literal) in source",
+                vec![span],
+            ),
+            ExprKind::Null => Value::Null,
+            ExprKind::Bool(b) => Value::Bool(*b),
+            ExprKind::Num(n) => Value::num(n.clone()),
+            ExprKind::Str(s) => Value::Str(s.clone()),
+            ExprKind::Bytes(b) => Value::Bytes(b.clone()),
+            ExprKind::Basic(k) => Value::Basic(*k),
+            ExprKind::Bound(op, x) => {
+                let v = self.eval_value(x, env);
+                match self.concrete(v) {
+                    Ok(v) if v.is_atom() => Value::Bound(Rc::new(Bound { op: *op, value: v })),
+                    Ok(v) => {
+                        let msg = format!("invalid bound {}{}", op.as_str(), self.show(&v));
+                        let code =
+                            if matches!(v, Value::Basic(_) | Value::Constraint(_) | Value::Top) {
+                                Code::Incomplete
+                            } else {
+                                Code::Eval
+                            };
+                        self.bottom(code, msg, vec![span])
+                    }
+                    Err(b) => Value::Bottom(b),
+                }
+            }
+            ExprKind::Struct(_) | ExprKind::List(_) | ExprKind::Unify(_) | ExprKind::Disj(_) => {
+                let v = self.anon(e, env);
+                self.value_of(v)
+            }
+            ExprKind::FieldRef { .. }
+            | ExprKind::Selector(..)
+            | ExprKind::Index(..)
+            | ExprKind::LetRef { .. }
+            | ExprKind::LabelRef { .. } => match self.resolve(e, env) {
+                Ok(resolve::Resolved::Vertex(id, _)) => self.value_of(id),
+                Ok(resolve::Resolved::Value(v)) => v,
+                Err(b) => Value::Bottom(b),
+            },
+            ExprKind::Import(p) => self.bottom(
+                Code::Eval,
+                format!("cannot use package {p:?} as value"),
+                vec![span],
+            ),
+            ExprKind::Slice(base, lo, hi) => self.slice(base, lo, hi, env, span),
+            ExprKind::Neg(x) | ExprKind::Plus(x) | ExprKind::Not(x) => {
+                let v = self.eval_value(x, env);
+                self.unary(&e.kind, v, span)
+            }
+            ExprKind::Binary(op, a, b) => {
+                let av = self.eval_value(a, env);
+                let bv = self.eval_value(b, env);
+                self.binop(*op, av, bv, span)
+            }
+            ExprKind::Interp { parts, bytes } => self.interpolate(parts, *bytes, env, span),
+            ExprKind::Call(f, args) => {
+                let fv = self.eval_value(f, env);
+                match fv {
+                    Value::Builtin(b) => self.call_builtin(b, args, env, span),
+                    Value::Func(func) => self.call_stdlib(func, args, env, span),
+                    Value::Bottom(b) => Value::Bottom(b),
+                    other => {
+                        let msg = format!("cannot call non-function {}", self.show(&other));
+                        self.bottom(Code::Eval, msg, vec![span])
+                    }
+                }
+            }
+            ExprKind::Builtin(b) => Value::Builtin(*b),
+            ExprKind::Vertex(id) => self.value_of(*id),
+            ExprKind::Value(v) => v.clone(),
+        }
+    }
+
+    fn unary(&mut self, k: &ExprKind, v: Value, span: Span) -> Value {
+        let (op, v) = match k {
+            ExprKind::Neg(_) => ("-", v),
+            ExprKind::Plus(_) => ("+", v),
+            _ => ("!", v),
+        };
+        let v = match self.operand(v, op, span) {
+            Ok(v) => v,
+            Err(b) => return Value::Bottom(b),
+        };
+        match (op, &v) {
+            ("-", Value::Num(n)) => Value::num(n.neg()),
+            ("+", Value::Num(_)) => v,
+            ("!", Value::Bool(b)) => Value::Bool(!b),
+            _ => {
+                let msg = format!(
+                    "invalid operation {op}{} ({op} {})",
+                    self.show(&v),
+                    self.kind_name(&v)
+                );
+                self.bottom(Code::Eval, msg, vec![span])
+            }
+        }
+    }
+
+    /// A concrete operand, or an error (incomplete for non-concrete values).
+    pub(crate) fn operand(&mut self, v: Value, op: &str, span: Span) -> Result<Value, Rc<Bottom>> {
+        let v = self.concrete(v)?;
+        match &v {
+            Value::Top | Value::Basic(_) | Value::Bound(_) | Value::Constraint(_) => {
+                Err(Rc::new(Bottom {
+                    code: Code::Incomplete,
+                    message: format!("non-concrete value {} in operand to {op}", self.show(&v)),
+                    spans: vec![span],
+                    vertex: None,
+                }))
+            }
+            _ => Ok(v),
+        }
+    }
+
+    fn interpolate(
+        &mut self,
+        parts: &[InterpPart],
+        bytes: bool,
+        env: &Rc<Env>,
+        span: Span,
+    ) -> Value {
+        let mut out: Vec<u8> = Vec::new();
+        for p in parts {
+            match p {
+                InterpPart::Text(t) => out.extend_from_slice(t),
+                InterpPart::Expr(x) => {
+                    let v = self.eval_value(x, env);
+                    let v = match self.concrete(v) {
+                        Ok(v) => v,
+                        Err(b) => return Value::Bottom(b),
+                    };
+                    match &v {
+                        Value::Str(s) => out.extend_from_slice(s.as_bytes()),
+                        Value::Bytes(b) => out.extend_from_slice(b),
+                        Value::Num(n) => out.extend_from_slice(n.to_string().as_bytes()),
+                        Value::Bool(b) => out.extend_from_slice(b.to_string().as_bytes()),
+                        Value::Top | Value::Basic(_) | Value::Bound(_) | Value::Constraint(_) => {
+                            let msg = format!("incomplete string value {}", self.show(&v));
+                            return self.bottom(Code::Incomplete, msg, vec![x.span]);
+                        }
+                        _ => {
+                            let msg = format!(
+                                "invalid interpolation: cannot use {} (type {}) as type (bool|string|bytes|number)",
+                                self.show(&v),
+                                self.kind_name(&v)
+                            );
+                            return self.bottom(Code::Eval, msg, vec![span]);
+                        }
+                    }
+                }
+            }
+        }
+        if bytes {
+            Value::Bytes(Rc::from(out.as_slice()))
+        } else {
+            Value::Str(Rc::from(String::from_utf8_lossy(&out).as_ref()))
+        }
+    }
+
+    /// The kind name of a value for messages.
+    pub(crate) fn kind_name(&self, v: &Value) -> String {
+        match v {
+            Value::Vertex(id) => match &self.v(*id).value {
+                Value::List => "list".into(),
+                Value::Struct => "struct".into(),
+                other => other.kind().name(),
+            },
+            other => other.kind().name(),
+        }
+    }
+
+    fn slice(
+        &mut self,
+        base: &ExprRef,
+        lo: &Option<ExprRef>,
+        hi: &Option<ExprRef>,
+        env: &Rc<Env>,
+        span: Span,
+    ) -> Value {
+        let b = self.eval_value(base, env);
+        let b = match self.concrete(b) {
+            Ok(b) => b,
+            Err(e) => return Value::Bottom(e),
+        };
+        let bound = |this: &mut Evaluator, x: &Option<ExprRef>, def: i64| -> Result<i64, Value> {
+            match x {
+                None => Ok(def),
+                Some(x) => {
+                    let v = this.eval_value(x, env);
+                    match this.concrete(v) {
+                        Ok(Value::Num(n)) => n.to_i64().ok_or_else(|| {
+                            this.bottom(Code::Eval, "invalid slice index", vec![span])
+                        }),
+                        Ok(_) => Err(this.bottom(Code::Eval, "invalid slice index", vec![span])),
+                        Err(b) => Err(Value::Bottom(b)),
+                    }
+                }
+            }
+        };
+        match b {
+            Value::Vertex(id) if matches!(self.v(id).value, Value::List) => {
+                let elems: Vec<VertexId> = self.list_elems(id);
+                let lo = match bound(self, lo, 0) {
+                    Ok(x) => x,
+                    Err(e) => return e,
+                };
+                let hi = match bound(self, hi, elems.len() as i64) {
+                    Ok(x) => x,
+                    Err(e) => return e,
+                };
+                if lo < 0 || hi > elems.len() as i64 || lo > hi {
+                    let msg = format!("invalid slice index {lo}:{hi} (out of bounds)");
+                    return self.bottom(Code::Eval, msg, vec![span]);
+                }
+                let exprs: Vec<ExprRef> = elems[lo as usize..hi as usize]
+                    .iter()
+                    .map(|&x| self.vertex_expr(x, span))
+                    .collect();
+                let v = self.list_of(exprs, span);
+                self.value_of(v)
+            }
+            Value::Str(s) => {
+                let lo = match bound(self, lo, 0) {
+                    Ok(x) => x,
+                    Err(e) => return e,
+                };
+                let hi = match bound(self, hi, s.len() as i64) {
+                    Ok(x) => x,
+                    Err(e) => return e,
+                };
+                match s.get(lo as usize..hi as usize) {
+                    Some(sub) => Value::str(sub),
+                    None => self.bottom(Code::Eval, "invalid slice index", vec![span]),
+                }
+            }
+            other => {
+                let msg = format!(
+                    "cannot slice {} (type {})",
+                    self.show(&other),
+                    self.kind_name(&other)
+                );
+                self.bottom(Code::Eval, msg, vec![span])
+            }
+        }
+    }
+
+    /// The element vertices of a list vertex, in index order.
+    pub(crate) fn list_elems(&mut self, id: VertexId) -> Vec<VertexId> {
+        self.evaluate(id);
+        let mut out: Vec<(usize, VertexId)> = self
+            .v(id)
+            .arcs
+            .iter()
+            .filter_map(|(l, a)| l.as_index().map(|i| (i, *a)))
+            .collect();
+        out.sort_by_key(|(i, _)| *i);
+        out.into_iter().map(|(_, a)| a).collect()
+    }
+
+    /// An expression standing for an evaluated vertex.
+    pub(crate) fn vertex_expr(&self, v: VertexId, span: Span) -> ExprRef {
+        Rc::new(crate::compile::ir::Expr {
+            span,
+            kind: ExprKind::Vertex(v),
+        })
+    }
+
+    /// A new list vertex with the given element expressions.
+    pub(crate) fn list_of(&mut self, elems: Vec<ExprRef>, span: Span) -> VertexId {
+        use crate::compile::ir::{ListElem, ListLit};
+        let lit = ListLit {
+            span,
+            elems: elems.into_iter().map(ListElem::Expr).collect(),
+            ellipsis: None,
+        };
+        let e = Rc::new(crate::compile::ir::Expr {
+            span,
+            kind: ExprKind::List(Rc::new(lit)),
+        });
+        let env = Rc::new(Env {
+            up: None,
+            vertex: VertexId(0),
+            dyn_label: None,
+        });
+        self.anon(&e, &env)
+    }
+}

@@ -1,0 +1,327 @@
+//! The evaluator: an arena of vertices (one per field, list element or
+//! anonymous value), each collecting conjuncts (expression + environment)
+//! and evaluated lazily through the status machine
+//! `Unprocessed → Evaluating → ArcsReady → EvaluatingArcs → Finalized`
+//! (spec "Evaluation"; reference `adt/eval.go`). A struct literal unified
+//! into vertex V binds its fields' environment to V, so a struct reached
+//! through a reference re-binds its internal references to the new location.
+
+mod binop;
+mod builtin;
+mod closedness;
+mod comprehension;
+mod disjunction;
+mod equal;
+mod expr;
+mod node;
+mod resolve;
+pub mod show;
+mod stdlib;
+pub mod to_data;
+
+use crate::compile::ir::ExprRef;
+use crate::value::{Bottom, Code, Label, Labels, Value};
+use cue_syntax::ast::Span;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+pub use closedness::ScopeId;
+
+/// Index of a vertex in the arena.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+pub struct VertexId(pub u32);
+
+/// Evaluation progress of a vertex.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Status {
+    Unprocessed,
+    Evaluating,
+    ArcsReady,
+    EvaluatingArcs,
+    Finalized,
+}
+
+/// A lexical environment: the vertex that references with up-count 0 look
+/// in, and the enclosing environment.
+#[derive(Debug)]
+pub struct Env {
+    pub up: Option<Rc<Env>>,
+    pub vertex: VertexId,
+    /// The label matched by a pattern constraint (`[X=string]: ...`).
+    pub dyn_label: Option<Label>,
+}
+
+/// The chain of vertices dereferenced to produce a conjunct, for
+/// structural-cycle detection.
+#[derive(Debug)]
+pub struct Chain {
+    pub vertex: VertexId,
+    pub next: Option<Rc<Chain>>,
+}
+
+/// Per-conjunct bookkeeping: closedness scope, dereference chain, cycle mark.
+#[derive(Clone, Debug, Default)]
+pub struct Info {
+    pub scope: Option<ScopeId>,
+    pub chain: Option<Rc<Chain>>,
+    pub cyclic: bool,
+    /// The conjunct is an embedded expression of a struct literal.
+    pub embed: bool,
+}
+
+/// An expression to unify into a vertex, with its environment.
+#[derive(Clone, Debug)]
+pub struct Conjunct {
+    pub expr: ExprRef,
+    pub env: Rc<Env>,
+    pub info: Info,
+}
+
+/// A constraint on the vertex's future arcs: optional field, pattern or `...`.
+#[derive(Clone, Debug)]
+pub struct ArcConstraint {
+    pub kind: ConstraintKind,
+    pub value: ExprRef,
+    pub env: Rc<Env>,
+    pub info: Info,
+}
+
+/// What an [`ArcConstraint`] matches.
+#[derive(Clone, Debug)]
+pub enum ConstraintKind {
+    Optional(Label),
+    Pattern { pattern: ExprRef, alias: bool },
+    Ellipsis,
+}
+
+/// A node of the value graph.
+#[derive(Debug)]
+pub struct Vertex {
+    pub parent: Option<VertexId>,
+    pub label: Label,
+    pub conjuncts: Vec<Conjunct>,
+    /// Children in insertion order.
+    pub arcs: Vec<(Label, VertexId)>,
+    arc_index: Option<HashMap<Label, usize>>,
+    pub status: Status,
+    pub value: Value,
+    /// Field labels of each struct literal unified in, in order (output
+    /// order is derived from them).
+    pub structs: Vec<Rc<[Label]>>,
+    pub constraints: Vec<ArcConstraint>,
+    /// Closedness declarations collected from struct literals.
+    pub decls: Vec<closedness::DeclRecord>,
+    /// A known scalar while the vertex is still being evaluated.
+    pub partial: Option<Value>,
+    /// The list is open (`[...T]`).
+    pub list_open: bool,
+    /// Set for disjunct clones and other vertices outside the tree.
+    pub detached: bool,
+    /// Pending non-concrete expressions (for printing `cue eval`).
+    pub incomplete_exprs: Vec<ExprRef>,
+    /// Choices of disjunctions, for disjunct clones.
+    pub choices: Option<Rc<Vec<usize>>>,
+}
+
+impl Vertex {
+    fn new(parent: Option<VertexId>, label: Label) -> Vertex {
+        Vertex {
+            parent,
+            label,
+            conjuncts: Vec::new(),
+            arcs: Vec::new(),
+            arc_index: None,
+            status: Status::Unprocessed,
+            value: Value::Top,
+            structs: Vec::new(),
+            constraints: Vec::new(),
+            decls: Vec::new(),
+            partial: None,
+            list_open: false,
+            detached: false,
+            incomplete_exprs: Vec::new(),
+            choices: None,
+        }
+    }
+}
+
+/// The evaluator state for one instance.
+pub struct Evaluator {
+    pub labels: Labels,
+    pub vertices: Vec<Vertex>,
+    pub(crate) scopes: Vec<closedness::ScopeInfo>,
+    regexes: HashMap<Rc<str>, Result<regex::Regex, String>>,
+    let_cache: HashMap<(usize, usize), (Rc<Env>, VertexId)>,
+    pub(crate) packages: HashMap<Rc<str>, VertexId>,
+    modes: HashMap<VertexId, node::Mode>,
+    depth: u32,
+}
+
+impl Default for Evaluator {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Guard against runaway recursion (deep structural recursion not caught
+/// as a cycle).
+const MAX_DEPTH: u32 = 2000;
+
+impl Evaluator {
+    /// An empty evaluator.
+    pub fn new() -> Evaluator {
+        Evaluator {
+            labels: Labels::default(),
+            vertices: Vec::new(),
+            scopes: Vec::new(),
+            regexes: HashMap::new(),
+            let_cache: HashMap::new(),
+            packages: HashMap::new(),
+            modes: HashMap::new(),
+            depth: 0,
+        }
+    }
+
+    /// Allocates a vertex.
+    pub fn new_vertex(&mut self, parent: Option<VertexId>, label: Label) -> VertexId {
+        let id = VertexId(self.vertices.len() as u32);
+        self.vertices.push(Vertex::new(parent, label));
+        id
+    }
+
+    /// The vertex `id`.
+    pub fn v(&self, id: VertexId) -> &Vertex {
+        &self.vertices[id.0 as usize]
+    }
+
+    fn vm(&mut self, id: VertexId) -> &mut Vertex {
+        &mut self.vertices[id.0 as usize]
+    }
+
+    /// The arc of `v` with `label`, if present.
+    pub fn arc(&self, v: VertexId, label: Label) -> Option<VertexId> {
+        let vx = self.v(v);
+        match &vx.arc_index {
+            Some(ix) => ix.get(&label).map(|&i| vx.arcs[i].1),
+            None => vx.arcs.iter().find(|(l, _)| *l == label).map(|(_, a)| *a),
+        }
+    }
+
+    /// Adds an existing vertex as an arc (for bindings and adoption).
+    pub(crate) fn push_arc(&mut self, v: VertexId, label: Label, arc: VertexId) {
+        let vx = self.vm(v);
+        vx.arcs.push((label, arc));
+        let n = vx.arcs.len();
+        if let Some(ix) = &mut vx.arc_index {
+            ix.insert(label, n - 1);
+        } else if n > 8 {
+            vx.arc_index = Some(
+                vx.arcs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (l, _))| (*l, i))
+                    .collect(),
+            );
+        }
+    }
+
+    pub(crate) fn clear_arcs(&mut self, v: VertexId) {
+        let vx = self.vm(v);
+        vx.arcs.clear();
+        vx.arc_index = None;
+    }
+
+    /// Adds a conjunct to the arc `label` of `v`, creating the arc if needed.
+    pub(crate) fn insert_field(&mut self, v: VertexId, label: Label, c: Conjunct) -> VertexId {
+        let arc = match self.arc(v, label) {
+            Some(a) => a,
+            None => {
+                let a = self.new_vertex(Some(v), label);
+                self.push_arc(v, label, a);
+                a
+            }
+        };
+        self.add_late_conjunct(arc, c);
+        arc
+    }
+
+    /// Appends a conjunct; a vertex already evaluated is reset so that the
+    /// new conjunct is taken into account.
+    pub(crate) fn add_late_conjunct(&mut self, arc: VertexId, c: Conjunct) {
+        let st = self.v(arc).status;
+        self.vm(arc).conjuncts.push(c);
+        if matches!(st, Status::ArcsReady | Status::Finalized) {
+            self.reset(arc);
+        }
+    }
+
+    fn reset(&mut self, v: VertexId) {
+        self.clear_arcs(v);
+        let vx = self.vm(v);
+        vx.status = Status::Unprocessed;
+        vx.value = Value::Top;
+        vx.structs.clear();
+        vx.constraints.clear();
+        vx.decls.clear();
+        vx.partial = None;
+        vx.incomplete_exprs.clear();
+    }
+
+    /// The path of labels from the root to `v`.
+    pub fn path(&self, v: VertexId) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut cur = Some(v);
+        while let Some(c) = cur {
+            let vx = self.v(c);
+            if vx.parent.is_none() {
+                break;
+            }
+            out.push(self.labels.name(vx.label));
+            cur = vx.parent;
+        }
+        out.reverse();
+        out
+    }
+
+    /// An error value.
+    pub fn bottom(&self, code: Code, message: impl Into<String>, spans: Vec<Span>) -> Value {
+        Value::Bottom(Rc::new(Bottom {
+            code,
+            message: message.into(),
+            spans,
+            vertex: None,
+        }))
+    }
+
+    /// Evaluates `v` to `Finalized`: its value and all arcs recursively.
+    pub fn finalize(&mut self, v: VertexId) {
+        self.evaluate(v);
+        if self.v(v).status != Status::ArcsReady {
+            return;
+        }
+        self.vm(v).status = Status::EvaluatingArcs;
+        let mut i = 0;
+        while i < self.v(v).arcs.len() {
+            let a = self.v(v).arcs[i].1;
+            self.finalize(a);
+            i += 1;
+        }
+        self.check_closed_arcs(v);
+        if let Value::Disj(list) = self.v(v).value.clone() {
+            for (d, _) in list.iter() {
+                self.finalize(*d);
+            }
+        }
+        self.vm(v).status = Status::Finalized;
+    }
+
+    /// The compiled regular expression for `pattern` (cached).
+    pub(crate) fn regex(&mut self, pattern: &Rc<str>) -> Result<regex::Regex, String> {
+        if let Some(r) = self.regexes.get(pattern) {
+            return r.clone();
+        }
+        let r = regex::Regex::new(pattern).map_err(|e| e.to_string());
+        self.regexes.insert(pattern.clone(), r.clone());
+        r
+    }
+}

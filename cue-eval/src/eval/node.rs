@@ -1,0 +1,862 @@
+//! Unification of the conjuncts of one vertex (the meet; spec "Unification",
+//! reference `adt/eval.go`): struct literals insert fields as arcs (their
+//! values unevaluated) and register optional fields, patterns and `...`;
+//! references add the referenced vertex's conjuncts (at most once per
+//! vertex and scope); atoms must be equal, kinds intersect, bounds collect.
+//! A fixpoint retries dynamic fields, comprehensions and incomplete
+//! expressions until nothing changes; then disjunctions are expanded and the
+//! value is decided (`finish`).
+
+use super::closedness::DeclKind;
+use super::*;
+use crate::compile::ir::{Builtin as B, Comprehension, ExprKind, ListElem, ListLit, StructLit};
+use crate::value::{Bound, Constraint, Kind};
+use std::collections::HashSet;
+
+/// Default mode of a disjunct (`maybe < is < not`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Mode {
+    Maybe,
+    Is,
+    Not,
+}
+
+pub(crate) struct PendingDisj {
+    pub alts: Rc<Vec<(ExprRef, bool)>>,
+    pub span: Span,
+}
+
+pub(crate) struct DynField {
+    key: ExprRef,
+    value: ExprRef,
+    optional: bool,
+    env: Rc<Env>,
+    info: Info,
+}
+
+/// The transient state of one vertex's evaluation.
+pub(crate) struct Node {
+    pub v: VertexId,
+    next_conj: usize,
+    pub kind: Kind,
+    kind_src: Option<Value>,
+    pub scalar: Option<Value>,
+    pub bounds: Vec<Rc<Bound>>,
+    pub validators: Vec<Value>,
+    pub err: Option<Rc<Bottom>>,
+    pub incomplete: Vec<(Conjunct, Rc<Bottom>)>,
+    comprehensions: Vec<(Rc<Comprehension>, Rc<Env>, Info)>,
+    dynamic: Vec<DynField>,
+    pub disjunctions: Vec<PendingDisj>,
+    seen: HashSet<(VertexId, Option<ScopeId>)>,
+    pub has_struct: bool,
+    pub has_fields: bool,
+    lists: Vec<(Rc<ListLit>, Rc<Env>, Info)>,
+    cyclic_structs: u32,
+    plain_structs: u32,
+    disj_count: usize,
+    choices: Option<Rc<Vec<usize>>>,
+    /// Modes of the choices taken (disjunct clones).
+    pub modes: Vec<(bool, bool)>,
+    def_scope: Option<ScopeId>,
+    pub span: Option<Span>,
+}
+
+impl Node {
+    fn new(v: VertexId, choices: Option<Rc<Vec<usize>>>) -> Node {
+        Node {
+            v,
+            next_conj: 0,
+            kind: Kind::TOP,
+            kind_src: None,
+            scalar: None,
+            bounds: Vec::new(),
+            validators: Vec::new(),
+            err: None,
+            incomplete: Vec::new(),
+            comprehensions: Vec::new(),
+            dynamic: Vec::new(),
+            disjunctions: Vec::new(),
+            seen: HashSet::new(),
+            has_struct: false,
+            has_fields: false,
+            lists: Vec::new(),
+            cyclic_structs: 0,
+            plain_structs: 0,
+            disj_count: 0,
+            choices,
+            modes: Vec::new(),
+            def_scope: None,
+            span: None,
+        }
+    }
+
+    pub fn add_err(&mut self, b: Rc<Bottom>) {
+        match &self.err {
+            None => self.err = Some(b),
+            Some(e) if b.code < e.code => self.err = Some(b),
+            _ => {}
+        }
+    }
+}
+
+impl Evaluator {
+    /// Evaluates `v` to `ArcsReady`: its value is known and its arcs exist
+    /// (unevaluated). Re-entrance while `Evaluating` returns immediately.
+    pub fn evaluate(&mut self, v: VertexId) {
+        if self.v(v).status != Status::Unprocessed {
+            return;
+        }
+        if self.depth > MAX_DEPTH {
+            let b = self.bottom(Code::StructuralCycle, "structural cycle", vec![]);
+            let vx = self.vm(v);
+            vx.value = b;
+            vx.status = Status::ArcsReady;
+            return;
+        }
+        self.depth += 1;
+        self.vm(v).status = Status::Evaluating;
+        let mut n = Node::new(v, self.v(v).choices.clone());
+        if self.v(v).label.is_def() {
+            n.def_scope = Some(self.new_scope(true, None));
+        }
+        self.apply_parent_constraints(v);
+        self.fixpoint(&mut n);
+        if !n.disjunctions.is_empty() && n.err.is_none() {
+            self.expand_disjunctions(n);
+        } else {
+            self.finish(n);
+        }
+        self.depth -= 1;
+    }
+
+    fn apply_parent_constraints(&mut self, v: VertexId) {
+        let vx = self.v(v);
+        let (Some(p), label) = (vx.parent, vx.label) else {
+            return;
+        };
+        if vx.detached || vx.choices.is_some() {
+            return;
+        }
+        if self.v(p).constraints.is_empty() || label.as_index().is_some() {
+            return;
+        }
+        let cs = self.v(p).constraints.clone();
+        let mut matched = false;
+        let mut add = Vec::new();
+        for c in cs.iter() {
+            let ok = match &c.kind {
+                ConstraintKind::Optional(l) => *l == label,
+                ConstraintKind::Pattern { pattern, .. } => {
+                    label.is_regular() && self.label_matches(pattern, &c.env, label)
+                }
+                ConstraintKind::Ellipsis => false,
+            };
+            if ok {
+                matched = true;
+                add.push(self.constraint_conjunct(c, label));
+            }
+        }
+        if !matched && label.is_regular() {
+            for c in cs.iter() {
+                if matches!(c.kind, ConstraintKind::Ellipsis) {
+                    add.push(self.constraint_conjunct(c, label));
+                }
+            }
+        }
+        self.vm(v).conjuncts.extend(add);
+    }
+
+    fn constraint_conjunct(&self, c: &ArcConstraint, label: Label) -> Conjunct {
+        let env = match &c.kind {
+            ConstraintKind::Pattern { alias: true, .. } => Rc::new(Env {
+                up: Some(c.env.clone()),
+                vertex: c.env.vertex,
+                dyn_label: Some(label),
+            }),
+            _ => c.env.clone(),
+        };
+        Conjunct {
+            expr: c.value.clone(),
+            env,
+            info: c.info.clone(),
+        }
+    }
+
+    fn fixpoint(&mut self, n: &mut Node) {
+        let v = n.v;
+        loop {
+            let mut progress = false;
+            while n.next_conj < self.v(v).conjuncts.len() {
+                let mut c = self.v(v).conjuncts[n.next_conj].clone();
+                n.next_conj += 1;
+                if c.info.scope.is_none() {
+                    c.info.scope = n.def_scope;
+                }
+                self.add_conjunct(n, c);
+                progress = true;
+            }
+            for d in std::mem::take(&mut n.dynamic) {
+                match self.eval_label(&d.key, &d.env) {
+                    Ok(label) => {
+                        progress = true;
+                        self.add_decl(n.v, &d.info, DeclKind::Label(label));
+                        let c = Conjunct {
+                            expr: d.value.clone(),
+                            env: d.env.clone(),
+                            info: d.info.clone(),
+                        };
+                        if d.optional {
+                            self.vm(n.v).constraints.push(ArcConstraint {
+                                kind: ConstraintKind::Optional(label),
+                                value: c.expr,
+                                env: c.env,
+                                info: c.info,
+                            });
+                        } else {
+                            n.has_fields = true;
+                            self.insert_field(n.v, label, c);
+                        }
+                    }
+                    Err(b) if b.is_incomplete() => n.dynamic.push(d),
+                    Err(b) => n.add_err(b),
+                }
+            }
+            for (comp, env, info) in std::mem::take(&mut n.comprehensions) {
+                match self.run_comprehension(&comp, &env) {
+                    Ok(envs) => {
+                        progress = true;
+                        for e in envs {
+                            let c = Conjunct {
+                                expr: comp.body.clone(),
+                                env: e,
+                                info: info.clone(),
+                            };
+                            self.add_conjunct(n, c);
+                        }
+                    }
+                    Err(b) if b.is_incomplete() => n.comprehensions.push((comp, env, info)),
+                    Err(b) => n.add_err(b),
+                }
+            }
+            for (c, _) in std::mem::take(&mut n.incomplete) {
+                let before = n.incomplete.len();
+                self.add_conjunct(n, c);
+                if n.incomplete.len() == before {
+                    progress = true;
+                }
+            }
+            if n.scalar.is_some() {
+                self.vm(v).partial = n.scalar.clone();
+            }
+            if !progress {
+                break;
+            }
+        }
+    }
+
+    /// Unifies one conjunct into the node.
+    pub(crate) fn add_conjunct(&mut self, n: &mut Node, c: Conjunct) {
+        let span = c.expr.span;
+        if n.span.is_none() {
+            n.span = Some(span);
+        }
+        match &c.expr.kind {
+            ExprKind::Struct(s) => {
+                let s = s.clone();
+                self.add_struct(n, &s, &c)
+            }
+            ExprKind::List(l) => {
+                self.add_kind(n, Kind::LIST, || Value::List);
+                n.lists.push((l.clone(), c.env.clone(), c.info.clone()));
+            }
+            ExprKind::Unify(xs) => {
+                for x in xs {
+                    let c2 = Conjunct {
+                        expr: x.clone(),
+                        env: c.env.clone(),
+                        info: c.info.clone(),
+                    };
+                    self.add_conjunct(n, c2);
+                }
+            }
+            ExprKind::Disj(alts) => {
+                let idx = n.disj_count;
+                n.disj_count += 1;
+                let choice = n.choices.as_ref().and_then(|ch| ch.get(idx).copied());
+                match choice {
+                    Some(i) => {
+                        let has_defaults = alts.iter().any(|(_, d)| *d);
+                        let (x, marked) = alts[i].clone();
+                        n.modes.push((has_defaults, marked));
+                        let c2 = Conjunct {
+                            expr: x,
+                            env: c.env.clone(),
+                            info: c.info.clone(),
+                        };
+                        self.add_conjunct(n, c2);
+                    }
+                    None => n.disjunctions.push(PendingDisj {
+                        alts: alts.clone(),
+                        span,
+                    }),
+                }
+            }
+            ExprKind::Top => {}
+            ExprKind::FieldRef { .. }
+            | ExprKind::Selector(..)
+            | ExprKind::Index(..)
+            | ExprKind::LetRef { .. } => match self.resolve(&c.expr, &c.env) {
+                Ok(resolve::Resolved::Vertex(t, closing)) => self.add_vertex(n, t, &c, closing),
+                Ok(resolve::Resolved::Value(val)) => self.add_value_or_defer(n, val, c),
+                Err(b) => self.defer_or_fail(n, c, b),
+            },
+            ExprKind::Call(f, args) if matches!(f.kind, ExprKind::Builtin(B::Close)) => {
+                if args.len() != 1 {
+                    let b = self.bottom(Code::Eval, "close: expected 1 argument", vec![span]);
+                    self.add_value(n, b, span);
+                    return;
+                }
+                let s = self.new_scope(true, None);
+                let c2 = Conjunct {
+                    expr: args[0].clone(),
+                    env: c.env.clone(),
+                    info: Info {
+                        scope: Some(s),
+                        ..c.info.clone()
+                    },
+                };
+                self.add_conjunct(n, c2);
+            }
+            ExprKind::Vertex(id) => self.add_vertex(n, *id, &c, false),
+            _ => {
+                let val = self.eval_value(&c.expr, &c.env);
+                self.add_value_or_defer(n, val, c);
+            }
+        }
+    }
+
+    fn add_value_or_defer(&mut self, n: &mut Node, val: Value, c: Conjunct) {
+        match val {
+            Value::Vertex(id) => self.add_vertex(n, id, &c, false),
+            Value::Bottom(b) => self.defer_or_fail(n, c, b),
+            other => self.add_value(n, other, c.expr.span),
+        }
+    }
+
+    fn defer_or_fail(&mut self, n: &mut Node, c: Conjunct, b: Rc<Bottom>) {
+        if b.is_incomplete() {
+            n.incomplete.push((c, b));
+        } else {
+            n.add_err(b);
+        }
+    }
+
+    /// Adds the conjuncts of vertex `t` (a reference's target).
+    pub(crate) fn add_vertex(&mut self, n: &mut Node, t: VertexId, c: &Conjunct, closing: bool) {
+        if t == n.v {
+            return;
+        }
+        if !n.seen.insert((t, c.info.scope)) {
+            return;
+        }
+        let cyclic = c.info.cyclic || self.is_ancestor(t, n.v) || chain_has(&c.info.chain, t);
+        let scope = if closing {
+            let parent = if c.info.embed { c.info.scope } else { None };
+            Some(self.new_scope(true, parent))
+        } else {
+            c.info.scope
+        };
+        let chain = Some(Rc::new(Chain {
+            vertex: t,
+            next: c.info.chain.clone(),
+        }));
+        // A vertex with a resolved value but no conjuncts of its own (data).
+        let conjs = self.v(t).conjuncts.clone();
+        for tc in conjs {
+            let info = Info {
+                scope: tc.info.scope.or(scope),
+                chain: chain.clone(),
+                cyclic,
+                embed: false,
+            };
+            let c2 = Conjunct {
+                expr: tc.expr,
+                env: tc.env,
+                info,
+            };
+            self.add_conjunct(n, c2);
+        }
+    }
+
+    fn is_ancestor(&self, t: VertexId, v: VertexId) -> bool {
+        let mut cur = self.v(v).parent;
+        while let Some(p) = cur {
+            if p == t {
+                return true;
+            }
+            cur = self.v(p).parent;
+        }
+        false
+    }
+
+    fn add_struct(&mut self, n: &mut Node, s: &StructLit, c: &Conjunct) {
+        let v = n.v;
+        let env2 = Rc::new(Env {
+            up: Some(c.env.clone()),
+            vertex: v,
+            dyn_label: None,
+        });
+        // plan-api: definitions and hidden fields next to an embedded scalar
+        // (`{string, #compute: [...]}`) do not make the value a struct.
+        let only_embeds = s.has_embed
+            && s.decls.iter().all(|d| match d {
+                crate::compile::ir::Decl::Embed(_) => true,
+                crate::compile::ir::Decl::Field { label, .. } => !label.is_regular(),
+                _ => false,
+            });
+        if !only_embeds {
+            self.add_kind(n, Kind::STRUCT, || Value::Struct);
+            n.has_struct = true;
+        }
+        if c.info.cyclic {
+            n.cyclic_structs += 1;
+        } else {
+            n.plain_structs += 1;
+        }
+        let mut info = c.info.clone();
+        info.embed = false;
+        if s.has_embed && info.scope.is_none() {
+            info.scope = Some(self.new_scope(false, None));
+        }
+        self.vm(v).structs.push(s.field_labels.clone().into());
+        self.add_decl(v, &info, DeclKind::Present);
+        use crate::compile::ir::Decl;
+        for d in &s.decls {
+            match d {
+                Decl::Embed(x) => {
+                    let c2 = Conjunct {
+                        expr: x.clone(),
+                        env: env2.clone(),
+                        info: Info {
+                            embed: true,
+                            ..info.clone()
+                        },
+                    };
+                    self.add_conjunct(n, c2);
+                }
+                Decl::Dynamic {
+                    key,
+                    optional,
+                    value,
+                    ..
+                } => n.dynamic.push(DynField {
+                    key: key.clone(),
+                    value: value.clone(),
+                    optional: *optional,
+                    env: env2.clone(),
+                    info: info.clone(),
+                }),
+                Decl::Comprehension(comp) => {
+                    n.has_struct = true;
+                    n.comprehensions
+                        .push((comp.clone(), env2.clone(), info.clone()))
+                }
+                _ => {}
+            }
+        }
+        for d in &s.decls {
+            match d {
+                Decl::Field {
+                    label,
+                    optional,
+                    value,
+                    ..
+                } => {
+                    self.add_decl(v, &info, DeclKind::Label(*label));
+                    if *optional {
+                        self.vm(v).constraints.push(ArcConstraint {
+                            kind: ConstraintKind::Optional(*label),
+                            value: value.clone(),
+                            env: env2.clone(),
+                            info: info.clone(),
+                        });
+                    } else {
+                        n.has_fields = true;
+                        let c2 = Conjunct {
+                            expr: value.clone(),
+                            env: env2.clone(),
+                            info: info.clone(),
+                        };
+                        self.insert_field(v, *label, c2);
+                    }
+                }
+                Decl::Pattern {
+                    pattern,
+                    value,
+                    alias,
+                    ..
+                } => {
+                    self.add_decl(v, &info, DeclKind::Pattern(pattern.clone(), env2.clone()));
+                    self.vm(v).constraints.push(ArcConstraint {
+                        kind: ConstraintKind::Pattern {
+                            pattern: pattern.clone(),
+                            alias: *alias,
+                        },
+                        value: value.clone(),
+                        env: env2.clone(),
+                        info: info.clone(),
+                    });
+                }
+                Decl::Ellipsis(x) => {
+                    self.add_decl(v, &info, DeclKind::Any);
+                    let value = x.clone().unwrap_or_else(|| {
+                        Rc::new(crate::compile::ir::Expr {
+                            span: s.span,
+                            kind: ExprKind::Top,
+                        })
+                    });
+                    self.vm(v).constraints.push(ArcConstraint {
+                        kind: ConstraintKind::Ellipsis,
+                        value,
+                        env: env2.clone(),
+                        info: info.clone(),
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Narrows the node's kind; an empty intersection is a conflict.
+    fn add_kind(&mut self, n: &mut Node, k: Kind, src: impl FnOnce() -> Value) {
+        let nk = n.kind & k;
+        if nk.is_empty() {
+            let new = src();
+            let old = n.kind_src.clone().unwrap_or(Value::Basic(n.kind));
+            let (a, b) = if matches!(new, Value::Struct | Value::List) {
+                (old.clone(), new.clone())
+            } else {
+                (new.clone(), old.clone())
+            };
+            let ka = self.kind_of_shown(&a);
+            let kb = self.kind_of_shown(&b);
+            let msg = format!(
+                "conflicting values {} and {} (mismatched types {} and {})",
+                self.show_value_node(&a, n),
+                self.show_value_node(&b, n),
+                ka.name(),
+                kb.name()
+            );
+            let span = n.span.into_iter().collect();
+            let b = self.bottom(Code::Eval, msg, span);
+            if let Value::Bottom(b) = b {
+                n.add_err(b);
+            }
+            return;
+        }
+        if nk != n.kind {
+            n.kind = nk;
+            n.kind_src = Some(src());
+        }
+    }
+
+    fn kind_of_shown(&self, v: &Value) -> Kind {
+        v.kind()
+    }
+
+    fn show_value_node(&self, v: &Value, n: &Node) -> String {
+        match v {
+            Value::Struct => self.show_vertex_compact(n.v),
+            Value::List => "[]".into(),
+            _ => self.show(v),
+        }
+    }
+
+    /// Unifies a non-composite value into the node.
+    pub(crate) fn add_value(&mut self, n: &mut Node, val: Value, span: Span) {
+        match val {
+            Value::Top => {}
+            Value::Bottom(b) => n.add_err(b),
+            Value::Basic(k) => self.add_kind(n, k, || Value::Basic(k)),
+            Value::Bound(b) => {
+                let k = crate::value::bound_kind(&b);
+                let bv = Value::Bound(b.clone());
+                self.add_kind(n, k, || bv);
+                if !n.bounds.iter().any(|x| self.same_bound(x, &b)) {
+                    n.bounds.push(b);
+                }
+            }
+            Value::Constraint(c) => {
+                let cv = Value::Constraint(c.clone());
+                self.add_kind(n, c.kind, || cv);
+                for b in &c.bounds {
+                    if !n.bounds.iter().any(|x| self.same_bound(x, b)) {
+                        n.bounds.push(Rc::new(b.clone()));
+                    }
+                }
+                n.validators.extend(c.validators.iter().cloned());
+            }
+            Value::Validator(_) | Value::Func(_) => n.validators.push(val),
+            Value::Struct | Value::List | Value::Disj(_) | Value::Vertex(_) => {}
+            Value::Builtin(_) => {
+                let b = self.bottom(Code::Eval, "cannot use builtin as value", vec![span]);
+                self.add_value(n, b, span);
+            }
+            atom => {
+                let k = atom.kind();
+                let a2 = atom.clone();
+                self.add_kind(n, k, || a2);
+                if n.err.is_some() {
+                    return;
+                }
+                match &n.scalar {
+                    None => n.scalar = Some(atom),
+                    Some(s) => {
+                        if !self.atoms_equal(s, &atom) {
+                            let msg = format!(
+                                "conflicting values {} and {}",
+                                self.show(&atom),
+                                self.show(s)
+                            );
+                            if let Value::Bottom(b) = self.bottom(Code::Eval, msg, vec![span]) {
+                                n.add_err(b);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn same_bound(&self, a: &Bound, b: &Bound) -> bool {
+        a.op == b.op && self.atoms_equal(&a.value, &b.value)
+    }
+
+    /// Decides the vertex's value once all conjuncts are in.
+    pub(crate) fn finish(&mut self, mut n: Node) {
+        let v = n.v;
+        if n.err.is_none() && n.cyclic_structs > 0 && n.plain_structs == 0 {
+            let span = n.span.into_iter().collect();
+            if let Value::Bottom(b) = self.bottom(Code::StructuralCycle, "structural cycle", span) {
+                n.err = Some(b);
+            }
+        }
+        if n.err.is_none() && !n.lists.is_empty() {
+            self.expand_lists(&mut n);
+        }
+        let value = if let Some(e) = n.err.clone() {
+            if e.code == Code::StructuralCycle {
+                self.clear_arcs(v);
+            }
+            let mut b = (*e).clone();
+            if b.vertex.is_none() {
+                b.vertex = Some(v);
+            }
+            Value::Bottom(Rc::new(b))
+        } else if let Some(s) = n.scalar.clone() {
+            let has_regular = self.v(v).arcs.iter().any(|(l, _)| l.is_regular());
+            if n.has_fields && has_regular {
+                let msg = format!(
+                    "conflicting values {} and {} (mismatched types {} and struct)",
+                    self.show(&s),
+                    self.show_vertex_compact(v),
+                    s.kind().name()
+                );
+                self.bottom(Code::Eval, msg, n.span.into_iter().collect())
+            } else {
+                self.check_constraints(&s, &n.bounds, &n.validators, n.span)
+            }
+        } else if !n.incomplete.is_empty() {
+            let (c, b) = n.incomplete[0].clone();
+            let exprs: Vec<ExprRef> = n.incomplete.iter().map(|(c, _)| c.expr.clone()).collect();
+            self.vm(v).incomplete_exprs = exprs;
+            let _ = c;
+            let mut b = (*b).clone();
+            if b.vertex.is_none() {
+                b.vertex = Some(v);
+            }
+            Value::Bottom(Rc::new(b))
+        } else if !n.lists.is_empty() {
+            Value::List
+        } else if n.has_struct
+            || (!self.v(v).arcs.is_empty() && n.kind.contains(Kind::STRUCT))
+            || !n.comprehensions.is_empty()
+            || !n.dynamic.is_empty()
+        {
+            Value::Struct
+        } else {
+            self.simplify_constraints(n.kind, &n.bounds, &n.validators, n.span)
+        };
+        // Unfinished comprehensions or dynamic fields make the vertex incomplete.
+        let value = match value {
+            Value::Struct if !n.comprehensions.is_empty() || !n.dynamic.is_empty() => {
+                let msg = "incomplete comprehension or dynamic field";
+                let mut b = match self.first_incomplete_comprehension(&n) {
+                    Some(b) => (*b).clone(),
+                    None => Bottom {
+                        code: Code::Incomplete,
+                        message: msg.into(),
+                        spans: vec![],
+                        vertex: None,
+                    },
+                };
+                b.vertex.get_or_insert(v);
+                Value::Bottom(Rc::new(b))
+            }
+            other => other,
+        };
+        let vx = self.vm(v);
+        vx.value = value;
+        vx.partial = None;
+        vx.status = Status::ArcsReady;
+    }
+
+    fn first_incomplete_comprehension(&mut self, n: &Node) -> Option<Rc<Bottom>> {
+        for (comp, env, _) in &n.comprehensions {
+            if let Err(b) = self.run_comprehension(comp, env) {
+                return Some(b);
+            }
+        }
+        for d in &n.dynamic {
+            if let Err(b) = self.eval_label(&d.key, &d.env) {
+                return Some(b);
+            }
+        }
+        None
+    }
+
+    /// Turns list conjuncts into element arcs; closed lists must agree in
+    /// length, open lists type the extra elements with their tail.
+    fn expand_lists(&mut self, n: &mut Node) {
+        let v = n.v;
+        let lists = std::mem::take(&mut n.lists);
+        let mut lens = Vec::new();
+        for (lit, env, info) in &lists {
+            let mut idx = 0usize;
+            for el in &lit.elems {
+                match el {
+                    ListElem::Expr(x) => {
+                        let c = Conjunct {
+                            expr: x.clone(),
+                            env: env.clone(),
+                            info: info.clone(),
+                        };
+                        self.insert_field(v, Label::index(idx), c);
+                        idx += 1;
+                    }
+                    ListElem::Comprehension(comp) => match self.run_comprehension(comp, env) {
+                        Ok(envs) => {
+                            for e in envs {
+                                let c = Conjunct {
+                                    expr: comp.body.clone(),
+                                    env: e,
+                                    info: info.clone(),
+                                };
+                                self.insert_field(v, Label::index(idx), c);
+                                idx += 1;
+                            }
+                        }
+                        Err(b) => n.add_err(b),
+                    },
+                }
+            }
+            lens.push(idx);
+        }
+        let max = lens.iter().copied().max().unwrap_or(0);
+        let mut open = true;
+        for (i, (lit, env, info)) in lists.iter().enumerate() {
+            match &lit.ellipsis {
+                None => {
+                    open = false;
+                    if lens[i] < max {
+                        let msg = format!("incompatible list lengths ({} and {})", lens[i], max);
+                        if let Value::Bottom(b) = self.bottom(Code::Eval, msg, vec![lit.span]) {
+                            n.add_err(b);
+                        }
+                    }
+                }
+                Some(tail) => {
+                    for j in lens[i]..max {
+                        let c = Conjunct {
+                            expr: tail.clone(),
+                            env: env.clone(),
+                            info: info.clone(),
+                        };
+                        self.insert_field(v, Label::index(j), c);
+                    }
+                }
+            }
+        }
+        self.vm(v).list_open = open;
+        n.lists = lists;
+    }
+
+    /// Checks an atom against bounds and validators.
+    pub(crate) fn check_constraints(
+        &mut self,
+        s: &Value,
+        bounds: &[Rc<Bound>],
+        validators: &[Value],
+        span: Option<Span>,
+    ) -> Value {
+        for b in bounds {
+            match self.check_bound(s, b) {
+                Ok(true) => {}
+                Ok(false) => {
+                    let msg = format!(
+                        "invalid value {} (out of bound {})",
+                        self.show(s),
+                        self.show(&Value::Bound(b.clone()))
+                    );
+                    return self.bottom(Code::Eval, msg, span.into_iter().collect());
+                }
+                Err(e) => return e,
+            }
+        }
+        for val in validators {
+            if let Err(e) = self.check_validator(s, val, span) {
+                return e;
+            }
+        }
+        s.clone()
+    }
+
+    /// Combines kind, bounds and validators into a constraint value,
+    /// simplifying bounds (spec "Bounds"; reference `adt/simplify.go`).
+    fn simplify_constraints(
+        &mut self,
+        kind: Kind,
+        bounds: &[Rc<Bound>],
+        validators: &[Value],
+        span: Option<Span>,
+    ) -> Value {
+        if bounds.is_empty() && validators.is_empty() {
+            return if kind == Kind::TOP {
+                Value::Top
+            } else {
+                Value::Basic(kind)
+            };
+        }
+        match self.simplify_bounds(kind, bounds, span) {
+            Ok(Some(v)) => v,
+            Ok(None) => Value::Constraint(Rc::new(Constraint {
+                kind,
+                bounds: self.reduce_bounds(kind, bounds),
+                validators: validators.to_vec(),
+            })),
+            Err(e) => e,
+        }
+    }
+}
+
+fn chain_has(chain: &Option<Rc<Chain>>, t: VertexId) -> bool {
+    let mut cur = chain.as_ref();
+    while let Some(c) = cur {
+        if c.vertex == t {
+            return true;
+        }
+        cur = c.next.as_ref();
+    }
+    false
+}

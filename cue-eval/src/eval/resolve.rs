@@ -1,0 +1,291 @@
+//! References (spec "References", "Selectors", "Index expressions"): a field
+//! reference walks `up` environments and looks the label up among that
+//! vertex's arcs; selectors and indexes evaluate their operand only until its
+//! arcs exist, then pick the arc (taking the default of a disjunction). A
+//! missing field is incomplete while the struct may still get it.
+
+use super::*;
+use crate::compile::ir::ExprKind;
+
+/// What a reference-like expression denotes.
+pub(crate) enum Resolved {
+    /// A vertex; `true` if reached through a definition (closing).
+    Vertex(VertexId, bool),
+    /// A plain value (e.g. a label, a package constant).
+    Value(Value),
+}
+
+fn env_up(env: &Rc<Env>, up: u32) -> &Rc<Env> {
+    let mut e = env;
+    for _ in 0..up {
+        match &e.up {
+            Some(u) => e = u,
+            None => break,
+        }
+    }
+    e
+}
+
+impl Evaluator {
+    fn incomplete(&self, msg: String, span: Span) -> Rc<Bottom> {
+        Rc::new(Bottom {
+            code: Code::Incomplete,
+            message: msg,
+            spans: vec![span],
+            vertex: None,
+        })
+    }
+
+    fn error(&self, msg: String, span: Span) -> Rc<Bottom> {
+        Rc::new(Bottom {
+            code: Code::Eval,
+            message: msg,
+            spans: vec![span],
+            vertex: None,
+        })
+    }
+
+    /// Resolves a reference, selector or index to a vertex or value.
+    pub(crate) fn resolve(&mut self, e: &ExprRef, env: &Rc<Env>) -> Result<Resolved, Rc<Bottom>> {
+        let span = e.span;
+        match &e.kind {
+            ExprKind::FieldRef { up, label } => {
+                let target = env_up(env, *up).vertex;
+                if self.v(target).status == Status::Unprocessed {
+                    self.evaluate(target);
+                }
+                match self.arc(target, *label) {
+                    Some(a) => Ok(Resolved::Vertex(a, label.is_def())),
+                    None => {
+                        let name = self.labels.name(*label);
+                        Err(self.incomplete(format!("undefined field: {name}"), span))
+                    }
+                }
+            }
+            ExprKind::LabelRef { up } => {
+                let e2 = env_up(env, *up);
+                match e2.dyn_label {
+                    Some(l) => Ok(Resolved::Value(match l.as_index() {
+                        Some(i) => Value::num(crate::num::Number::from_i64(i as i64)),
+                        None => Value::str(&self.labels.name(l)),
+                    })),
+                    None => Err(self.incomplete("label not known".into(), span)),
+                }
+            }
+            ExprKind::LetRef { up, expr, .. } => {
+                let e2 = env_up(env, *up).clone();
+                let key = (Rc::as_ptr(&e2) as usize, Rc::as_ptr(expr) as usize);
+                if let Some((_, v)) = self.let_cache.get(&key) {
+                    return Ok(Resolved::Vertex(*v, false));
+                }
+                let v = self.new_vertex(None, Label(0));
+                self.vm(v).detached = true;
+                self.vm(v).conjuncts.push(Conjunct {
+                    expr: expr.clone(),
+                    env: e2.clone(),
+                    info: Info::default(),
+                });
+                self.let_cache.insert(key, (e2, v));
+                Ok(Resolved::Vertex(v, false))
+            }
+            ExprKind::Selector(base, label) => {
+                if let ExprKind::Import(path) = &base.kind {
+                    return self.import_member(path, *label, span).map(Resolved::Value);
+                }
+                let (b, closing) = match self.resolve(base, env)? {
+                    Resolved::Vertex(b, c) => (b, c),
+                    Resolved::Value(v) => return Err(self.bad_selector(&v, *label, span)),
+                };
+                let b = self.deref_default(b, span)?;
+                self.select(b, *label, span)
+                    .map(|a| Resolved::Vertex(a, closing || label.is_def()))
+            }
+            ExprKind::Index(base, index) => {
+                let (b, closing) = match self.resolve(base, env)? {
+                    Resolved::Vertex(b, c) => (b, c),
+                    Resolved::Value(v) => {
+                        let msg = format!("invalid operation: {} (cannot index)", self.show(&v));
+                        return Err(self.error(msg, span));
+                    }
+                };
+                let b = self.deref_default(b, span)?;
+                let idx = self.eval_value(index, env);
+                let idx = self.concrete(idx)?;
+                self.index(b, &idx, span)
+                    .map(|a| Resolved::Vertex(a, closing))
+            }
+            ExprKind::Vertex(id) => Ok(Resolved::Vertex(*id, false)),
+            _ => match self.eval_value(e, env) {
+                Value::Vertex(id) => Ok(Resolved::Vertex(id, false)),
+                Value::Bottom(b) => Err(b),
+                other => Ok(Resolved::Value(other)),
+            },
+        }
+    }
+
+    fn bad_selector(&self, v: &Value, label: Label, span: Span) -> Rc<Bottom> {
+        let msg = format!(
+            "invalid selector {}: {} is not a struct",
+            self.labels.name(label),
+            self.show(v)
+        );
+        self.error(msg, span)
+    }
+
+    /// Evaluates `v` and follows a disjunction to its default.
+    pub(crate) fn deref_default(
+        &mut self,
+        v: VertexId,
+        span: Span,
+    ) -> Result<VertexId, Rc<Bottom>> {
+        self.evaluate(v);
+        let vx = self.v(v);
+        if vx.status == Status::Evaluating {
+            return Ok(v);
+        }
+        match &vx.value {
+            Value::Disj(list) => {
+                let defaults: Vec<VertexId> =
+                    list.iter().filter(|(_, d)| *d).map(|(x, _)| *x).collect();
+                if defaults.len() == 1 {
+                    return self.deref_default(defaults[0], span);
+                }
+                let msg = format!("unresolved disjunction {}", self.show_vertex_compact(v));
+                Err(self.incomplete(msg, span))
+            }
+            _ => Ok(v),
+        }
+    }
+
+    /// The arc `label` of `b` (evaluated to have its arcs).
+    pub(crate) fn select(
+        &mut self,
+        b: VertexId,
+        label: Label,
+        span: Span,
+    ) -> Result<VertexId, Rc<Bottom>> {
+        if let Some(a) = self.arc(b, label) {
+            return Ok(a);
+        }
+        let name = self.labels.name(label);
+        match &self.v(b).value {
+            Value::Bottom(e) => Err(e.clone()),
+            _ if self.v(b).status == Status::Evaluating => {
+                Err(self.incomplete(format!("undefined field: {name}"), span))
+            }
+            Value::Struct | Value::Top => {
+                Err(self.incomplete(format!("undefined field: {name}"), span))
+            }
+            Value::List => Err(self.error(format!("undefined field: {name}"), span)),
+            v if v.is_atom() => {
+                let v = v.clone();
+                Err(self.error(
+                    format!("invalid selector {name}: {} is not a struct", self.show(&v)),
+                    span,
+                ))
+            }
+            _ => Err(self.incomplete(format!("undefined field: {name}"), span)),
+        }
+    }
+
+    fn index(&mut self, b: VertexId, idx: &Value, span: Span) -> Result<VertexId, Rc<Bottom>> {
+        match idx {
+            Value::Num(n) => {
+                let Some(i) = n.to_i64() else {
+                    return Err(self.error(format!("invalid index {n}"), span));
+                };
+                match self.v(b).value.clone() {
+                    Value::List => {}
+                    Value::Bottom(e) => return Err(e),
+                    Value::Struct => {
+                        return Err(
+                            self.error(format!("invalid list index {i} (type struct)"), span)
+                        )
+                    }
+                    _ if self.v(b).status == Status::Evaluating => {
+                        return Err(self.incomplete(format!("index {i} not yet known"), span))
+                    }
+                    other if !other.is_atom() => {
+                        return Err(
+                            self.incomplete(format!("index into incomplete value {i}"), span)
+                        )
+                    }
+                    other => {
+                        return Err(self.error(
+                            format!("invalid operation: {} (cannot index)", self.show(&other)),
+                            span,
+                        ))
+                    }
+                }
+                let len = self
+                    .v(b)
+                    .arcs
+                    .iter()
+                    .filter(|(l, _)| l.as_index().is_some())
+                    .count();
+                if i < 0 {
+                    return Err(self.error(
+                        format!("invalid list index {i} (index must be non-negative)"),
+                        span,
+                    ));
+                }
+                match self.arc(b, Label::index(i as usize)) {
+                    Some(a) => Ok(a),
+                    None if i as usize == len => {
+                        Err(self.error(format!("index out of range [{i}] with length {len}"), span))
+                    }
+                    None => {
+                        Err(self.error(format!("invalid list index {i} (out of bounds)"), span))
+                    }
+                }
+            }
+            Value::Str(s) => {
+                let l = self.labels.ident(s);
+                let l = if l.is_regular() {
+                    l
+                } else {
+                    self.labels.string(s)
+                };
+                self.select(b, l, span)
+            }
+            other => Err(self.error(format!("invalid index {}", self.show(other)), span)),
+        }
+    }
+
+    /// A value that must be concrete (defaults taken).
+    pub(crate) fn concrete(&mut self, v: Value) -> Result<Value, Rc<Bottom>> {
+        match v {
+            Value::Bottom(b) => Err(b),
+            Value::Vertex(id) => {
+                let d = self.deref_default(id, Span::default())?;
+                match self.v(d).value.clone() {
+                    Value::Struct | Value::List => Ok(Value::Vertex(d)),
+                    Value::Bottom(b) => Err(b),
+                    other => self.concrete(other),
+                }
+            }
+            v => Ok(v),
+        }
+    }
+}
+
+impl Evaluator {
+    /// Evaluates a dynamic field's key to a label.
+    pub(crate) fn eval_label(&mut self, key: &ExprRef, env: &Rc<Env>) -> Result<Label, Rc<Bottom>> {
+        let v = self.eval_value(key, env);
+        match self.concrete(v)? {
+            Value::Str(s) => Ok(self.labels.string(&s)),
+            Value::Top | Value::Basic(_) | Value::Bound(_) | Value::Constraint(_) => {
+                Err(self.incomplete("incomplete label".into(), key.span))
+            }
+            other => {
+                let msg = format!(
+                    "invalid label {}: label must be a string (type {})",
+                    self.show(&other),
+                    self.kind_name(&other)
+                );
+                Err(self.error(msg, key.span))
+            }
+        }
+    }
+}

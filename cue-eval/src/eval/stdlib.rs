@@ -1,0 +1,402 @@
+//! Calls into the standard library registry (`crate::builtins`): package
+//! members are looked up by name; functions get concrete `Data` arguments
+//! (a non-concrete argument makes the call incomplete); a validator called
+//! with one argument fewer than it has parameters, or not called at all,
+//! constrains the value it is unified with.
+
+use super::*;
+use crate::builtins::{BuiltinError, Func, Host, HostValue, Impl, MemberValue};
+use crate::data::Data;
+use crate::value::Validator;
+
+impl Evaluator {
+    pub(crate) fn import_member(
+        &mut self,
+        path: &str,
+        label: Label,
+        span: Span,
+    ) -> Result<Value, Rc<Bottom>> {
+        let name = self.labels.name(label);
+        let Some(pkg) = crate::builtins::package(path) else {
+            return Err(Rc::new(Bottom {
+                code: Code::Eval,
+                message: format!("builtin package {path:?} undefined"),
+                spans: vec![span],
+                vertex: None,
+            }));
+        };
+        match pkg.member(&name) {
+            Some(m) => match &m.value {
+                MemberValue::Func(f) => Ok(Value::Func(f)),
+                MemberValue::Const(c) => Ok(self.data_value(&c.to_data(), span)),
+            },
+            None => {
+                if let Some(v) = self.package_cue_member(path, label) {
+                    return Ok(v);
+                }
+                Err(Rc::new(Bottom {
+                    code: Code::Eval,
+                    message: format!("undefined field: {name}"),
+                    spans: vec![span],
+                    vertex: None,
+                }))
+            }
+        }
+    }
+
+    /// Members a package defines in CUE source (compiled once).
+    fn package_cue_member(&mut self, path: &str, label: Label) -> Option<Value> {
+        let pkg = crate::builtins::package(path)?;
+        let src = pkg.cue?;
+        let root = match self.packages.get(path) {
+            Some(r) => *r,
+            None => {
+                let (file, errs) =
+                    cue_syntax::parse_file(cue_syntax::ast::FileId(u32::MAX - 1), src);
+                if !errs.is_empty() {
+                    return None;
+                }
+                let files = vec![file];
+                let mut labels = std::mem::take(&mut self.labels);
+                let expr = {
+                    let mut c = crate::compile::Compiler::new(&mut labels, &files);
+                    c.file(&files[0])
+                };
+                self.labels = labels;
+                let root = self.new_vertex(None, Label(0));
+                self.vm(root).detached = true;
+                let env = Rc::new(Env {
+                    up: None,
+                    vertex: root,
+                    dyn_label: None,
+                });
+                self.vm(root).conjuncts.push(Conjunct {
+                    expr,
+                    env,
+                    info: Info::default(),
+                });
+                self.packages.insert(Rc::from(path), root);
+                root
+            }
+        };
+        self.evaluate(root);
+        let a = self.arc(root, label)?;
+        Some(self.value_of(a))
+    }
+
+    /// Converts data into a value (composites become a detached vertex).
+    pub(crate) fn data_value(&mut self, d: &Data, span: Span) -> Value {
+        match d {
+            Data::Null => Value::Null,
+            Data::Bool(b) => Value::Bool(*b),
+            Data::Number(n) => Value::num(n.clone()),
+            Data::String(s) => Value::str(s),
+            Data::Bytes(b) => Value::Bytes(Rc::from(b.as_slice())),
+            _ => {
+                let e = self.data_expr(d, span);
+                let env = Rc::new(Env {
+                    up: None,
+                    vertex: VertexId(0),
+                    dyn_label: None,
+                });
+                let v = self.anon(&e, &env);
+                self.value_of(v)
+            }
+        }
+    }
+
+    fn data_expr(&mut self, d: &Data, span: Span) -> ExprRef {
+        use crate::compile::ir::{Decl, Expr, ExprKind, ListElem, ListLit, StructLit};
+        let kind = match d {
+            Data::List(items) => ExprKind::List(Rc::new(ListLit {
+                span,
+                elems: items
+                    .iter()
+                    .map(|x| ListElem::Expr(self.data_expr(x, span)))
+                    .collect(),
+                ellipsis: None,
+            })),
+            Data::Struct(fields) => {
+                let mut decls = Vec::new();
+                let mut labels = Vec::new();
+                for (k, v) in fields {
+                    let label = self.labels.string(k);
+                    labels.push(label);
+                    decls.push(Decl::Field {
+                        label,
+                        optional: false,
+                        value: self.data_expr(v, span),
+                        span,
+                    });
+                }
+                ExprKind::Struct(Rc::new(StructLit {
+                    span,
+                    decls,
+                    field_labels: labels,
+                    has_embed: false,
+                }))
+            }
+            other => ExprKind::Value(self.data_value(other, span)),
+        };
+        Rc::new(Expr { span, kind })
+    }
+
+    /// Calls a library function.
+    pub(crate) fn call_stdlib(
+        &mut self,
+        f: &'static Func,
+        args: &[ExprRef],
+        env: &Rc<Env>,
+        span: Span,
+    ) -> Value {
+        let mut vals = Vec::new();
+        for a in args {
+            vals.push(self.eval_value(a, env));
+        }
+        if f.is_validator() && vals.len() + 1 == f.params.len() {
+            // Partially applied validator.
+            return Value::Validator(Rc::new(Validator {
+                func: f,
+                args: vals,
+            }));
+        }
+        self.apply_func(f, vals, span)
+    }
+
+    fn apply_func(&mut self, f: &'static Func, vals: Vec<Value>, span: Span) -> Value {
+        match f.imp {
+            Impl::Data(_) => {
+                let mut data = Vec::new();
+                for v in vals {
+                    match self.value_to_data(v) {
+                        Ok(d) => data.push(d),
+                        Err(b) => return Value::Bottom(b),
+                    }
+                }
+                match f.call_data(&data) {
+                    Ok(d) => self.data_value(&d, span),
+                    Err(e) => self.builtin_error(f, e, span),
+                }
+            }
+            Impl::Host(h) => {
+                let mut host = EvalHost {
+                    ev: self,
+                    vals: vals.clone(),
+                };
+                let hv: Vec<HostValue> = (0..vals.len() as u32).map(HostValue).collect();
+                match h(&mut host, &hv) {
+                    Ok(d) => self.data_value(&d, span),
+                    Err(e) => self.builtin_error(f, e, span),
+                }
+            }
+        }
+    }
+
+    fn builtin_error(&mut self, f: &Func, e: BuiltinError, span: Span) -> Value {
+        let code = if e.is_incomplete() {
+            Code::Incomplete
+        } else {
+            Code::Eval
+        };
+        self.bottom(code, e.message(f), vec![span])
+    }
+
+    /// A value as concrete data (defaults taken), for library calls.
+    pub(crate) fn value_to_data(&mut self, v: Value) -> Result<Data, Rc<Bottom>> {
+        let v = self.concrete(v)?;
+        match v {
+            Value::Vertex(id) => {
+                self.finalize(id);
+                self.export_vertex(id).map_err(|mut errs| {
+                    let e = errs.remove(0);
+                    Rc::new(Bottom {
+                        code: if e.incomplete {
+                            Code::Incomplete
+                        } else {
+                            Code::Eval
+                        },
+                        message: e.message,
+                        spans: e.spans,
+                        vertex: None,
+                    })
+                })
+            }
+            Value::Null => Ok(Data::Null),
+            Value::Bool(b) => Ok(Data::Bool(b)),
+            Value::Num(n) => Ok(Data::Number((*n).clone())),
+            Value::Str(s) => Ok(Data::String(s.to_string())),
+            Value::Bytes(b) => Ok(Data::Bytes(b.to_vec())),
+            other => Err(Rc::new(Bottom {
+                code: Code::Incomplete,
+                message: format!("non-concrete value {}", self.show(&other)),
+                spans: vec![],
+                vertex: None,
+            })),
+        }
+    }
+
+    /// Applies a validator (or validator-valued function) to atom `s`.
+    pub(crate) fn check_validator(
+        &mut self,
+        s: &Value,
+        val: &Value,
+        span: Option<Span>,
+    ) -> Result<(), Value> {
+        let (f, args) = match val {
+            Value::Func(f) => (*f, Vec::new()),
+            Value::Validator(v) => (v.func, v.args.clone()),
+            _ => return Ok(()),
+        };
+        let mut all = vec![s.clone()];
+        all.extend(args.iter().cloned());
+        let sp = span.unwrap_or_default();
+        let r = self.apply_func(f, all, sp);
+        match r {
+            Value::Bool(true) => Ok(()),
+            Value::Bool(false) => {
+                let shown: Vec<String> = args.iter().map(|a| self.show(a)).collect();
+                let msg = format!(
+                    "invalid value {} (does not satisfy {}({}))",
+                    self.show(s),
+                    f.qualified_name(),
+                    shown.join(", ")
+                );
+                Err(self.bottom(Code::Eval, msg, span.into_iter().collect()))
+            }
+            Value::Bottom(b) => Err(Value::Bottom(b)),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The evaluator as seen by host functions.
+struct EvalHost<'a> {
+    ev: &'a mut Evaluator,
+    vals: Vec<Value>,
+}
+
+impl EvalHost<'_> {
+    fn val(&self, h: HostValue) -> Value {
+        self.vals.get(h.0 as usize).cloned().unwrap_or(Value::Top)
+    }
+}
+
+fn to_builtin_err(b: Rc<Bottom>) -> BuiltinError {
+    if b.is_incomplete() {
+        BuiltinError::Incomplete(b.message.clone())
+    } else {
+        BuiltinError::Plain(b.message.clone())
+    }
+}
+
+impl Host for EvalHost<'_> {
+    fn data(&mut self, v: HostValue) -> Result<Data, BuiltinError> {
+        let v = self.val(v);
+        self.ev.value_to_data(v).map_err(to_builtin_err)
+    }
+
+    fn validate(&mut self, schema: HostValue, data: &Data) -> Result<(), BuiltinError> {
+        let s = self.val(schema);
+        let span = Span::default();
+        let de = self.ev.data_expr(data, span);
+        let se = Rc::new(crate::compile::ir::Expr {
+            span,
+            kind: crate::compile::ir::ExprKind::Value(s),
+        });
+        let se = match &se.kind {
+            crate::compile::ir::ExprKind::Value(Value::Vertex(id)) => {
+                self.ev.vertex_expr(*id, span)
+            }
+            _ => se,
+        };
+        let e = Rc::new(crate::compile::ir::Expr {
+            span,
+            kind: crate::compile::ir::ExprKind::Unify(vec![se, de]),
+        });
+        let env = Rc::new(Env {
+            up: None,
+            vertex: VertexId(0),
+            dyn_label: None,
+        });
+        let v = self.ev.anon(&e, &env);
+        self.ev.finalize(v);
+        self.ev
+            .export_vertex(v)
+            .map(|_| ())
+            .map_err(|errs| BuiltinError::Plain(errs[0].message.clone()))
+    }
+
+    fn less(&mut self, cmp: HostValue, a: &Data, b: &Data) -> Result<bool, BuiltinError> {
+        let c = self.val(cmp);
+        let Value::Vertex(cid) = c else {
+            return Err(BuiltinError::Plain("invalid comparator".into()));
+        };
+        let span = Span::default();
+        let x = self.ev.labels.string("x");
+        let y = self.ev.labels.string("y");
+        let less = self.ev.labels.string("less");
+        let ax = self.ev.data_expr(a, span);
+        let bx = self.ev.data_expr(b, span);
+        use crate::compile::ir::{Decl, Expr, ExprKind, StructLit};
+        let lit = StructLit {
+            span,
+            decls: vec![
+                Decl::Field {
+                    label: x,
+                    optional: false,
+                    value: ax,
+                    span,
+                },
+                Decl::Field {
+                    label: y,
+                    optional: false,
+                    value: bx,
+                    span,
+                },
+            ],
+            field_labels: vec![x, y],
+            has_embed: false,
+        };
+        let e = Rc::new(Expr {
+            span,
+            kind: ExprKind::Unify(vec![
+                self.ev.vertex_expr(cid, span),
+                Rc::new(Expr {
+                    span,
+                    kind: ExprKind::Struct(Rc::new(lit)),
+                }),
+            ]),
+        });
+        let env = Rc::new(Env {
+            up: None,
+            vertex: VertexId(0),
+            dyn_label: None,
+        });
+        let v = self.ev.anon(&e, &env);
+        let Some(l) = self.ev.arc(v, less) else {
+            return Err(BuiltinError::Plain("comparator has no field less".into()));
+        };
+        match self.ev.value_of(l) {
+            Value::Bool(b) => Ok(b),
+            Value::Bottom(b) => Err(to_builtin_err(b)),
+            _ => Err(BuiltinError::Incomplete("less is not concrete".into())),
+        }
+    }
+
+    fn field_count(&mut self, v: HostValue) -> Result<(usize, bool), BuiltinError> {
+        match self.val(v) {
+            Value::Vertex(id) => {
+                self.ev.evaluate(id);
+                let n = self
+                    .ev
+                    .v(id)
+                    .arcs
+                    .iter()
+                    .filter(|(l, _)| l.is_regular())
+                    .count();
+                Ok((n, false))
+            }
+            _ => Err(BuiltinError::Plain("not a struct".into())),
+        }
+    }
+}

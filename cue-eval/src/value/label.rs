@@ -1,0 +1,123 @@
+//! Interned field labels (`Label(u32)`), as the reference's `Feature`: the low
+//! three bits give the label's type (regular string, list index, definition,
+//! hidden, hidden definition), the rest an index into the string table or the
+//! list index itself. Hidden labels are package-scoped in CUE; one evaluation
+//! holds one package, so the name alone identifies them here.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// An interned label.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+pub struct Label(pub u32);
+
+/// What kind of label a [`Label`] is.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum LabelKind {
+    /// A regular field (`a`, `"a-b"`).
+    String,
+    /// A list index.
+    Int,
+    /// `#a`
+    Definition,
+    /// `_a`
+    Hidden,
+    /// `_#a`
+    HiddenDefinition,
+}
+
+impl Label {
+    /// The label's kind.
+    pub fn kind(self) -> LabelKind {
+        match self.0 & 7 {
+            0 => LabelKind::String,
+            1 => LabelKind::Int,
+            2 => LabelKind::Definition,
+            3 => LabelKind::Hidden,
+            _ => LabelKind::HiddenDefinition,
+        }
+    }
+
+    /// A list-index label.
+    pub fn index(i: usize) -> Label {
+        Label(((i as u32) << 3) | 1)
+    }
+
+    /// The list index of an int label.
+    pub fn as_index(self) -> Option<usize> {
+        (self.kind() == LabelKind::Int).then_some((self.0 >> 3) as usize)
+    }
+
+    /// A regular (string) field: not a definition, hidden field or index.
+    pub fn is_regular(self) -> bool {
+        self.kind() == LabelKind::String
+    }
+
+    /// A definition (`#a` or `_#a`).
+    pub fn is_def(self) -> bool {
+        matches!(
+            self.kind(),
+            LabelKind::Definition | LabelKind::HiddenDefinition
+        )
+    }
+
+    /// A hidden field (`_a` or `_#a`).
+    pub fn is_hidden(self) -> bool {
+        matches!(self.kind(), LabelKind::Hidden | LabelKind::HiddenDefinition)
+    }
+}
+
+/// The string table for labels.
+#[derive(Default, Debug)]
+pub struct Labels {
+    names: Vec<Rc<str>>,
+    index: HashMap<Rc<str>, u32>,
+}
+
+impl Labels {
+    /// Interns an identifier-style label (`#`/`_` prefixes decide its kind).
+    pub fn ident(&mut self, name: &str) -> Label {
+        let kind = if name.starts_with("_#") {
+            4
+        } else if name.starts_with('#') {
+            2
+        } else if name.starts_with('_') && name.len() > 1 {
+            3
+        } else {
+            0
+        };
+        self.make(name, kind)
+    }
+
+    /// Interns a quoted (always regular) label.
+    pub fn string(&mut self, name: &str) -> Label {
+        self.make(name, 0)
+    }
+
+    fn make(&mut self, name: &str, kind: u32) -> Label {
+        let i = match self.index.get(name) {
+            Some(&i) => i,
+            None => {
+                let i = self.names.len() as u32;
+                let rc: Rc<str> = Rc::from(name);
+                self.names.push(rc.clone());
+                self.index.insert(rc, i);
+                i
+            }
+        };
+        Label((i << 3) | kind)
+    }
+
+    /// The label's text (`"3"` for index 3).
+    pub fn name(&self, l: Label) -> String {
+        match l.as_index() {
+            Some(i) => i.to_string(),
+            None => self.names[(l.0 >> 3) as usize].to_string(),
+        }
+    }
+
+    /// The label's text without allocating (not for int labels).
+    pub fn str(&self, l: Label) -> &str {
+        &self.names[(l.0 >> 3) as usize]
+    }
+}
