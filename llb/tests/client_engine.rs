@@ -605,3 +605,49 @@ async fn changed_local_files_are_seen_by_the_next_solve() {
     let res = c.solve(req(), None).await.expect("changed");
     assert_eq!(text(&res, "/v"), "two\n");
 }
+
+#[tokio::test]
+async fn pushed_image_keeps_the_given_config() {
+    let c = engine!();
+    let token = unique();
+    let name = format!(
+        "{}/dagger-test/config:t{}",
+        registry(),
+        token.replace('-', "")
+    );
+    let state = sh(&busybox(), &format!("echo {token} > /token.txt"));
+    let config = serde_json::json!({
+        "architecture": "amd64",
+        "os": "linux",
+        "config": {
+            "Env": ["PATH=/usr/bin:/bin", format!("TOKEN={token}")],
+            "WorkingDir": "/work",
+            "Cmd": ["/bin/sh"]
+        },
+        "rootfs": {"type": "layers", "diff_ids": []}
+    });
+    c.solve(
+        SolveRequest {
+            definition: marshal(&state),
+            exports: vec![Export::Image {
+                name: name.clone(),
+                push: true,
+                insecure: true,
+            }],
+            image_config: Some(serde_json::to_vec(&config).unwrap()),
+            ..Default::default()
+        },
+        None,
+    )
+    .await
+    .expect("push with config");
+    let resolved = c.resolve_image_config(&name, None).await.expect("resolve");
+    let got: serde_json::Value = serde_json::from_slice(&resolved.config).unwrap();
+    assert_eq!(got["config"]["WorkingDir"], "/work");
+    assert!(
+        got["config"]["Env"]
+            .to_string()
+            .contains(&format!("TOKEN={token}")),
+        "{got}"
+    );
+}

@@ -186,12 +186,12 @@ pub(crate) async fn solve(
     req: SolveRequest,
     progress: Option<ProgressSender>,
 ) -> Result<SolveResult, ClientError> {
-    let locals_dirs: Vec<_> = req
+    let local_exports: Vec<_> = req
         .exports
         .iter()
         .filter(|e| matches!(e, Export::Local { .. }))
         .collect();
-    if locals_dirs.len() > 1 {
+    if local_exports.len() > 1 {
         return Err(ClientError::Solve {
             message: "at most one local export per solve".into(),
         });
