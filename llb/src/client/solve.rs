@@ -65,7 +65,7 @@ impl From<crate::ops::FrontendRequest> for Frontend {
 }
 
 /// Everything one solve needs.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SolveRequest {
     /// The LLB graph to build (ignored when `frontend` is set).
     pub definition: Definition,
@@ -81,6 +81,27 @@ pub struct SolveRequest {
     pub read_files: Vec<String>,
     /// Image config JSON for an image export (env, cmd, ...).
     pub image_config: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for SolveRequest {
+    /// Secret values are left out: a request may end up in a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SolveRequest")
+            .field("definition_ops", &self.definition.def.len())
+            .field("frontend", &self.frontend)
+            .field("locals", &self.locals)
+            .field("secrets", &self.secrets.keys().collect::<Vec<_>>())
+            .field("exports", &self.exports)
+            .field("read_files", &self.read_files)
+            .field(
+                "image_config",
+                &self
+                    .image_config
+                    .as_ref()
+                    .map(|c| String::from_utf8_lossy(c)),
+            )
+            .finish()
+    }
 }
 
 /// What a solve produced.
@@ -478,6 +499,20 @@ mod tests {
             Some(3)
         );
         assert_eq!(parse_exit_code("no code here"), None);
+    }
+
+    #[test]
+    fn debug_output_hides_secret_values() {
+        let req = SolveRequest {
+            secrets: BTreeMap::from([("token".to_string(), b"hunter2".to_vec())]),
+            ..Default::default()
+        };
+        let shown = format!("{req:?}");
+        assert!(shown.contains("token"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("104, 117"),
+            "{shown}"
+        );
     }
 
     #[test]
