@@ -22,7 +22,8 @@
 //!    (the evaluator) to unify, compare or inspect them.
 //!
 //! **Validators**: a function with a `bool` (or `_|_`) result called with
-//! one argument fewer than it has parameters (or not called at all, as in
+//! one argument fewer than it has parameters, that parameter having no
+//! default ([`Func::is_validator_call`]), or not called at all (as in
 //! `a: json.Valid`) is a validator; applied to a value `v` it is called with
 //! `v` first. `Ok(Bool(false))` means `invalid value {v} (does not satisfy
 //! {name}({args}))`; `Err(e)` is reported as the error itself.
@@ -207,6 +208,16 @@ impl Func {
     /// Whether the function can be used as a validator.
     pub fn is_validator(&self) -> bool {
         self.result == Kind::BOOL || self.result == Kind::BOTTOM
+    }
+
+    /// Whether a call with `nargs` arguments makes a validator rather than
+    /// a call (the reference's `Builtin.IsValidator`): one argument short,
+    /// a `bool` or `_|_` result, and no default for the missing parameter
+    /// (so `path.IsAbs("/a")` is a call, `strings.MinRunes(3)` a validator).
+    pub fn is_validator_call(&self, nargs: usize) -> bool {
+        self.is_validator()
+            && nargs + 1 == self.params.len()
+            && self.params[nargs].default.is_none()
     }
 
     /// Checks the argument count and kinds of concrete `args`, filling

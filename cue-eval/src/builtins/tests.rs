@@ -214,3 +214,29 @@ fn argument_errors_read_like_the_reference() {
         "cannot use 1 (type int) as (string|bytes) in argument 1 to \"crypto/sha256\".Sum256"
     );
 }
+
+#[test]
+fn defaults_make_a_short_call_a_call_not_a_validator() {
+    let is_abs = package("path")
+        .unwrap()
+        .member("IsAbs")
+        .unwrap()
+        .func()
+        .unwrap();
+    assert!(!is_abs.is_validator_call(1));
+    let min_runes = package("strings")
+        .unwrap()
+        .member("MinRunes")
+        .unwrap()
+        .func()
+        .unwrap();
+    assert!(min_runes.is_validator_call(1));
+    assert!(!min_runes.is_validator_call(2));
+    let valid = package("uuid")
+        .unwrap()
+        .member("Valid")
+        .unwrap()
+        .func()
+        .unwrap();
+    assert!(valid.is_validator_call(0));
+}
