@@ -20,15 +20,43 @@ use crate::state::{FileAction, ImageMeta, MountKind, State, StateNode};
 pub struct BuildkitSolver {
     client: Client,
     opts: MarshalOptions,
+    /// Image configs resolved (or being resolved), by normalized reference.
+    configs: std::sync::Arc<tokio::sync::Mutex<BTreeMap<String, ConfigCell>>>,
 }
 
+type ConfigCell = std::sync::Arc<tokio::sync::OnceCell<ImageMeta>>;
+
 impl BuildkitSolver {
+    /// The config of image `reference`, from its registry.
+    async fn resolve(&self, reference: &str) -> Result<ImageMeta, SolveError> {
+        let resolved = self
+            .client
+            .resolve_image_config(reference, None)
+            .await
+            .map_err(|e| SolveError::msg(e.to_string()))?;
+        let config = lo::ImageConfig::from_json(&resolved.config)
+            .map_err(|e| SolveError::msg(format!("{reference}: unreadable image config: {e}")))?;
+        Ok(ImageMeta {
+            env: config
+                .env
+                .iter()
+                .map(|kv| match kv.split_once('=') {
+                    Some((k, v)) => (k.to_string(), v.to_string()),
+                    None => (kv.clone(), String::new()),
+                })
+                .collect(),
+            workdir: Some(config.working_dir).filter(|d| !d.is_empty()),
+            user: Some(config.user).filter(|u| !u.is_empty()),
+        })
+    }
+
     /// Connects to the daemon the environment names (`BUILDKIT_HOST`, else Docker).
     pub async fn connect() -> Result<BuildkitSolver, String> {
         let client = Client::connect().await.map_err(|e| e.to_string())?;
         Ok(BuildkitSolver {
             client,
             opts: MarshalOptions::for_platform(Platform::host()),
+            configs: Default::default(),
         })
     }
 
@@ -225,10 +253,18 @@ fn to_llb(
 }
 
 impl Solver for BuildkitSolver {
-    async fn image_config(&self, _reference: &str) -> Result<ImageMeta, SolveError> {
-        // The client cannot resolve image configs yet; execs get BuildKit's
-        // default PATH and `/` as working directory.
-        Ok(ImageMeta::default())
+    async fn image_config(&self, reference: &str) -> Result<ImageMeta, SolveError> {
+        // One resolution per image, however many components ask at once.
+        let cell = self
+            .configs
+            .lock()
+            .await
+            .entry(reference.to_string())
+            .or_default()
+            .clone();
+        cell.get_or_try_init(|| self.resolve(reference))
+            .await
+            .cloned()
     }
 
     async fn solve(&self, state: &State, progress: &Progress) -> Result<(), SolveError> {

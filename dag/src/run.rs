@@ -31,6 +31,12 @@ pub struct Report {
     pub ran: Vec<Path>,
     /// Components that were skipped, with why.
     pub skipped: BTreeMap<Path, String>,
+    /// Time spent unifying exported values back and re-evaluating.
+    pub fill_time: std::time::Duration,
+    /// Time spent building the graph and reading ops (the scheduler's own work).
+    pub schedule_time: std::time::Duration,
+    /// Rounds of the loop (one per completed component, plus final ones).
+    pub rounds: usize,
 }
 
 /// Why a run failed.
@@ -106,6 +112,8 @@ pub async fn run<P: Plan, S: Solver>(
     let mut running: BTreeSet<Path> = BTreeSet::new();
     let mut tasks: JoinSet<(Path, Result<Vec<serde_json::Value>, RunError>)> = JoinSet::new();
     loop {
+        let round_start = std::time::Instant::now();
+        report.rounds += 1;
         let graph = Graph::build(plan.root())?;
         // Components whose ops are not concrete although their dependencies are
         // done; they are skipped only once nothing runs that could still fill
@@ -164,6 +172,7 @@ pub async fn run<P: Plan, S: Solver>(
             }
         }
         if tasks.is_empty() {
+            report.schedule_time += round_start.elapsed();
             if waiting.is_empty() && !skipped_now {
                 break;
             }
@@ -176,6 +185,7 @@ pub async fn run<P: Plan, S: Solver>(
             }
             continue;
         }
+        report.schedule_time += round_start.elapsed();
         let Some(joined) = tasks.join_next().await else {
             break;
         };
@@ -197,7 +207,9 @@ pub async fn run<P: Plan, S: Solver>(
             }
         };
         for value in &exports {
+            let fill_start = std::time::Instant::now();
             let filled = plan.fill(&c, value);
+            report.fill_time += fill_start.elapsed();
             let conflict = match (filled, plan.root().lookup(&c).map(|n| &n.kind)) {
                 (Err(e), _) => Some(e.0),
                 (Ok(()), Some(Kind::Bottom(message))) => Some(message.clone()),
@@ -239,7 +251,13 @@ async fn run_component<S: Solver>(
         op: error.vertex.clone(),
         error,
     };
-    if !matches!(compiled.state.node(), crate::state::StateNode::Scratch) {
+    // An export or push of the final state builds it anyway.
+    let covered = compiled.actions.iter().any(|a| match a {
+        Action::Export { state, .. } | Action::Push { state, .. } => {
+            std::sync::Arc::ptr_eq(&state.0, &compiled.state.0)
+        }
+    });
+    if !covered && !matches!(compiled.state.node(), crate::state::StateNode::Scratch) {
         solver
             .solve(&compiled.state, progress)
             .await

@@ -229,7 +229,11 @@ async fn twenty_sleeps_run_in_parallel() {
     }
     let nonce = format!("{:?}", std::time::SystemTime::now());
     let mut plan = FnPlan::new(move |_| {
-        let fields: Vec<(String, Node)> = (0..20)
+        let n: usize = std::env::var("SLEEPS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(20);
+        let fields: Vec<(String, Node)> = (0..n)
             .map(|i| {
                 let c = comp(vec![
                     op("fetch-container", vec![("ref", s("busybox"))]),
@@ -249,8 +253,8 @@ async fn twenty_sleeps_run_in_parallel() {
         .await
         .unwrap();
     let elapsed = start.elapsed();
-    eprintln!("20 x sleep 1: {elapsed:?}");
-    assert_eq!(report.ran.len(), 20);
+    eprintln!("{} x sleep 1: {elapsed:?}", report.ran.len());
+    assert_eq!(report.ran.len(), plan.root().fields.len());
     assert!(
         elapsed < std::time::Duration::from_secs(4),
         "took {elapsed:?}"
@@ -412,5 +416,69 @@ async fn docker_build_from_an_inline_dockerfile_and_a_context() {
     assert_eq!(
         concrete_json(plan.root()),
         r#"{"built":"from context for tests"}"#
+    );
+}
+
+/// Benchmark (`cargo test -p dag --test engine chain -- --ignored --nocapture`):
+/// 200 components, each needing the previous one's export. Evaluation here
+/// is a closure (no CUE), so this measures the scheduler and the solves.
+#[tokio::test]
+#[ignore = "benchmark"]
+async fn chain_of_200_exports() {
+    if !engine_available("chain_of_200_exports") {
+        return;
+    }
+    let builds = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let build_time = Arc::new(std::sync::Mutex::new(std::time::Duration::ZERO));
+    let (b, t) = (builds.clone(), build_time.clone());
+    let mut plan = FnPlan::new(move |f| {
+        let start = std::time::Instant::now();
+        b.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut fields = Vec::new();
+        for i in 0..200 {
+            let name = format!("c{i:03}");
+            let content = if i == 0 {
+                Node::string("0")
+            } else {
+                let prev = format!("c{:03}", i - 1);
+                match filled(f, &prev) {
+                    Some(v) => Node::string(&(v.parse::<u64>().unwrap() + 1).to_string()),
+                    None => Node::incomplete("int"),
+                }
+                .with_ref(p(&prev))
+            };
+            let value = filled(f, &name)
+                .map(|v| Node::number(&v))
+                .unwrap_or_else(|| Node::incomplete("int"));
+            let ops = vec![
+                op("write-file", vec![("content", content), ("dest", s("/n"))]),
+                op("export", vec![("source", s("/n")), ("format", s("json"))]),
+            ];
+            fields.push((name, value.with_field("#compute", Node::list(ops))));
+        }
+        *t.lock().unwrap() += start.elapsed();
+        Ok(Node::structure(
+            fields.iter().map(|(l, n)| (l.as_str(), n.clone())),
+        ))
+    })
+    .unwrap();
+    let start = std::time::Instant::now();
+    let report = run(&mut plan, Arc::new(LazySolver::from_env()), &options())
+        .await
+        .unwrap();
+    let total = start.elapsed();
+    assert_eq!(report.ran.len(), 200);
+    let out = concrete_json(plan.root());
+    assert!(
+        out.starts_with(r#"{"c000":0,"c001":1,"#) && out.ends_with(r#""c199":199}"#),
+        "{out}"
+    );
+    eprintln!(
+        "200 chained exports: total {total:?}; {} plan builds {:?}; fill {:?}; scheduling {:?} in {} rounds",
+        builds.load(std::sync::atomic::Ordering::Relaxed),
+        build_time.lock().unwrap(),
+        report.fill_time,
+        report.schedule_time,
+        report.rounds,
     );
 }

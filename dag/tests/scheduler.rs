@@ -453,7 +453,7 @@ async fn copy_load_and_subdir_move_files_between_components() {
 }
 
 #[tokio::test]
-async fn push_happens_after_the_solve() {
+async fn a_push_of_the_final_state_needs_no_separate_solve() {
     let mut plan = FnPlan::new(|_| {
         Ok(Node::structure([(
             "img",
@@ -468,9 +468,29 @@ async fn push_happens_after_the_solve() {
     run(&mut plan, Arc::new(solver.clone()), &options())
         .await
         .unwrap();
+    assert_eq!(solver.entries(), ["push img 127.0.0.1:5000/t:1"]);
+}
+
+#[tokio::test]
+async fn a_push_before_later_ops_happens_after_the_whole_component_built() {
+    let mut plan = FnPlan::new(|_| {
+        Ok(Node::structure([(
+            "img",
+            comp(vec![
+                op("write-file", vec![("content", s("x")), ("dest", s("/f"))]),
+                op("push-container", vec![("ref", s("127.0.0.1:5000/t:1"))]),
+                op("exec", vec![("args", strs(&["check"]))]),
+            ]),
+        )]))
+    })
+    .unwrap();
+    let solver = FakeSolver::new();
+    run(&mut plan, Arc::new(solver.clone()), &options())
+        .await
+        .unwrap();
     assert_eq!(
         solver.entries(),
-        ["solve img", "push img 127.0.0.1:5000/t:1"]
+        ["exec check", "solve img", "push img 127.0.0.1:5000/t:1"]
     );
 }
 
