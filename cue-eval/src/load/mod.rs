@@ -142,6 +142,8 @@ pub fn load(fs: &dyn FileSystem, cwd: &Path, args: &[String]) -> Result<Program,
         instances: Vec::new(),
         by_path: HashMap::new(),
         stack: Vec::new(),
+        scanned: HashMap::new(),
+        listed: HashMap::new(),
     };
     let root = if !args.is_empty() && args.iter().all(|a| a.ends_with(".cue")) {
         loader.load_files(args)?
@@ -178,9 +180,15 @@ struct Loader<'a> {
     by_path: HashMap<String, InstanceId>,
     /// Canonical paths being loaded (for cycle detection).
     stack: Vec<String>,
+    /// Files already read and scanned: ancestors of every imported package
+    /// are visited once per import, so this keeps loading linear.
+    scanned: HashMap<PathBuf, Candidate>,
+    /// Directory listings already read.
+    listed: HashMap<PathBuf, Vec<PathBuf>>,
 }
 
 /// A file accepted into a package, before its imports are resolved.
+#[derive(Clone)]
 struct Candidate {
     file: SourceFile,
     package: Option<String>,
@@ -204,8 +212,17 @@ impl Loader<'_> {
         })
     }
 
-    /// Reads and scans one file.
-    fn candidate(&self, path: &Path) -> Result<Candidate, LoadError> {
+    /// Reads and scans one file (once).
+    fn candidate(&mut self, path: &Path) -> Result<Candidate, LoadError> {
+        if let Some(c) = self.scanned.get(path) {
+            return Ok(c.clone());
+        }
+        let c = self.scan_file(path)?;
+        self.scanned.insert(path.to_path_buf(), c.clone());
+        Ok(c)
+    }
+
+    fn scan_file(&self, path: &Path) -> Result<Candidate, LoadError> {
         let text = self.read(path)?;
         let name = self.display(path);
         let header = header::scan(&text).map_err(|e| {
@@ -231,7 +248,16 @@ impl Loader<'_> {
     }
 
     /// The `.cue` files of `dir` that loading considers, by name.
-    fn cue_files(&self, dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    fn cue_files(&mut self, dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+        if let Some(l) = self.listed.get(dir) {
+            return Ok(l.clone());
+        }
+        let l = self.list_dir(dir)?;
+        self.listed.insert(dir.to_path_buf(), l.clone());
+        Ok(l)
+    }
+
+    fn list_dir(&self, dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
         let entries = self.fs.read_dir(dir).map_err(|e| {
             LoadError::new(LoadErrorKind::Io {
                 path: self.display(dir),
