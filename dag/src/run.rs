@@ -111,6 +111,10 @@ pub async fn run<P: Plan, S: Solver>(
     let mut done: BTreeSet<Path> = BTreeSet::new();
     let mut running: BTreeSet<Path> = BTreeSet::new();
     let mut tasks: JoinSet<(Path, Result<Vec<serde_json::Value>, RunError>)> = JoinSet::new();
+    let errors = plan.root().errors(&Path::root());
+    if !errors.is_empty() {
+        return Err(RunError::Plan(PlanError(render_errors(&errors))));
+    }
     loop {
         let round_start = std::time::Instant::now();
         report.rounds += 1;
@@ -210,18 +214,26 @@ pub async fn run<P: Plan, S: Solver>(
             let fill_start = std::time::Instant::now();
             let filled = plan.fill(&c, value);
             report.fill_time += fill_start.elapsed();
-            let conflict = match (filled, plan.root().lookup(&c).map(|n| &n.kind)) {
-                (Err(e), _) => Some(e.0),
-                (Ok(()), Some(Kind::Bottom(message))) => Some(message.clone()),
-                _ => None,
+            let errors = match filled {
+                Err(e) => vec![(c.clone(), e.0)],
+                Ok(()) => plan.root().errors(&Path::root()),
             };
-            if let Some(message) = conflict {
-                tasks.abort_all();
+            if errors.is_empty() {
+                continue;
+            }
+            tasks.abort_all();
+            // A conflict inside the component is its export not matching its
+            // constraints; elsewhere, a value derived from the export.
+            if errors.iter().all(|(p, _)| p.starts_with(&c)) {
                 return Err(RunError::Fill {
                     component: c,
-                    message,
+                    message: render_errors(&errors),
                 });
             }
+            return Err(RunError::Plan(PlanError(format!(
+                "after unifying the value exported by {c}:\n{}",
+                render_errors(&errors)
+            ))));
         }
         done.insert(c.clone());
         report.ran.push(c);
@@ -305,6 +317,15 @@ async fn run_component<S: Solver>(
         }
     }
     Ok(exports)
+}
+
+/// `path: message` lines.
+fn render_errors(errors: &[(Path, String)]) -> String {
+    errors
+        .iter()
+        .map(|(p, m)| format!("{p}: {m}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Decodes an exported file.

@@ -168,6 +168,27 @@ impl Node {
         }
     }
 
+    /// The errors (`_|_`) under this node's regular fields and elements, with
+    /// their paths (below `at`).
+    pub fn errors(&self, at: &Path) -> Vec<(Path, String)> {
+        let mut out = Vec::new();
+        self.collect_errors(at, &mut out);
+        out
+    }
+
+    fn collect_errors(&self, at: &Path, out: &mut Vec<(Path, String)>) {
+        if let Kind::Bottom(message) = &self.kind {
+            out.push((at.clone(), message.clone()));
+            return;
+        }
+        for f in self.fields.iter().filter(|f| f.kind == FieldKind::Regular) {
+            f.node.collect_errors(&at.field(&f.label), out);
+        }
+        for (i, e) in self.elems.iter().enumerate() {
+            e.collect_errors(&at.index(i), out);
+        }
+    }
+
     /// Whether this node and everything under its regular fields and elements is concrete.
     pub fn is_concrete(&self) -> bool {
         match &self.kind {

@@ -514,3 +514,54 @@ async fn a_component_waits_for_running_exports_even_without_a_visible_reference(
     assert_eq!(report.ran, vec![p("a"), p("b")]);
     assert!(report.skipped.is_empty());
 }
+
+#[tokio::test]
+async fn a_plan_with_a_conflict_fails_before_anything_runs() {
+    let mut plan = FnPlan::new(|_| {
+        Ok(Node::structure([
+            (
+                "cfg",
+                Node::structure([(
+                    "name",
+                    Node::new(Kind::Bottom("conflicting values string and 5".into())),
+                )]),
+            ),
+            ("a", comp(vec![op("exec", vec![("args", strs(&["true"]))])])),
+        ]))
+    })
+    .unwrap();
+    let solver = FakeSolver::new();
+    let err = run(&mut plan, Arc::new(solver.clone()), &options())
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "cfg.name: conflicting values string and 5");
+    assert!(solver.entries().is_empty());
+}
+
+#[tokio::test]
+async fn a_conflict_in_a_value_derived_from_an_export_names_the_exporter() {
+    // port: json.Unmarshal(raw).port & <1024, and raw exports port 8080.
+    let mut plan = FnPlan::new(|f| {
+        let port = match filled_at(f, "raw") {
+            Some(_) => Node::new(Kind::Bottom(
+                "invalid value 8080 (out of bound <1024)".into(),
+            )),
+            None => Node::incomplete("<1024"),
+        };
+        Ok(Node::structure([
+            (
+                "raw",
+                string_component(f, "raw", write_and_export("{\"port\": 8080}")),
+            ),
+            ("port", port),
+        ]))
+    })
+    .unwrap();
+    let err = run(&mut plan, Arc::new(FakeSolver::new()), &options())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "after unifying the value exported by raw:\nport: invalid value 8080 (out of bound <1024)"
+    );
+}
