@@ -22,7 +22,6 @@ use crate::parse::{component_ops, OpsError};
 use crate::path::Path;
 use crate::plan::{Plan, PlanError};
 use crate::solver::{SolveError, Solver};
-use crate::tree::Kind;
 
 /// How a run went, when it did not fail.
 #[derive(Clone, Debug, Default, PartialEq)]
