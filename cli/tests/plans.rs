@@ -91,6 +91,23 @@ fn run_plan(dir: &Path) -> Outcome {
             problems.push(format!("took {:.2}s, limit {max}s", elapsed.as_secs_f64()));
         }
     }
+    if let Some(want_dag) = read("expected.dag") {
+        match Command::new(env!("CARGO_BIN_EXE_dagger"))
+            .args(["dag", ".", "--format", "text"])
+            .args(&args)
+            .current_dir(dir)
+            .output()
+        {
+            Ok(o) if o.status.success() && o.stdout == want_dag.as_bytes() => {}
+            Ok(o) => problems.push(format!(
+                "dagger dag: exit {:?}, stdout {:?}, expected {want_dag:?}; stderr {:?}",
+                o.status.code(),
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            )),
+            Err(e) => problems.push(format!("cannot run dagger dag: {e}")),
+        }
+    }
     if problems.is_empty() {
         Outcome::Pass(elapsed)
     } else {
