@@ -651,3 +651,34 @@ async fn pushed_image_keeps_the_given_config() {
         "{got}"
     );
 }
+
+#[tokio::test]
+async fn concurrent_solves_on_one_client_keep_their_sessions_apart() {
+    let c = engine!();
+    let token = unique();
+    let dirs: Vec<_> = (0..8).map(|_| tempfile::tempdir().unwrap()).collect();
+    let mut solves = Vec::new();
+    for (i, d) in dirs.iter().enumerate() {
+        std::fs::write(d.path().join("id.txt"), format!("dir {i}\n")).unwrap();
+        // Names identify directories (BuildKit merges identical vertices of
+        // concurrent builds), so each solve names its own, as the plan engine
+        // does with absolute paths.
+        let name = d.path().display().to_string();
+        let state = busybox()
+            .exec(
+                Exec::new(["/bin/sh", "-c", &format!("cat /src/id.txt > /id # {token}")])
+                    .mount("/src", Mount::readonly(&Local::new(&name).unwrap().build())),
+            )
+            .unwrap()
+            .root();
+        let mut req = read(&state, "/id");
+        req.locals = BTreeMap::from([(name, d.path().to_path_buf())]);
+        req.secrets = BTreeMap::from([("s".to_string(), vec![i as u8])]);
+        let c = c.clone();
+        solves.push(tokio::spawn(async move { c.solve(req, None).await }));
+    }
+    for (i, s) in solves.into_iter().enumerate() {
+        let res = s.await.unwrap().expect("solve");
+        assert_eq!(text(&res, "/id"), format!("dir {i}\n"));
+    }
+}

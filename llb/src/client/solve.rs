@@ -71,7 +71,10 @@ pub struct SolveRequest {
     pub definition: Definition,
     /// Run a frontend instead of `definition`.
     pub frontend: Option<Frontend>,
-    /// Local directories for `local://NAME` sources, by name.
+    /// Local directories for `local://NAME` sources, by name. A name should
+    /// identify its directory (an absolute path does): BuildKit merges
+    /// identical vertices of concurrent builds, so two solves running the
+    /// same graph with one name for two directories would share one transfer.
     pub locals: BTreeMap<String, PathBuf>,
     /// Secrets for secret mounts, by id.
     pub secrets: BTreeMap<String, Vec<u8>>,
