@@ -1,6 +1,7 @@
 //! `dagger`: the command line. Argument parsing and I/O only; logic lives in the library crates.
 
 mod commands;
+mod conformance;
 
 use clap::Parser;
 

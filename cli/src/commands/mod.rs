@@ -1,7 +1,9 @@
 //! One module per subcommand; each exposes an `Args` struct and a `run` function.
 
 pub mod compute;
+pub mod conformance;
 pub mod dag;
+pub mod eval;
 pub mod llb;
 
 use clap::{Parser, Subcommand};
@@ -17,6 +19,10 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Evaluate CUE files or packages and print the result (CUE, JSON or YAML).
+    Eval(eval::Args),
+    /// Run CUE conformance cases (txtar) and compare with the reference outputs.
+    Conformance(conformance::Args),
     /// Run a plan on BuildKit and print the merged state as JSON.
     Compute(compute::Args),
     /// Print a plan's component graph without running it.
@@ -28,6 +34,8 @@ enum Command {
 /// Dispatch a parsed command line to its subcommand.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
+        Command::Eval(args) => eval::run(args),
+        Command::Conformance(args) => conformance::run(args),
         Command::Compute(args) => compute::run(args),
         Command::Dag(args) => dag::run(args),
         Command::Llb(args) => llb::run(args),

@@ -1,0 +1,95 @@
+//! `dagger conformance [DIR...]`: run the CUE conformance cases (txtar
+//! archives with the reference's outputs) and print one line per failing
+//! case, the JSON-exact and eval-text rates, and `N passed, M failed`.
+
+use super::eval::{on_big_stack, render, OutFormat, Request};
+use crate::conformance::compare::Actual;
+use crate::conformance::runner::{self, Options};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Arguments of `dagger conformance`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Directories searched recursively for `*.txtar` cases (or case files).
+    #[arg(required_unless_present = "one")]
+    pub dirs: Vec<PathBuf>,
+    /// Cases run at the same time (default: the number of CPUs).
+    #[arg(short = 'j', long)]
+    pub jobs: Option<usize>,
+    /// Seconds allowed per case.
+    #[arg(long, default_value_t = 10)]
+    pub timeout: u64,
+    /// Also list passing cases whose JSON text is not byte-identical, and
+    /// cases whose eval outcome disagrees.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Exit 1 when fewer cases than this pass.
+    #[arg(long, value_name = "N")]
+    pub min_pass: Option<usize>,
+    /// Run one case in this process and print its verdict as JSON (used by
+    /// the runner for each case).
+    #[arg(long, hide = true, value_name = "CASE")]
+    pub one: Option<PathBuf>,
+}
+
+/// Runs `dagger conformance`.
+pub fn run(args: Args) -> ExitCode {
+    if let Some(case) = &args.one {
+        let verdict = runner::run_in_process(case, &evaluate_case);
+        return match serde_json::to_string(&verdict) {
+            Ok(line) => {
+                println!("{line}");
+                ExitCode::SUCCESS
+            }
+            Err(_) => ExitCode::from(1),
+        };
+    }
+    let cases = match runner::find_cases(&args.dirs) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("dagger conformance: cannot list cases: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let exe = match std::env::current_exe() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("dagger conformance: cannot find the dagger executable: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let jobs = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+    });
+    let opts = Options {
+        jobs,
+        timeout: Duration::from_secs(args.timeout),
+    };
+    let results = runner::run_isolated(&exe, &cases, &opts);
+    print!("{}", runner::report(&results, args.verbose));
+    let passed = results.iter().filter(|r| r.verdict.pass).count();
+    match args.min_pass {
+        Some(min) if passed < min => {
+            eprintln!("dagger conformance: {passed} cases passed, fewer than the floor of {min}");
+            ExitCode::from(1)
+        }
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+/// Export and eval of one case's root files, in the case's directory.
+fn evaluate_case(dir: &Path, roots: &[String]) -> Actual {
+    let (dir, roots) = (dir.to_path_buf(), roots.to_vec());
+    on_big_stack(move || {
+        let export = render(&dir, &Request::new(roots.clone(), OutFormat::Json));
+        let eval = render(&dir, &Request::new(roots, OutFormat::Cue));
+        Actual {
+            export,
+            eval: Some(eval),
+        }
+    })
+}

