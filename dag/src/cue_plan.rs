@@ -33,6 +33,12 @@ pub struct CuePlan {
 impl CuePlan {
     /// Loads and evaluates the plan in `plan_dir` unified with `inputs`.
     pub fn load(plan_dir: &FsPath, inputs: &[Input]) -> Result<CuePlan, PlanError> {
+        let mut plan = CuePlan::prepare(plan_dir, inputs)?;
+        plan.root = plan.evaluate()?;
+        Ok(plan)
+    }
+
+    fn prepare(plan_dir: &FsPath, inputs: &[Input]) -> Result<CuePlan, PlanError> {
         let plan_dir = std::fs::canonicalize(plan_dir).map_err(|e| {
             PlanError(format!(
                 "cannot open plan directory {}: {e}",
@@ -58,15 +64,13 @@ impl CuePlan {
                 format!("package {package}\n\n{src}"),
             );
         }
-        let mut plan = CuePlan {
+        Ok(CuePlan {
             plan_dir,
             overlay,
             package,
             fills: 0,
             root: Node::empty_struct(),
-        };
-        plan.root = plan.evaluate()?;
-        Ok(plan)
+        })
     }
 
     fn fs(&self) -> PlanFs<'_> {
@@ -75,10 +79,18 @@ impl CuePlan {
         }
     }
 
+    /// The loaded package with its imports, inputs and filled values.
+    pub fn program(&self) -> Result<load::Program, PlanError> {
+        load::load(&self.fs(), &self.plan_dir, &[]).map_err(|e| PlanError(format!("{e}")))
+    }
+
     fn evaluate(&self) -> Result<Node, PlanError> {
-        let program =
-            load::load(&self.fs(), &self.plan_dir, &[]).map_err(|e| PlanError(format!("{e}")))?;
-        crate::cue_view::evaluate(&program)
+        crate::cue_view::evaluate(&self.program()?)
+    }
+
+    /// Loads without evaluating (for tests of the loading rules).
+    pub fn load_only(plan_dir: &FsPath, inputs: &[Input]) -> Result<CuePlan, PlanError> {
+        CuePlan::prepare(plan_dir, inputs)
     }
 }
 

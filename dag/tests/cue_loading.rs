@@ -1,0 +1,111 @@
+//! Loading a plan directory: the embedded packages resolve without
+//! vendoring, inputs and filled values become files of the plan's package.
+#![cfg(feature = "cue")]
+
+use dag::cue_plan::CuePlan;
+use dag::inputs::Input;
+use dag::path::Path;
+
+fn plan_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+const MAIN: &str = "package main\n\nimport (\n\t\"dagger.io/dagger\"\n\t\"dagger.io/llb\"\n)\n\na: dagger.#Artifact & {#compute: [llb.#WriteFile & {content: \"x\", dest: \"/x\"}]}\n";
+
+#[test]
+fn embedded_packages_resolve_without_vendoring() {
+    let dir = plan_dir(&[("main.cue", MAIN)]);
+    let program = CuePlan::load_only(dir.path(), &[])
+        .unwrap()
+        .program()
+        .unwrap();
+    let root = program.root_instance();
+    let llb = root
+        .import("dagger.io/llb")
+        .expect("dagger.io/llb is imported");
+    let cue_eval::load::ImportTarget::Instance(id) = llb.target else {
+        panic!("{:?}", llb.target)
+    };
+    let inst = program.instance(id);
+    assert_eq!(inst.package_name.as_deref(), Some("llb"));
+    assert!(inst.files[0].text.contains("#Op: #FetchContainer |"));
+    let dagger = root.import("dagger.io/dagger").unwrap();
+    let cue_eval::load::ImportTarget::Instance(id) = dagger.target else {
+        panic!()
+    };
+    assert!(program.instance(id).files[0].text.contains("#Artifact"));
+}
+
+#[test]
+fn a_vendored_copy_wins_over_the_embedded_one() {
+    let vendored = "package llb\n\n#Op: {do: string}\n";
+    let dir = plan_dir(&[
+        ("main.cue", MAIN),
+        ("cue.mod/module.cue", "module: \"example.com/p\"\n"),
+        ("cue.mod/pkg/dagger.io/llb/llb.cue", vendored),
+    ]);
+    let program = CuePlan::load_only(dir.path(), &[])
+        .unwrap()
+        .program()
+        .unwrap();
+    let llb = program.root_instance().import("dagger.io/llb").unwrap();
+    let cue_eval::load::ImportTarget::Instance(id) = llb.target else {
+        panic!()
+    };
+    assert_eq!(program.instance(id).files[0].text, vendored);
+}
+
+#[test]
+fn inputs_are_files_of_the_plan_package_after_its_own() {
+    let dir = plan_dir(&[("main.cue", MAIN)]);
+    let inputs = [
+        Input::String {
+            path: Path::parse("a.b").unwrap(),
+            text: "hi".into(),
+        },
+        Input::Json("{\"n\": 1}".into()),
+    ];
+    let program = CuePlan::load_only(dir.path(), &inputs)
+        .unwrap()
+        .program()
+        .unwrap();
+    let files: Vec<(String, String)> = program
+        .root_instance()
+        .files
+        .iter()
+        .map(|f| {
+            (
+                f.path.file_name().unwrap().to_string_lossy().into_owned(),
+                f.text.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(files[0].0, "main.cue");
+    assert_eq!(
+        files[1],
+        (
+            "~dagger-input-0.cue".into(),
+            "package main\n\na: b: \"hi\"\n".into()
+        )
+    );
+    assert_eq!(
+        files[2],
+        (
+            "~dagger-input-1.cue".into(),
+            "package main\n\n{\"n\": 1}".into()
+        )
+    );
+}
+
+#[test]
+fn a_directory_without_a_package_is_an_error() {
+    let dir = plan_dir(&[("main.cue", "a: 1\n")]);
+    let err = CuePlan::load_only(dir.path(), &[]).err().expect("an error");
+    assert!(err.0.contains("package"), "{}", err.0);
+}
