@@ -582,8 +582,10 @@ pub struct StringLit {
     pub span: Span,
     /// The decoded value.
     pub value: String,
-    /// The literal as written (quotes and `#` included), when parsed; the
-    /// printer reuses it. `None` for built nodes: the printer quotes `value`.
+    /// The literal as written (quotes and `#` included), which the printer
+    /// reuses. `None` for built nodes, and for parsed literals that quoting
+    /// `value` reproduces exactly (plain `"..."` without escapes): the
+    /// printer quotes `value`.
     pub raw: Option<String>,
 }
 
@@ -604,7 +606,7 @@ pub struct BytesLit {
     pub span: Span,
     /// The decoded value.
     pub value: Vec<u8>,
-    /// The literal as written, when parsed (see [`StringLit::raw`]).
+    /// The literal as written, when needed (see [`StringLit::raw`]).
     pub raw: Option<String>,
 }
 
@@ -902,4 +904,28 @@ pub struct CallExpr {
     pub span: Span,
     pub func: Expr,
     pub args: Vec<Expr>,
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+    #[test]
+    fn print_sizes() {
+        eprintln!(
+            "Expr {} Decl {} Field {} Label {} StructLit {} ListLit {} StringLit {} Ident {} Comments {} Element {} Comprehension {} Clause {} Interp {}",
+            std::mem::size_of::<Expr>(),
+            std::mem::size_of::<Decl>(),
+            std::mem::size_of::<Field>(),
+            std::mem::size_of::<Label>(),
+            std::mem::size_of::<StructLit>(),
+            std::mem::size_of::<ListLit>(),
+            std::mem::size_of::<StringLit>(),
+            std::mem::size_of::<Ident>(),
+            std::mem::size_of::<Comments>(),
+            std::mem::size_of::<Element>(),
+            std::mem::size_of::<Comprehension>(),
+            std::mem::size_of::<Clause>(),
+            std::mem::size_of::<Interpolation>(),
+        );
+    }
 }

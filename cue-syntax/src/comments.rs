@@ -8,8 +8,9 @@
 //! - otherwise before the next item: its leading comments;
 //! - with no next item: the block's `trailing_comments`.
 //!
-//! Blank lines between items are also recorded here
-//! ([`Comments::blank_line_before`], [`Comment::blank_line_before`]).
+//! Blank lines before comments are recorded here
+//! ([`Comment::blank_line_before`]); those before items are set while
+//! parsing ([`Comments::blank_line_before`]).
 
 use crate::ast::*;
 use crate::lexer::RawComment;
@@ -26,14 +27,10 @@ pub(crate) fn attach(file: &mut File, src: &str, raw: &[RawComment]) {
         };
         place_in_decls(&mut file.decls, &mut file.trailing_comments, c, src);
     }
-    let mut marker = BlankLines { src };
-    for d in &mut file.decls {
-        marker.decl(d);
-    }
 }
 
 /// Whether an empty line separates `pos` from the text before it.
-fn blank_before(src: &str, pos: usize) -> bool {
+pub(crate) fn blank_before(src: &str, pos: usize) -> bool {
     let mut newlines = 0;
     for &b in src.as_bytes()[..pos.min(src.len())].iter().rev() {
         match b {
@@ -61,11 +58,14 @@ fn same_line(src: &str, from: u32, to: u32) -> bool {
 
 fn place_in_decls(decls: &mut [Decl], trailing: &mut Vec<Comment>, c: Comment, src: &str) {
     let pos = c.span.start;
-    if let Some(d) = decls.iter_mut().find(|d| contains(d.span(), pos)) {
-        place_in_decl(d, c, src);
+    // Declarations are in source order: binary search, not a scan, so that
+    // attaching stays linear overall.
+    let after = decls.partition_point(|d| d.span().end <= pos);
+    if after < decls.len() && contains(decls[after].span(), pos) {
+        place_in_decl(&mut decls[after], c, src);
         return;
     }
-    let prev = decls.iter().rposition(|d| d.span().end <= pos);
+    let prev = after.checked_sub(1);
     if let Some(p) = prev {
         if same_line(src, decls[p].span().end, pos) {
             decls[p].comments_mut().trailing.push(c);
@@ -198,7 +198,8 @@ fn place_in_expr(e: &mut Expr, c: Comment, src: &str) -> Option<Comment> {
 
 fn place_in_list(l: &mut ListLit, c: Comment, src: &str) {
     let pos = c.span.start;
-    if let Some(el) = l.elems.iter_mut().find(|el| contains(el.span, pos)) {
+    let after = l.elems.partition_point(|el| el.span.end <= pos);
+    if let Some(el) = l.elems.get_mut(after).filter(|el| contains(el.span, pos)) {
         let left = match &mut el.kind {
             ElementKind::Expr(e) => place_in_expr(e, c, src),
             ElementKind::Comprehension(comp) => place_in_comprehension(comp, c, src),
@@ -220,7 +221,7 @@ fn place_in_list(l: &mut ListLit, c: Comment, src: &str) {
             return;
         }
     }
-    let prev = l.elems.iter().rposition(|el| el.span.end <= pos);
+    let prev = after.checked_sub(1);
     if let Some(p) = prev {
         if same_line(src, l.elems[p].span.end, pos) {
             l.elems[p].comments.trailing.push(c);
@@ -236,110 +237,5 @@ fn place_in_list(l: &mut ListLit, c: Comment, src: &str) {
         Some(ell) if ell.span.start >= pos => ell.comments.leading.push(c),
         Some(ell) if same_line(src, ell.span.end, pos) => ell.comments.trailing.push(c),
         _ => l.trailing_comments.push(c),
-    }
-}
-
-/// Records blank lines before declarations and list elements.
-struct BlankLines<'s> {
-    src: &'s str,
-}
-
-impl BlankLines<'_> {
-    fn decl(&mut self, d: &mut Decl) {
-        let start = d.span().start as usize;
-        d.comments_mut().blank_line_before = blank_before(self.src, start);
-        match d {
-            Decl::Field(f) => {
-                if let Label::Paren(p) = &mut f.label {
-                    self.expr(&mut p.expr);
-                }
-                if let Label::Pattern(p) = &mut f.label {
-                    self.expr(&mut p.expr);
-                }
-                self.expr(&mut f.value);
-            }
-            Decl::Let(l) => self.expr(&mut l.value),
-            Decl::Embed(e) => self.expr(&mut e.expr),
-            Decl::Ellipsis(e) => {
-                if let Some(v) = &mut e.value {
-                    self.expr(v);
-                }
-            }
-            Decl::Comprehension(c) => self.comprehension(c),
-            _ => {}
-        }
-    }
-
-    fn comprehension(&mut self, c: &mut Comprehension) {
-        for clause in &mut c.clauses {
-            match clause {
-                Clause::For { source, .. } => self.expr(source),
-                Clause::If { cond, .. } => self.expr(cond),
-                Clause::Let { value, .. } => self.expr(value),
-            }
-        }
-        for d in &mut c.body.decls {
-            self.decl(d);
-        }
-    }
-
-    fn expr(&mut self, e: &mut Expr) {
-        match e {
-            Expr::Struct(s) => {
-                for d in &mut s.decls {
-                    self.decl(d);
-                }
-            }
-            Expr::List(l) => {
-                for el in &mut l.elems {
-                    el.comments.blank_line_before = blank_before(self.src, el.span.start as usize);
-                    match &mut el.kind {
-                        ElementKind::Expr(e) => self.expr(e),
-                        ElementKind::Comprehension(c) => self.comprehension(c),
-                    }
-                }
-                if let Some(ell) = l.ellipsis.as_deref_mut() {
-                    ell.comments.blank_line_before =
-                        blank_before(self.src, ell.span.start as usize);
-                    if let Some(v) = &mut ell.value {
-                        self.expr(v);
-                    }
-                }
-            }
-            Expr::Paren(p) => self.expr(&mut p.expr),
-            Expr::Unary(u) => self.expr(&mut u.expr),
-            Expr::Binary(b) => {
-                self.expr(&mut b.lhs);
-                self.expr(&mut b.rhs);
-            }
-            Expr::Selector(s) => self.expr(&mut s.base),
-            Expr::Index(i) => {
-                self.expr(&mut i.base);
-                self.expr(&mut i.index);
-            }
-            Expr::Slice(s) => {
-                self.expr(&mut s.base);
-                if let Some(lo) = &mut s.lo {
-                    self.expr(lo);
-                }
-                if let Some(hi) = &mut s.hi {
-                    self.expr(hi);
-                }
-            }
-            Expr::Call(c) => {
-                self.expr(&mut c.func);
-                for a in &mut c.args {
-                    self.expr(a);
-                }
-            }
-            Expr::Interpolation(i) => {
-                for p in &mut i.parts {
-                    if let InterpPart::Expr(x) = p {
-                        self.expr(x);
-                    }
-                }
-            }
-            _ => {}
-        }
     }
 }

@@ -3,6 +3,51 @@
 
 use crate::ast::*;
 
+/// About `target` bytes of CUE: definitions, nested structs, lists,
+/// disjunctions, bounds, interpolations, comments and comprehensions.
+pub fn bench_input(target: usize) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(target + 4096);
+    s.push_str("package bench\n\nimport \"strings\"\n\n");
+    let mut i = 0u64;
+    while s.len() < target {
+        let _ = write!(
+            s,
+            r#"// Service {i} is generated.
+#Service{i}: {{
+	name:     string & =~"^[a-z]+$"
+	replicas: *1 | int & >=0 & <=100
+	port:     >1024 & <65536
+	image:    "registry.example.com/app-{i}:v1.2.3"
+	labels: [string]: string
+	env: {{
+		LOG_LEVEL: "info" | "debug" | *"warn"
+		TIMEOUT:   30.5
+		SIZE:      1.5Gi
+	}}
+	ports: [80, 443, 0x1F90, 8_080]
+	enabled: true
+}}
+svc{i}: #Service{i} & {{
+	name:     "svc\(strings.ToLower("X"))"
+	replicas: 3 // three
+	port:     8000 + {i} * 2
+	labels: app: "svc-{i}"
+	tags: [for t in ["a", "b", "c"] if t != "b" {{t + "-{i}"}}]
+	command: ["/bin/sh", "-c", "echo hello && sleep 1"]
+	doc: """
+		Multi-line text
+		for service {i}.
+		"""
+}}
+
+"#
+        );
+        i += 1;
+    }
+    s
+}
+
 /// Makes every span synthetic, forgets the source text of literals (their
 /// decoded values stay), takes all comments out of the tree and clears
 /// blank-line flags. Returns the comment texts, sorted, so that two trees
@@ -256,4 +301,10 @@ impl Stripper {
             }
         }
     }
+}
+
+/// Runs only the lexer over `src` and returns the number of tokens (for
+/// measuring the lexer's share of parse time).
+pub fn lex_count(src: &str) -> usize {
+    crate::lexer::Lexer::new(crate::FileId(0), src).count()
 }

@@ -9,6 +9,11 @@ use crate::literal::{self, Body};
 
 type Recovery<'s> = lalrpop_util::ErrorRecovery<usize, Tok<'s>, Void>;
 
+/// The span between two parser locations.
+pub(crate) fn span(file: FileId, l: usize, r: usize) -> Span {
+    Span::new(file, l as u32, r as u32)
+}
+
 /// The file node; checks that the package clause and imports come first.
 pub(crate) fn file(span: Span, decls: Vec<Decl>, errors: &mut Vec<ParseError>) -> File {
     let mut seen_other = false;
@@ -38,13 +43,28 @@ pub(crate) fn file(span: Span, decls: Vec<Decl>, errors: &mut Vec<ParseError>) -
     }
 }
 
-pub(crate) fn import(span: Span, specs: Vec<ImportSpec>, parenthesized: bool) -> Decl {
-    Decl::Import(ImportDecl {
+/// Comments of an item starting at `start`: empty, with the blank-line flag
+/// set from the source (comments themselves are attached after parsing).
+pub(crate) fn comments(src: &str, start: usize) -> Comments {
+    Comments {
+        leading: Vec::new(),
+        trailing: Vec::new(),
+        blank_line_before: crate::comments::blank_before(src, start),
+    }
+}
+
+pub(crate) fn import(
+    span: Span,
+    specs: Vec<ImportSpec>,
+    parenthesized: bool,
+    comments: Comments,
+) -> Box<Decl> {
+    Box::new(Decl::Import(ImportDecl {
         span,
         specs,
         parenthesized,
-        comments: Comments::default(),
-    })
+        comments,
+    }))
 }
 
 pub(crate) fn import_spec(
@@ -53,7 +73,7 @@ pub(crate) fn import_spec(
     raw: &str,
     file: FileId,
     errors: &mut Vec<ParseError>,
-) -> ImportSpec {
+) -> Box<ImportSpec> {
     let path_span = Span::new(file, span.end - raw.len() as u32, span.end);
     let path = match string_expr(path_span, raw, file, errors) {
         Expr::String(s) => s,
@@ -69,12 +89,12 @@ pub(crate) fn import_spec(
             }
         }
     };
-    ImportSpec {
+    Box::new(ImportSpec {
         span,
         alias,
         path,
         comments: Comments::default(),
-    }
+    })
 }
 
 /// `@name(body)` from its raw text.
@@ -141,8 +161,9 @@ pub(crate) fn field(
     label: Label,
     optional: bool,
     (value_alias, value, attributes): (Option<Ident>, Expr, Vec<Attribute>),
-) -> Field {
-    Field {
+    comments: Comments,
+) -> Box<Decl> {
+    Box::new(Decl::Field(Field {
         span,
         alias,
         label,
@@ -150,15 +171,38 @@ pub(crate) fn field(
         value_alias,
         value,
         attributes,
-        comments: Comments::default(),
-    }
+        comments,
+    }))
+}
+
+#[allow(
+    clippy::vec_box,
+    clippy::boxed_local,
+    reason = "the grammar boxes clauses to keep parser symbols small"
+)]
+pub(crate) fn comprehension(
+    span: Span,
+    first: Box<Clause>,
+    rest: Vec<Box<Clause>>,
+    body: StructLit,
+    comments: Comments,
+) -> Box<Comprehension> {
+    let mut clauses = Vec::with_capacity(rest.len() + 1);
+    clauses.push(*first);
+    clauses.extend(rest.into_iter().map(|c| *c));
+    Box::new(Comprehension {
+        span,
+        clauses,
+        body,
+        comments,
+    })
 }
 
 /// The value of `a` in `a: b: 1`: a brace-less struct holding `b: 1`.
-pub(crate) fn elided_struct(span: Span, field: Field) -> Expr {
+pub(crate) fn elided_struct(span: Span, field: Decl) -> Expr {
     Expr::Struct(StructLit {
         span,
-        decls: vec![Decl::Field(field)],
+        decls: vec![field],
         elided: true,
         trailing_comments: Vec::new(),
     })
@@ -269,18 +313,23 @@ pub(crate) fn string_expr(
         errors,
     );
     let value = parts.pop().unwrap_or_default();
+    // Keep the source text only when quoting the value would not give it
+    // back (escapes, `#`, multi-line): most literals need no copy.
+    let canonical = style == QuoteStyle::default()
+        && !inner.bytes().any(|b| b == b'\\' || b < 0x20 || b == 0x7f);
+    let raw = if canonical {
+        None
+    } else {
+        Some(raw.to_string())
+    };
     if style.bytes {
-        Expr::Bytes(BytesLit {
-            span,
-            value,
-            raw: Some(raw.to_string()),
-        })
+        Expr::Bytes(BytesLit { span, value, raw })
     } else {
         Expr::String(StringLit {
             span,
             value: String::from_utf8(value)
                 .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-            raw: Some(raw.to_string()),
+            raw,
         })
     }
 }
@@ -335,15 +384,31 @@ pub(crate) fn interpolation(
     Interpolation { span, style, parts }
 }
 
-pub(crate) fn list(span: Span, elems: Vec<Element>, ellipsis: Option<Ellipsis>) -> ListLit {
+pub(crate) fn list(span: Span, elems: Vec<Element>, ellipsis: Option<Box<Ellipsis>>) -> ListLit {
     ListLit {
         span,
         elems,
-        ellipsis: ellipsis.map(Box::new),
+        ellipsis,
         trailing_comments: Vec::new(),
     }
 }
 
-pub(crate) fn binary(span: Span, op: BinaryOp, lhs: Expr, rhs: Expr) -> Expr {
-    Expr::Binary(Box::new(BinaryExpr { span, op, lhs, rhs }))
+/// Adds `op rhs` to the expression `lhs` parsed so far (spec "Operator
+/// precedence": all levels associate to the left). The new operator takes
+/// the place of the rightmost subtree whose operator binds less tightly, so
+/// `a | b & c` becomes `a | (b & c)` and `a - b - c` becomes `(a - b) - c`.
+/// Parenthesised operands are `Paren` nodes and are never entered.
+pub(crate) fn push_binary(lhs: Expr, op: BinaryOp, rhs: Expr) -> Expr {
+    match lhs {
+        Expr::Binary(mut b) if b.op.precedence() < op.precedence() => {
+            let inner = std::mem::replace(&mut b.rhs, Expr::Bad(b.span));
+            b.rhs = push_binary(inner, op, rhs);
+            b.span = b.span.to(b.rhs.span());
+            Expr::Binary(b)
+        }
+        lhs => {
+            let span = lhs.span().to(rhs.span());
+            Expr::Binary(Box::new(BinaryExpr { span, op, lhs, rhs }))
+        }
+    }
 }

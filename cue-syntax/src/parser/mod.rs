@@ -21,7 +21,7 @@ type LalrpopError<'s> = lalrpop_util::ParseError<usize, Tok<'s>, Void>;
 pub fn parse_file(file: FileId, src: &str) -> (File, Vec<ParseError>) {
     let mut lexer = Lexer::new(file, src);
     let mut errors = Vec::new();
-    let result = grammar::FileParser::new().parse(file, &mut errors, &mut lexer);
+    let result = grammar::FileParser::new().parse(file, src, &mut errors, &mut lexer);
     let mut ast = match result {
         Ok(ast) => ast,
         Err(e) => {
@@ -44,7 +44,7 @@ pub fn parse_file(file: FileId, src: &str) -> (File, Vec<ParseError>) {
 pub fn parse_expr(file: FileId, src: &str) -> Result<crate::ast::Expr, Vec<ParseError>> {
     let mut lexer = Lexer::new(file, src);
     let mut errors = Vec::new();
-    let result = grammar::ExprInputParser::new().parse(file, &mut errors, &mut lexer);
+    let result = grammar::ExprInputParser::new().parse(file, src, &mut errors, &mut lexer);
     let expr = match result {
         Ok(e) => Some(e),
         Err(e) => {
