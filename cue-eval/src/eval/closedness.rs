@@ -1,17 +1,20 @@
 //! Closedness (spec "Closed structs", "Definitions"; reference
-//! `adt/closed.go`). Every conjunct carries a scope: a reference to a
-//! definition (or `close()`, or a vertex labelled `#x`) opens a new closed
-//! scope; fields of its struct literals inherit it, so everything below a
-//! definition is closed. An embedded definition's scope merges into the
-//! scope of the struct embedding it (a struct with embeddings gets a group
-//! scope of its own). A regular label of a vertex is allowed if, for every
-//! root scope that is closed (or has a closed scope merged in), some struct
-//! literal of that root declares it: as a field, by a matching pattern, by
-//! `...`, or as a dynamic field. Definitions and hidden labels are always
-//! allowed.
+//! `adt/closed.go`). Two rules, as in the reference:
+//! 1. A vertex labelled `#x`, or below one, is closed: each regular label
+//!    must be declared by some struct literal unified into it.
+//! 2. Each reference to a definition (or `close()`) opens a closed scope;
+//!    a definition reference inside such a scope becomes its child, one
+//!    embedded in a struct merges into that struct's scope (a struct with
+//!    embeddings gets a group scope of its own). Every closed scope present
+//!    at a vertex, and its ancestors, is required; a scope accepts a label
+//!    if one of its struct literals declares it (field, matching pattern,
+//!    `...`, dynamic field), or if all its required children accept it.
+//!
+//! Definitions and hidden labels are always allowed.
 
 use super::*;
 use crate::value::Kind;
+use std::collections::HashMap;
 
 /// Index of a closedness scope.
 pub type ScopeId = u32;
@@ -20,6 +23,8 @@ pub type ScopeId = u32;
 pub(crate) struct ScopeInfo {
     closed: bool,
     parent: Option<ScopeId>,
+    /// Merges into `parent` (embedding) rather than being its child.
+    embed: bool,
 }
 
 /// What a struct literal declared, for closedness.
@@ -35,47 +40,105 @@ pub enum DeclKind {
 /// One declaration of a scope at a vertex.
 #[derive(Clone, Debug)]
 pub struct DeclRecord {
-    pub scope: ScopeId,
+    pub scope: Option<ScopeId>,
     pub kind: DeclKind,
 }
 
 impl Evaluator {
-    /// Creates a scope; `parent` is the scope it merges into (embedding).
-    pub(crate) fn new_scope(&mut self, closed: bool, parent: Option<ScopeId>) -> ScopeId {
-        self.scopes.push(ScopeInfo { closed, parent });
+    /// Creates a scope under `parent`; `embed` merges it into the parent.
+    pub(crate) fn new_scope(
+        &mut self,
+        closed: bool,
+        parent: Option<ScopeId>,
+        embed: bool,
+    ) -> ScopeId {
+        self.scopes.push(ScopeInfo {
+            closed,
+            parent,
+            embed: embed && parent.is_some(),
+        });
         (self.scopes.len() - 1) as ScopeId
     }
 
-    fn root_scope(&self, mut s: ScopeId) -> ScopeId {
-        while let Some(p) = self.scopes[s as usize].parent {
-            s = p;
+    /// The scope whose declarations `s`'s count as (following embeddings).
+    fn effective(&self, mut s: ScopeId) -> ScopeId {
+        while self.scopes[s as usize].embed {
+            match self.scopes[s as usize].parent {
+                Some(p) => s = p,
+                None => break,
+            }
         }
         s
     }
 
+    fn tree_parent(&self, s: ScopeId) -> Option<ScopeId> {
+        self.scopes[s as usize].parent.map(|p| self.effective(p))
+    }
+
     pub(crate) fn add_decl(&mut self, v: VertexId, info: &Info, kind: DeclKind) {
-        if let Some(s) = info.scope {
-            self.vm(v).decls.push(DeclRecord { scope: s, kind });
+        self.vm(v).decls.push(DeclRecord {
+            scope: info.scope,
+            kind,
+        });
+    }
+
+    /// Whether `v` is a definition or lies below one.
+    fn in_definition(&self, v: VertexId) -> bool {
+        let mut cur = Some(v);
+        while let Some(c) = cur {
+            let vx = self.v(c);
+            if vx.label.is_def() && vx.parent.is_some() {
+                return true;
+            }
+            cur = vx.parent;
+        }
+        false
+    }
+
+    fn declares(&mut self, d: &DeclRecord, label: Label) -> bool {
+        match &d.kind {
+            DeclKind::Present => false,
+            DeclKind::Label(l) => *l == label,
+            DeclKind::Any => true,
+            DeclKind::Pattern(p, env) => {
+                let (p, env) = (p.clone(), env.clone());
+                self.label_matches(&p, &env, label)
+            }
         }
     }
 
-    /// Reports arcs of `v` that no closed scope allows.
+    /// Reports arcs of `v` that closedness does not allow.
     pub(crate) fn check_closed_arcs(&mut self, v: VertexId) {
         if self.v(v).decls.is_empty() || matches!(self.v(v).value, Value::Bottom(_)) {
             return;
         }
         let decls = self.v(v).decls.clone();
-        // Roots that impose closedness.
-        let mut required: Vec<ScopeId> = Vec::new();
+        let closed_v = self.in_definition(v);
+        // Effective scopes present and whether each is closed.
+        let mut closed_eff: HashMap<ScopeId, bool> = HashMap::new();
         for d in &decls {
-            if self.scopes[d.scope as usize].closed {
-                let r = self.root_scope(d.scope);
-                if !required.contains(&r) {
-                    required.push(r);
-                }
+            if let Some(s) = d.scope {
+                let e = self.effective(s);
+                let c = self.scopes[s as usize].closed;
+                let entry = closed_eff.entry(e).or_insert(false);
+                *entry |= c || self.scopes[e as usize].closed;
             }
         }
-        if required.is_empty() {
+        // Required: closed effective scopes and their ancestors.
+        let mut required: Vec<ScopeId> = Vec::new();
+        for (&e, &c) in &closed_eff {
+            if !c {
+                continue;
+            }
+            let mut cur = Some(e);
+            while let Some(x) = cur {
+                if !required.contains(&x) {
+                    required.push(x);
+                }
+                cur = self.tree_parent(x);
+            }
+        }
+        if required.is_empty() && !closed_v {
             return;
         }
         let arcs = self.v(v).arcs.clone();
@@ -83,41 +146,68 @@ impl Evaluator {
             if !label.is_regular() {
                 continue;
             }
-            for &r in &required {
-                let mut ok = false;
-                for d in &decls {
-                    if self.root_scope(d.scope) != r {
-                        continue;
+            let mut declared_by: Vec<ScopeId> = Vec::new();
+            let mut any = false;
+            for d in &decls {
+                if self.declares(d, label) {
+                    any = true;
+                    if let Some(s) = d.scope {
+                        let e = self.effective(s);
+                        if !declared_by.contains(&e) {
+                            declared_by.push(e);
+                        }
                     }
-                    ok = match &d.kind {
-                        DeclKind::Present => false,
-                        DeclKind::Label(l) => *l == label,
-                        DeclKind::Any => true,
-                        DeclKind::Pattern(p, env) => self.label_matches(p, env, label),
-                    };
-                    if ok {
-                        break;
-                    }
-                }
-                if !ok {
-                    let name = self.labels.name(label);
-                    let spans = self
-                        .v(arc)
-                        .conjuncts
-                        .first()
-                        .map(|c| vec![c.expr.span])
-                        .unwrap_or_default();
-                    let b = Bottom {
-                        code: Code::Eval,
-                        message: format!("field not allowed: {name}"),
-                        spans,
-                        vertex: Some(v),
-                    };
-                    self.vm(arc).value = Value::Bottom(Rc::new(b));
-                    break;
                 }
             }
+            let mut ok = !closed_v || any;
+            if ok && !required.is_empty() {
+                ok = required
+                    .iter()
+                    .all(|&r| self.accepts(r, &required, &declared_by, 0));
+            }
+            if !ok {
+                let name = self.labels.name(label);
+                let spans = self
+                    .v(arc)
+                    .conjuncts
+                    .first()
+                    .map(|c| vec![c.expr.span])
+                    .unwrap_or_default();
+                let b = Bottom {
+                    code: Code::Eval,
+                    message: format!("field not allowed: {name}"),
+                    spans,
+                    vertex: Some(v),
+                };
+                self.vm(arc).value = Value::Bottom(Rc::new(b));
+            }
         }
+    }
+
+    /// A required scope accepts a label if it declares it or all its
+    /// required children accept it.
+    fn accepts(
+        &self,
+        s: ScopeId,
+        required: &[ScopeId],
+        declared_by: &[ScopeId],
+        depth: u32,
+    ) -> bool {
+        if declared_by.contains(&s) {
+            return true;
+        }
+        if depth > 64 {
+            return false;
+        }
+        let children: Vec<ScopeId> = required
+            .iter()
+            .copied()
+            .filter(|&c| c != s && self.tree_parent(c) == Some(s))
+            .collect();
+        !children.is_empty()
+            && children
+                .iter()
+                .all(|&c| self.accepts(c, required, declared_by, depth + 1))
     }
 
     /// Whether `label` matches the pattern expression (evaluated in `env`).

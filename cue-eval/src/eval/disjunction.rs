@@ -1,113 +1,142 @@
 //! Disjunctions and defaults (spec "Disjunctions", "Default values";
 //! reference `adt/disjunct.go`). A vertex with pending disjunctions is
-//! expanded one disjunction at a time: for each alternative a clone of the
-//! vertex (same parent and label, same conjuncts) is evaluated completely,
-//! with the alternative chosen; clones that fail anywhere in their subtree
-//! are dropped at once, so later disjunctions multiply only the survivors.
-//! Survivors are deduplicated (a default-marked twin wins). Default modes
-//! combine by `maybe < is < not`; when no marked alternative of a
-//! disjunction survives, its unmarked ones count as `maybe`. One survivor
-//! becomes the vertex's value; several form a `Disj`, defaults first.
+//! expanded breadth-first, one disjunction at a time: every surviving
+//! partial result is cloned once per alternative (same parent, label and
+//! conjuncts, with the alternatives chosen so far) and evaluated completely
+//! except for the disjunctions still pending; clones that fail anywhere in
+//! their subtree are dropped at once and equal partial results are merged,
+//! so the work stays proportional to the number of distinct survivors.
+//! Default modes combine by `maybe < is < not`; when no marked alternative
+//! of a disjunction survives, its unmarked ones count as `maybe`. One
+//! survivor becomes the vertex's value; several form a `Disj`, defaults
+//! first (moved there by swapping, as the reference does).
 
 use super::node::{Mode, Node};
 use super::*;
 
-struct Survivor {
-    v: VertexId,
-    this: Mode,
-    nested: Mode,
-}
+/// The alternatives of a disjunction with their default marks.
+type Alts = Rc<Vec<(ExprRef, bool)>>;
+
+/// Bound on partial results kept per step (guards pathological inputs).
+const MAX_SURVIVORS: usize = 4096;
 
 impl Evaluator {
+    fn disjunct_clone(&mut self, v: VertexId, choices: Vec<usize>) -> VertexId {
+        let w = self.new_vertex(self.v(v).parent, self.v(v).label);
+        let conjs = self.v(v).conjuncts.clone();
+        let wx = self.vm(w);
+        wx.conjuncts = conjs;
+        wx.detached = true;
+        wx.choices = Some(Rc::new(choices));
+        wx.partial_disjunct = true;
+        w
+    }
+
     pub(crate) fn expand_disjunctions(&mut self, n: Node) {
         let v = n.v;
-        let d = &n.disjunctions[0];
-        let alts = d.alts.clone();
-        let span = d.span;
-        let prefix: Vec<usize> = self
-            .v(v)
-            .choices
-            .as_ref()
-            .map(|c| c.as_ref().clone())
-            .unwrap_or_default();
-        let has_defaults = alts.iter().any(|(_, m)| *m);
-        let mut survivors: Vec<Survivor> = Vec::new();
+        let span = n.disjunctions[0].span;
+        let mut level: Vec<(Vec<usize>, Alts)> = vec![(Vec::new(), n.disjunctions[0].alts.clone())];
+        let mut done: Vec<VertexId> = Vec::new();
         let mut errors: Vec<Rc<Bottom>> = Vec::new();
-        let mut incomplete_only = true;
-        for (i, (_, marked)) in alts.iter().enumerate() {
-            let mut choices = prefix.clone();
-            choices.push(i);
-            let w = self.new_vertex(self.v(v).parent, self.v(v).label);
-            let conjs = self.v(v).conjuncts.clone();
-            {
-                let wx = self.vm(w);
-                wx.conjuncts = conjs;
-                wx.detached = true;
-                wx.choices = Some(Rc::new(choices));
-            }
-            self.finalize(w);
-            if let Some(e) = self.subtree_error(w) {
-                if !e.is_incomplete() {
-                    incomplete_only = false;
-                    errors.push(e);
-                    continue;
+        while !level.is_empty() {
+            let mut next: Vec<VertexId> = Vec::new();
+            for (prefix, alts) in &level {
+                for i in 0..alts.len() {
+                    let mut choices = prefix.clone();
+                    choices.push(i);
+                    let w = self.disjunct_clone(v, choices);
+                    self.finalize(w);
+                    if let Some(e) = self.subtree_error(w) {
+                        if !e.is_incomplete() {
+                            errors.push(e);
+                            continue;
+                        }
+                    }
+                    // Merge with an equal partial result that has the same
+                    // disjunction pending.
+                    let mut dup = false;
+                    for &k in &next {
+                        let same_next =
+                            match (&self.v(k).next_disjunction, &self.v(w).next_disjunction) {
+                                (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+                                (None, None) => true,
+                                _ => false,
+                            };
+                        if same_next && self.vertices_equal(k, w) {
+                            dup = true;
+                            if marked_count(&self.v(w).choice_modes)
+                                > marked_count(&self.v(k).choice_modes)
+                            {
+                                let m = self.v(w).choice_modes.clone();
+                                self.vm(k).choice_modes = m;
+                            }
+                            break;
+                        }
+                    }
+                    if !dup && next.len() < MAX_SURVIVORS {
+                        next.push(w);
+                    }
                 }
             }
-            let this = if has_defaults {
+            level = Vec::new();
+            for w in next {
+                match self.v(w).next_disjunction.clone() {
+                    Some(alts) => {
+                        let choices = self
+                            .v(w)
+                            .choices
+                            .as_ref()
+                            .map(|c| c.to_vec())
+                            .unwrap_or_default();
+                        level.push((choices, alts));
+                    }
+                    None => done.push(w),
+                }
+            }
+        }
+        // Default modes, level by level.
+        let depth = done
+            .iter()
+            .map(|&w| self.v(w).choice_modes.len())
+            .max()
+            .unwrap_or(0);
+        let mut level_counts = vec![false; depth];
+        for &w in &done {
+            for (i, (_, marked)) in self.v(w).choice_modes.iter().enumerate() {
                 if *marked {
+                    level_counts[i] = true;
+                }
+            }
+        }
+        let mut kept: Vec<(VertexId, Mode)> = Vec::new();
+        for w in done {
+            let mut mode = Mode::Maybe;
+            for (i, (has_defaults, marked)) in self.v(w).choice_modes.iter().enumerate() {
+                let m = if !*has_defaults || !level_counts[i] {
+                    Mode::Maybe
+                } else if *marked {
                     Mode::Is
                 } else {
                     Mode::Not
-                }
-            } else {
-                Mode::Maybe
-            };
-            match self.v(w).value.clone() {
-                Value::Disj(list) => {
-                    for (x, def) in list.iter() {
-                        let nested = if *def { Mode::Is } else { self.mode_of(*x) };
-                        survivors.push(Survivor {
-                            v: *x,
-                            this,
-                            nested,
-                        });
-                    }
-                }
-                _ => {
-                    let nested = self.clone_mode(w);
-                    survivors.push(Survivor { v: w, this, nested });
-                }
+                };
+                mode = mode.max(m);
             }
-        }
-        if has_defaults && !survivors.iter().any(|s| s.this == Mode::Is) {
-            for s in &mut survivors {
-                s.this = Mode::Maybe;
-            }
-        }
-        // Deduplicate.
-        let mut kept: Vec<(VertexId, Mode)> = Vec::new();
-        for s in survivors {
-            let mode = s.this.max(s.nested);
-            let mut dup = false;
-            for k in kept.iter_mut() {
-                if self.vertices_equal(k.0, s.v) {
-                    dup = true;
-                    if mode == Mode::Is && k.1 != Mode::Is {
-                        k.1 = Mode::Is;
-                    }
-                    break;
+            // A nested disjunction value keeps its own defaults.
+            if let Value::Disj(list) = self.v(w).value.clone() {
+                for (x, d) in list.iter() {
+                    let m = if *d {
+                        mode.max(Mode::Is)
+                    } else {
+                        mode.max(Mode::Not)
+                    };
+                    push_dedup(self, &mut kept, *x, m);
                 }
+                continue;
             }
-            if !dup {
-                kept.push((s.v, mode));
-            }
-        }
-        for (k, m) in &kept {
-            self.set_mode(*k, *m);
+            push_dedup(self, &mut kept, w, mode);
         }
         let value = match kept.len() {
             0 => {
-                let _ = incomplete_only;
                 if errors.len() == 1 {
                     Value::Bottom(errors[0].clone())
                 } else {
@@ -121,13 +150,8 @@ impl Evaluator {
                         }
                         m
                     };
-                    let code = if errors.iter().all(|e| e.is_incomplete()) && !errors.is_empty() {
-                        Code::Incomplete
-                    } else {
-                        Code::Eval
-                    };
                     Value::Bottom(Rc::new(Bottom {
-                        code,
+                        code: Code::Eval,
                         message: msg,
                         spans: vec![span],
                         vertex: Some(v),
@@ -135,15 +159,12 @@ impl Evaluator {
                 }
             }
             1 => {
-                let w = kept[0].0;
-                self.adopt(v, w);
-                self.set_mode(v, kept[0].1);
+                self.adopt(v, kept[0].0);
                 return;
             }
             _ => {
                 let mut list: Vec<(VertexId, bool)> =
                     kept.iter().map(|(x, m)| (*x, *m == Mode::Is)).collect();
-                // Defaults move to the front by swapping, as the reference does.
                 let mut next = 0;
                 for i in 0..list.len() {
                     if list[i].1 {
@@ -189,18 +210,6 @@ impl Evaluator {
         vx.status = Status::ArcsReady;
     }
 
-    fn clone_mode(&self, w: VertexId) -> Mode {
-        self.mode_of(w)
-    }
-
-    fn mode_of(&self, w: VertexId) -> Mode {
-        self.modes.get(&w).copied().unwrap_or(Mode::Maybe)
-    }
-
-    fn set_mode(&mut self, w: VertexId, m: Mode) {
-        self.modes.insert(w, m);
-    }
-
     /// The most severe error in `v`'s subtree (permanent errors first).
     pub(crate) fn subtree_error(&self, v: VertexId) -> Option<Rc<Bottom>> {
         let mut found: Option<Rc<Bottom>> = None;
@@ -223,4 +232,20 @@ impl Evaluator {
         }
         found
     }
+}
+
+fn marked_count(modes: &[(bool, bool)]) -> usize {
+    modes.iter().filter(|(_, m)| *m).count()
+}
+
+fn push_dedup(ev: &mut Evaluator, kept: &mut Vec<(VertexId, Mode)>, w: VertexId, mode: Mode) {
+    for k in kept.iter_mut() {
+        if ev.vertices_equal(k.0, w) {
+            if mode == Mode::Is {
+                k.1 = Mode::Is;
+            }
+            return;
+        }
+    }
+    kept.push((w, mode));
 }

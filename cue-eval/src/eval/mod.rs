@@ -121,6 +121,12 @@ pub struct Vertex {
     pub incomplete_exprs: Vec<ExprRef>,
     /// Choices of disjunctions, for disjunct clones.
     pub choices: Option<Rc<Vec<usize>>>,
+    /// Evaluate without expanding further disjunctions (a partial disjunct).
+    pub partial_disjunct: bool,
+    /// For a partial disjunct: the first disjunction left pending.
+    pub next_disjunction: Option<Rc<Vec<(ExprRef, bool)>>>,
+    /// For a disjunct: (disjunction has defaults, alternative marked) per choice.
+    pub choice_modes: Vec<(bool, bool)>,
 }
 
 impl Vertex {
@@ -141,6 +147,9 @@ impl Vertex {
             detached: false,
             incomplete_exprs: Vec::new(),
             choices: None,
+            partial_disjunct: false,
+            next_disjunction: None,
+            choice_modes: Vec::new(),
         }
     }
 }
@@ -153,7 +162,6 @@ pub struct Evaluator {
     regexes: HashMap<Rc<str>, Result<regex::Regex, String>>,
     let_cache: HashMap<(usize, usize), (Rc<Env>, VertexId)>,
     pub(crate) packages: HashMap<Rc<str>, VertexId>,
-    modes: HashMap<VertexId, node::Mode>,
     depth: u32,
 }
 
@@ -177,7 +185,6 @@ impl Evaluator {
             regexes: HashMap::new(),
             let_cache: HashMap::new(),
             packages: HashMap::new(),
-            modes: HashMap::new(),
             depth: 0,
         }
     }
@@ -297,6 +304,11 @@ impl Evaluator {
     pub fn finalize(&mut self, v: VertexId) {
         self.evaluate(v);
         if self.v(v).status != Status::ArcsReady {
+            return;
+        }
+        if matches!(self.v(v).value, Value::Bottom(_)) {
+            // An error's arcs are not part of any value.
+            self.vm(v).status = Status::Finalized;
             return;
         }
         self.vm(v).status = Status::EvaluatingArcs;

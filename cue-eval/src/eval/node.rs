@@ -58,7 +58,6 @@ pub(crate) struct Node {
     choices: Option<Rc<Vec<usize>>>,
     /// Modes of the choices taken (disjunct clones).
     pub modes: Vec<(bool, bool)>,
-    def_scope: Option<ScopeId>,
     pub span: Option<Span>,
 }
 
@@ -86,7 +85,6 @@ impl Node {
             disj_count: 0,
             choices,
             modes: Vec::new(),
-            def_scope: None,
             span: None,
         }
     }
@@ -117,14 +115,18 @@ impl Evaluator {
         self.depth += 1;
         self.vm(v).status = Status::Evaluating;
         let mut n = Node::new(v, self.v(v).choices.clone());
-        if self.v(v).label.is_def() {
-            n.def_scope = Some(self.new_scope(true, None));
-        }
         self.apply_parent_constraints(v);
         self.fixpoint(&mut n);
-        if !n.disjunctions.is_empty() && n.err.is_none() {
+        if !n.disjunctions.is_empty() && n.err.is_none() && !self.v(v).partial_disjunct {
             self.expand_disjunctions(n);
         } else {
+            // A partial disjunct records its next pending disjunction and the
+            // modes of the choices it made.
+            let next = n.disjunctions.first().map(|d| d.alts.clone());
+            let modes = std::mem::take(&mut n.modes);
+            let vx = self.vm(v);
+            vx.next_disjunction = next;
+            vx.choice_modes = modes;
             self.finish(n);
         }
         self.depth -= 1;
@@ -188,11 +190,8 @@ impl Evaluator {
         loop {
             let mut progress = false;
             while n.next_conj < self.v(v).conjuncts.len() {
-                let mut c = self.v(v).conjuncts[n.next_conj].clone();
+                let c = self.v(v).conjuncts[n.next_conj].clone();
                 n.next_conj += 1;
-                if c.info.scope.is_none() {
-                    c.info.scope = n.def_scope;
-                }
                 self.add_conjunct(n, c);
                 progress = true;
             }
@@ -317,7 +316,7 @@ impl Evaluator {
                     self.add_value(n, b, span);
                     return;
                 }
-                let s = self.new_scope(true, None);
+                let s = self.new_scope(true, c.info.scope, c.info.embed);
                 let c2 = Conjunct {
                     expr: args[0].clone(),
                     env: c.env.clone(),
@@ -361,9 +360,11 @@ impl Evaluator {
             return;
         }
         let cyclic = c.info.cyclic || self.is_ancestor(t, n.v) || chain_has(&c.info.chain, t);
-        let scope = if closing {
-            let parent = if c.info.embed { c.info.scope } else { None };
-            Some(self.new_scope(true, parent))
+        let scope = if closing && c.info.embed && c.info.scope.is_none() {
+            // A definition embedded in a package file does not close it.
+            None
+        } else if closing {
+            Some(self.new_scope(true, c.info.scope, c.info.embed))
         } else {
             c.info.scope
         };
@@ -374,11 +375,12 @@ impl Evaluator {
         // A vertex with a resolved value but no conjuncts of its own (data).
         let conjs = self.v(t).conjuncts.clone();
         for tc in conjs {
+            // Embedding a plain reference embeds what it refers to.
             let info = Info {
                 scope: tc.info.scope.or(scope),
                 chain: chain.clone(),
                 cyclic,
-                embed: false,
+                embed: c.info.embed && !closing,
             };
             let c2 = Conjunct {
                 expr: tc.expr,
@@ -426,8 +428,11 @@ impl Evaluator {
         }
         let mut info = c.info.clone();
         info.embed = false;
-        if s.has_embed && info.scope.is_none() {
-            info.scope = Some(self.new_scope(false, None));
+        // A struct with embeddings is closed by the definitions it embeds;
+        // the package's files are not (their fields stay open).
+        let is_root = self.v(v).parent.is_none() && !self.v(v).detached;
+        if s.has_embed && info.scope.is_none() && !is_root {
+            info.scope = Some(self.new_scope(false, None, false));
         }
         self.vm(v).structs.push(s.field_labels.clone().into());
         self.add_decl(v, &info, DeclKind::Present);
