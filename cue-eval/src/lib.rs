@@ -9,4 +9,6 @@ pub mod export;
 pub mod load;
 pub mod num;
 pub mod order;
+pub mod program;
 pub mod value;
+pub mod view;

@@ -90,6 +90,11 @@ impl Evaluator {
             }
             ExprKind::Selector(base, label) => {
                 if let ExprKind::Import(path) = &base.kind {
+                    // plan-api: a package loaded from the module (program.rs)
+                    // selects from that instance's root vertex.
+                    if let Some(r) = self.module_import(path, *label, span) {
+                        return r.map(|a| Resolved::Vertex(a, label.is_def()));
+                    }
                     return self.import_member(path, *label, span).map(Resolved::Value);
                 }
                 let (b, closing) = match self.resolve(base, env)? {

@@ -1,0 +1,155 @@
+use super::*;
+use crate::data::Data;
+use crate::load::{load, MemFs};
+use crate::view::{FieldKind, PathSeg, View, ViewKind};
+use std::path::Path;
+
+const LLB: &str = r#"package llb
+
+#Op: #FetchContainer | #Exec | #Copy
+
+#FetchContainer: {
+	do:  "fetch-container"
+	ref: string
+}
+
+#Exec: {
+	do: "exec"
+	args: [...string]
+	env: [string]: string
+	dir:    *"/" | string
+	always: *false | true
+}
+
+#Copy: {
+	do:   "copy"
+	from: _
+	src:  *"/" | string
+	dest: *"/" | string
+}
+"#;
+
+const DAGGER: &str = r#"package dagger
+
+import "dagger.io/llb"
+
+#Artifact: #compute: [...llb.#Op]
+
+#Secret: string
+"#;
+
+/// A module with the two dagger.io packages vendored and `plan` as the
+/// root package's file.
+fn program(plan: &str) -> Program {
+    let mut fs = MemFs::new();
+    fs.add("/m/cue.mod/module.cue", "module: \"example.com/plan\"\n");
+    fs.add("/m/cue.mod/pkg/dagger.io/llb/ops.cue", LLB);
+    fs.add("/m/cue.mod/pkg/dagger.io/dagger/dagger.cue", DAGGER);
+    fs.add("/m/plan.cue", plan);
+    load(&fs, Path::new("/m"), &[]).expect("loads")
+}
+
+fn at<'a>(root: View<'a>, path: &[&str]) -> View<'a> {
+    let segs: Vec<PathSeg> = path
+        .iter()
+        .map(|s| match s.parse::<usize>() {
+            Ok(i) => PathSeg::Index(i),
+            Err(_) => PathSeg::Field(s.to_string()),
+        })
+        .collect();
+    root.lookup(&segs)
+        .unwrap_or_else(|| panic!("no {}", path.join(".")))
+}
+
+fn string(s: &str) -> ViewKind {
+    ViewKind::Scalar(Data::String(s.into()))
+}
+
+#[test]
+fn imported_definitions_give_defaults() {
+    let p = program(concat!(
+        "package main\n\nimport \"dagger.io/llb\"\n\n",
+        "run: llb.#Exec & {args: [\"sh\", \"-c\", \"echo hi\"]}\n",
+    ));
+    let inst = evaluate_program(&p).expect("evaluates");
+    let root = inst.root();
+    assert_eq!(at(root, &["run"]).kind(), ViewKind::Struct);
+    let fields: Vec<(String, FieldKind)> = at(root, &["run"])
+        .fields()
+        .into_iter()
+        .map(|(l, k, _)| (l, k))
+        .collect();
+    let want = ["do", "args", "env", "dir", "always"].map(|l| (l.to_string(), FieldKind::Regular));
+    assert_eq!(fields, want);
+    assert_eq!(at(root, &["run", "do"]).kind(), string("exec"));
+    assert_eq!(at(root, &["run", "dir"]).kind(), string("/"));
+    assert_eq!(
+        at(root, &["run", "always"]).kind(),
+        ViewKind::Scalar(Data::Bool(false))
+    );
+    assert_eq!(at(root, &["run", "args", "2"]).kind(), string("echo hi"));
+    // References into the imported package are not plan paths.
+    assert!(at(root, &["run"]).references().is_empty());
+    let data = inst.export().expect("exports");
+    let want =
+        r#"{"run":{"do":"exec","args":["sh","-c","echo hi"],"env":{},"dir":"/","always":false}}"#;
+    assert_eq!(data, Data::from_json(want).expect("json"));
+}
+
+#[test]
+fn imported_definitions_are_closed() {
+    let p = program(concat!(
+        "package main\n\nimport \"dagger.io/llb\"\n\n",
+        "run: llb.#Exec & {args: [], bogus: 1}\n",
+    ));
+    let inst = evaluate_program(&p).expect("evaluates");
+    let errs = inst.errors().0;
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert_eq!(errs[0].path, ["run"]);
+    assert_eq!(errs[0].message, "field not allowed: bogus");
+    let bogus = at(inst.root(), &["run", "bogus"]);
+    assert_eq!(
+        bogus.kind(),
+        ViewKind::Bottom("field not allowed: bogus".into())
+    );
+}
+
+#[test]
+fn filling_an_input_in_another_file_makes_it_concrete() {
+    let mut fs = MemFs::new();
+    fs.add("/m/cue.mod/module.cue", "module: \"example.com/plan\"\n");
+    fs.add("/m/cue.mod/pkg/dagger.io/llb/ops.cue", LLB);
+    fs.add(
+        "/m/plan.cue",
+        "package main\nimport \"dagger.io/llb\"\nname: string\nrun: llb.#Exec & {args: [\"echo\", name]}\n",
+    );
+    fs.add("/m/~fill-0.cue", "package main\nname: \"world\"\n");
+    let p = load(&fs, Path::new("/m"), &[]).expect("loads");
+    let inst = evaluate_program(&p).expect("evaluates");
+    assert_eq!(
+        at(inst.root(), &["run", "args", "1"]).kind(),
+        string("world")
+    );
+}
+
+#[test]
+fn syntax_and_reference_errors_fail_with_positions() {
+    let p = program("package main\n\nx: {\n");
+    let errs = evaluate_program(&p).err().expect("syntax error").0;
+    assert_eq!(errs[0].positions[0].file, "./plan.cue");
+
+    let p = program("package main\n\nx: y\n");
+    let errs = evaluate_program(&p).err().expect("reference error").0;
+    assert!(errs[0].message.contains("\"y\""), "{}", errs[0].message);
+    assert_eq!(errs[0].positions[0].line, 3);
+}
+
+#[test]
+fn undefined_member_of_an_imported_package_is_an_error() {
+    let p = program("package main\n\nimport \"dagger.io/llb\"\n\nx: llb.#Nope\n");
+    let inst = evaluate_program(&p).expect("evaluates");
+    assert_eq!(
+        at(inst.root(), &["x"]).kind(),
+        ViewKind::Bottom("undefined field: #Nope".into())
+    );
+}
