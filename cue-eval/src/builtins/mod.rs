@@ -220,6 +220,17 @@ impl Func {
             && self.params[nargs].default.is_none()
     }
 
+    /// The reference's message for a failed validator: the extra arguments
+    /// are listed only when there are some (`strings.MinRunes(3)`, but
+    /// `list.UniqueItems` and `encoding/json.Valid` for `json.Valid()`).
+    pub fn validator_failure(&self, value: &str, args: &[String]) -> String {
+        let mut name = self.qualified_name();
+        if !args.is_empty() {
+            name = format!("{name}({})", args.join(", "));
+        }
+        format!("invalid value {value} (does not satisfy {name})")
+    }
+
     /// Checks the argument count and kinds of concrete `args`, filling
     /// defaults for omitted trailing arguments.
     pub fn check_kinds(&self, args: &[Data]) -> Result<Vec<Data>, BuiltinError> {

@@ -240,3 +240,27 @@ fn defaults_make_a_short_call_a_call_not_a_validator() {
         .unwrap();
     assert!(valid.is_validator_call(0));
 }
+
+#[test]
+fn validator_failures_list_arguments_only_when_given() {
+    let unique = package("list")
+        .unwrap()
+        .member("UniqueItems")
+        .unwrap()
+        .func()
+        .unwrap();
+    assert_eq!(
+        unique.validator_failure("[\"x\",\"x\"]", &[]),
+        "invalid value [\"x\",\"x\"] (does not satisfy list.UniqueItems)"
+    );
+    let min = package("strings")
+        .unwrap()
+        .member("MinRunes")
+        .unwrap()
+        .func()
+        .unwrap();
+    assert_eq!(
+        min.validator_failure("\"ab\"", &["3".into()]),
+        "invalid value \"ab\" (does not satisfy strings.MinRunes(3))"
+    );
+}
