@@ -1,16 +1,94 @@
 //! Evaluating a loaded program with `cue-eval` and presenting the result as
-//! the engine's plan model ([`Node`]). Requests for the evaluator side are in
-//! /work/notes/requests-dag.md.
+//! the engine's plan model ([`Node`]), through `cue_eval::view`.
+//!
+//! A conflict in a regular field fails the evaluation with `cue`'s own error
+//! report (paths and positions); incomplete values are just non-concrete.
 
+use cue_eval::data::Data;
 use cue_eval::load::Program;
+use cue_eval::view::{self, PathSeg, View, ViewKind};
 
+use crate::path::{Path, Seg};
 use crate::plan::PlanError;
-use crate::tree::Node;
+use crate::tree::{Field, FieldKind, Kind, Node, Scalar};
 
 /// Evaluates the program's root instance.
 pub fn evaluate(program: &Program) -> Result<Node, PlanError> {
-    let _ = program;
-    Err(PlanError(
-        "this build cannot evaluate plans yet: the CUE evaluator's API (cue_eval::api) is not available".into(),
-    ))
+    let evaluated =
+        cue_eval::program::evaluate_program(program).map_err(|e| PlanError(e.report()))?;
+    let errors = evaluated.errors();
+    let regular: Vec<_> = errors
+        .0
+        .iter()
+        .filter(|e| {
+            e.path
+                .iter()
+                .all(|l| !l.starts_with('#') && !l.starts_with('_'))
+        })
+        .cloned()
+        .collect();
+    if !regular.is_empty() {
+        return Err(PlanError(cue_eval::errors::Errors(regular).report()));
+    }
+    Ok(convert(&evaluated.root()))
+}
+
+fn convert(v: &View<'_>) -> Node {
+    let kind = match v.kind() {
+        ViewKind::Struct => Kind::Struct,
+        ViewKind::List => Kind::List,
+        ViewKind::Scalar(d) => Kind::Scalar(scalar(d)),
+        ViewKind::Incomplete(reason) => Kind::Incomplete(reason),
+        ViewKind::Bottom(message) => Kind::Bottom(message),
+    };
+    let fields = v
+        .fields()
+        .iter()
+        .map(|(label, kind, value)| Field {
+            label: label.clone(),
+            kind: match kind {
+                view::FieldKind::Regular => FieldKind::Regular,
+                view::FieldKind::Definition => FieldKind::Definition,
+                view::FieldKind::Hidden => FieldKind::Hidden,
+                view::FieldKind::Optional => FieldKind::Optional,
+            },
+            // Unset optional fields are never read by the engine.
+            node: if *kind == view::FieldKind::Optional {
+                Node::incomplete("optional")
+            } else {
+                convert(value)
+            },
+        })
+        .collect();
+    let elems = v.elems().iter().map(convert).collect();
+    let refs = v.references().into_iter().map(path).collect();
+    Node {
+        kind,
+        fields,
+        elems,
+        refs,
+    }
+}
+
+fn path(segs: Vec<PathSeg>) -> Path {
+    Path(
+        segs.into_iter()
+            .map(|s| match s {
+                PathSeg::Field(f) => Seg::Field(f),
+                PathSeg::Index(i) => Seg::Index(i),
+            })
+            .collect(),
+    )
+}
+
+fn scalar(d: Data) -> Scalar {
+    match d {
+        Data::Null => Scalar::Null,
+        Data::Bool(b) => Scalar::Bool(b),
+        Data::Number(n) => Scalar::Number(n.to_string()),
+        Data::String(s) => Scalar::String(s),
+        Data::Bytes(b) => Scalar::Bytes(b),
+        // A view's scalar is never a list or struct.
+        other => Scalar::String(format!("{other:?}")),
+    }
 }
