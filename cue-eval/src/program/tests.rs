@@ -115,6 +115,56 @@ fn imported_definitions_are_closed() {
 }
 
 #[test]
+fn a_plan_with_components_and_an_input() {
+    let p = program(concat!(
+        "package main\n\n",
+        "import (\n\t\"dagger.io/dagger\"\n\t\"dagger.io/llb\"\n)\n\n",
+        "name: string\n",
+        "base: dagger.#Artifact & {\n",
+        "\t#compute: [llb.#FetchContainer & {ref: \"alpine\"}]\n",
+        "}\n",
+        "hello: {\n",
+        "\tstring\n",
+        "\t#compute: [\n",
+        "\t\tllb.#Copy & {from: base},\n",
+        "\t\tllb.#Exec & {args: [\"sh\", \"-c\", \"echo hello \\(name)\"]},\n",
+        "\t]\n",
+        "}\n",
+    ));
+    let inst = evaluate_program(&p).expect("evaluates");
+    let root = inst.root();
+    assert!(inst.errors().0.is_empty(), "{:?}", inst.errors());
+    assert_eq!(
+        at(root, &["name"]).kind(),
+        ViewKind::Incomplete("string".into())
+    );
+
+    let base = at(root, &["base"]);
+    let fields: Vec<(String, FieldKind)> =
+        base.fields().into_iter().map(|(l, k, _)| (l, k)).collect();
+    assert_eq!(fields, [("#compute".to_string(), FieldKind::Definition)]);
+    // `#Op` is a disjunction: the FetchContainer alternative is the only one.
+    assert_eq!(
+        at(root, &["base", "#compute", "0", "do"]).kind(),
+        string("fetch-container")
+    );
+
+    let hello = at(root, &["hello"]);
+    assert_eq!(hello.kind(), ViewKind::Incomplete("string".into()));
+    let copy = at(root, &["hello", "#compute", "0"]);
+    assert_eq!(at(copy, &["src"]).kind(), string("/"));
+    assert_eq!(
+        at(copy, &["from"]).references(),
+        [vec![PathSeg::Field("base".into())]]
+    );
+    let exec = at(root, &["hello", "#compute", "1"]);
+    assert_eq!(at(exec, &["dir"]).kind(), string("/"));
+    let arg = at(exec, &["args", "2"]);
+    assert!(matches!(arg.kind(), ViewKind::Incomplete(_)));
+    assert_eq!(arg.references(), [vec![PathSeg::Field("name".into())]]);
+}
+
+#[test]
 fn filling_an_input_in_another_file_makes_it_concrete() {
     let mut fs = MemFs::new();
     fs.add("/m/cue.mod/module.cue", "module: \"example.com/plan\"\n");
