@@ -45,6 +45,7 @@ pub struct SessionConfig {
 /// A running session; dropping it ends it.
 pub(crate) struct Session {
     pub id: String,
+    _closed: tokio::sync::oneshot::Sender<()>,
     _tasks: Vec<AbortOnDrop>,
 }
 
@@ -89,14 +90,22 @@ pub(crate) fn start(
     });
 
     let (rd, mut wr) = tokio::io::split(ours);
-    let outbound = futures::stream::unfold(rd, |mut rd| async move {
+    // Dropping the session drops `closed`, which ends the outbound stream:
+    // the daemon then sees the session's end at once (instead of after its
+    // health checks time out), and both duplex halves are released, which
+    // ends our side of the HTTP/2 connection too.
+    let (closed, on_close) = tokio::sync::oneshot::channel::<()>();
+    let outbound = futures::stream::unfold((rd, on_close), |(mut rd, mut on_close)| async move {
         let mut buf = vec![0u8; 32 * 1024];
-        match rd.read(&mut buf).await {
-            Ok(0) | Err(_) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some((BytesMessage { data: buf }, rd))
-            }
+        tokio::select! {
+            read = rd.read(&mut buf) => match read {
+                Ok(0) | Err(_) => None,
+                Ok(n) => {
+                    buf.truncate(n);
+                    Some((BytesMessage { data: buf }, (rd, on_close)))
+                }
+            },
+            _ = &mut on_close => None,
         }
     });
     let mut request = tonic::Request::new(outbound);
@@ -125,6 +134,7 @@ pub(crate) fn start(
     });
     Ok(Session {
         id,
+        _closed: closed,
         _tasks: vec![AbortOnDrop(server), AbortOnDrop(pump)],
     })
 }
