@@ -1,8 +1,9 @@
 //! `crypto/md5`, `crypto/sha1`, `crypto/sha256`, `crypto/sha512`: digests
-//! of bytes or strings, returned as bytes.
+//! of bytes or strings, returned as bytes; `crypto/hmac`: keyed digests.
 
 use super::args;
-use super::{func, num_const, BuiltinError, Kind, Package};
+use super::args::fail;
+use super::{func, num_const, str_const, BuiltinError, Kind, Package};
 use crate::data::Data;
 use md5::Md5;
 use sha1::Sha1;
@@ -76,3 +77,56 @@ pub static SHA512: Package = Package {
         ),
     ],
 };
+
+pub static HMAC: Package = Package {
+    path: "crypto/hmac",
+    cue: None,
+    members: &[
+        str_const!("MD5", "MD5"),
+        str_const!("SHA1", "SHA1"),
+        str_const!("SHA224", "SHA224"),
+        str_const!("SHA256", "SHA256"),
+        str_const!("SHA384", "SHA384"),
+        str_const!("SHA512", "SHA512"),
+        str_const!("SHA512_224", "SHA512_224"),
+        str_const!("SHA512_256", "SHA512_256"),
+        func!("crypto/hmac", "Sign", [Kind::STRING, SB, SB], SB, sign),
+    ],
+};
+
+/// HMAC (RFC 2104) over digest `D` with block size `block`.
+fn hmac<D: Digest>(key: &[u8], data: &[u8], block: usize) -> Vec<u8> {
+    let mut k = if key.len() > block {
+        D::digest(key).to_vec()
+    } else {
+        key.to_vec()
+    };
+    k.resize(block, 0);
+    let ipad: Vec<u8> = k.iter().map(|b| b ^ 0x36).collect();
+    let opad: Vec<u8> = k.iter().map(|b| b ^ 0x5c).collect();
+    let mut inner = D::new();
+    inner.update(&ipad);
+    inner.update(data);
+    let inner = inner.finalize();
+    let mut outer = D::new();
+    outer.update(&opad);
+    outer.update(inner);
+    outer.finalize().to_vec()
+}
+
+fn sign(a: &[Data]) -> R {
+    let name = args::string(a, 0)?;
+    let (key, data) = (args::bytes(a, 1)?, args::bytes(a, 2)?);
+    let mac = match name {
+        "MD5" => hmac::<Md5>(key, data, 64),
+        "SHA1" => hmac::<Sha1>(key, data, 64),
+        "SHA224" => hmac::<Sha224>(key, data, 64),
+        "SHA256" => hmac::<Sha256>(key, data, 64),
+        "SHA384" => hmac::<Sha384>(key, data, 128),
+        "SHA512" => hmac::<Sha512>(key, data, 128),
+        "SHA512_224" => hmac::<Sha512_224>(key, data, 128),
+        "SHA512_256" => hmac::<Sha512_256>(key, data, 128),
+        _ => return fail("unsupported hash function"),
+    };
+    Ok(Data::Bytes(mac))
+}

@@ -386,6 +386,7 @@ impl BuiltinError {
 
 /// All builtin packages, sorted by path.
 static PACKAGES: &[&Package] = &[
+    &crypto::HMAC,
     &crypto::MD5,
     &crypto::SHA1,
     &crypto::SHA256,
