@@ -68,29 +68,11 @@ pub fn int(args: &[Data], i: usize) -> Result<i64, BuiltinError> {
     })
 }
 
-/// Argument `i` as a `bool`.
-#[allow(dead_code)] // reason: for packages still being filled in
-pub fn boolean(args: &[Data], i: usize) -> Result<bool, BuiltinError> {
-    match args.get(i) {
-        Some(Data::Bool(b)) => Ok(*b),
-        _ => Err(mismatch(args, i, Kind::BOOL)),
-    }
-}
-
 /// Argument `i` as a list.
 pub fn list(args: &[Data], i: usize) -> Result<&[Data], BuiltinError> {
     match args.get(i) {
         Some(Data::List(l)) => Ok(l),
         _ => Err(mismatch(args, i, Kind::LIST)),
-    }
-}
-
-/// Argument `i` as struct fields.
-#[allow(dead_code)] // reason: for packages still being filled in
-pub fn fields(args: &[Data], i: usize) -> Result<&[(String, Data)], BuiltinError> {
-    match args.get(i) {
-        Some(Data::Struct(f)) => Ok(f),
-        _ => Err(mismatch(args, i, Kind::STRUCT)),
     }
 }
 

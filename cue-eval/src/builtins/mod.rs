@@ -468,7 +468,6 @@ macro_rules! num_const {
 pub(crate) use num_const;
 
 /// Declares a string constant member.
-#[allow(unused_macros)] // reason: for packages still being filled in
 macro_rules! str_const {
     ($name:expr, $text:expr) => {
         $crate::builtins::Member {
@@ -477,5 +476,4 @@ macro_rules! str_const {
         }
     };
 }
-#[allow(unused_imports)]
 pub(crate) use str_const;
