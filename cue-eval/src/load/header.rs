@@ -29,6 +29,9 @@ pub struct Header {
     pub package_offset: usize,
     /// The file's imports, in order.
     pub imports: Vec<ImportSpec>,
+    /// The expression of a file-level `@if(...)` attribute (before the
+    /// package clause): the file is only built when it holds for the tags.
+    pub build_if: Option<String>,
 }
 
 /// A malformed header (for example an unterminated import list).
@@ -94,13 +97,14 @@ impl<'a> Scanner<'a> {
         id
     }
 
-    /// Skips an attribute `@name(...)` with balanced parentheses.
-    fn skip_attribute(&mut self) -> Result<(), HeaderError> {
+    /// Skips an attribute `@name(...)` with balanced parentheses and
+    /// returns its name and the text between the parentheses.
+    fn skip_attribute(&mut self) -> Result<(String, String), HeaderError> {
         let start = self.pos;
         self.pos += 1; // '@'
-        self.ident();
+        let name = self.ident().unwrap_or("").to_string();
         if self.peek_char() != Some('(') {
-            return Ok(());
+            return Ok((name, String::new()));
         }
         let mut depth = 0usize;
         for (i, c) in self.rest().char_indices() {
@@ -109,8 +113,9 @@ impl<'a> Scanner<'a> {
                 ')' => {
                     depth -= 1;
                     if depth == 0 {
+                        let body = self.rest()[1..i].to_string();
                         self.pos += i + 1;
-                        return Ok(());
+                        return Ok((name, body));
                     }
                 }
                 _ => {}
@@ -189,7 +194,10 @@ pub fn scan(src: &str) -> Result<Header, HeaderError> {
     loop {
         s.skip_space();
         if s.peek_char() == Some('@') {
-            s.skip_attribute()?;
+            let (name, body) = s.skip_attribute()?;
+            if name == "if" {
+                header.build_if = Some(body);
+            }
             continue;
         }
         break;
@@ -252,6 +260,85 @@ pub fn scan(src: &str) -> Result<Header, HeaderError> {
     Ok(header)
 }
 
+/// Evaluates a build-tag expression (`foo`, `!foo`, `a && (b || !c)`)
+/// with the given tags set; `None` when it is malformed.
+pub fn eval_tags(expr: &str, tags: &[String]) -> Option<bool> {
+    struct P<'a> {
+        t: &'a [u8],
+        i: usize,
+        tags: &'a [String],
+    }
+    impl P<'_> {
+        fn ws(&mut self) {
+            while self.i < self.t.len() && self.t[self.i].is_ascii_whitespace() {
+                self.i += 1;
+            }
+        }
+        fn or(&mut self) -> Option<bool> {
+            let mut v = self.and()?;
+            loop {
+                self.ws();
+                if self.t[self.i..].starts_with(b"||") {
+                    self.i += 2;
+                    let r = self.and()?;
+                    v = v || r;
+                } else {
+                    return Some(v);
+                }
+            }
+        }
+        fn and(&mut self) -> Option<bool> {
+            let mut v = self.not()?;
+            loop {
+                self.ws();
+                if self.t[self.i..].starts_with(b"&&") {
+                    self.i += 2;
+                    let r = self.not()?;
+                    v = v && r;
+                } else {
+                    return Some(v);
+                }
+            }
+        }
+        fn not(&mut self) -> Option<bool> {
+            self.ws();
+            match self.t.get(self.i)? {
+                b'!' => {
+                    self.i += 1;
+                    Some(!self.not()?)
+                }
+                b'(' => {
+                    self.i += 1;
+                    let v = self.or()?;
+                    self.ws();
+                    (self.t.get(self.i) == Some(&b')')).then(|| {
+                        self.i += 1;
+                        v
+                    })
+                }
+                _ => {
+                    let start = self.i;
+                    while self.i < self.t.len()
+                        && (self.t[self.i].is_ascii_alphanumeric() || self.t[self.i] == b'_')
+                    {
+                        self.i += 1;
+                    }
+                    let name = std::str::from_utf8(&self.t[start..self.i]).ok()?;
+                    (!name.is_empty()).then(|| self.tags.iter().any(|t| t == name))
+                }
+            }
+        }
+    }
+    let mut p = P {
+        t: expr.as_bytes(),
+        i: 0,
+        tags,
+    };
+    let v = p.or()?;
+    p.ws();
+    (p.i == p.t.len()).then_some(v)
+}
+
 /// Converts a byte offset in `src` to a 1-based (line, column) pair.
 pub fn line_col(src: &str, offset: usize) -> (u32, u32) {
     let offset = offset.min(src.len());
@@ -277,6 +364,17 @@ mod tests {
         assert_eq!(paths, ["strings", "encoding/json", "list"]);
         assert_eq!(h.imports[1].alias.as_deref(), Some("j"));
         assert_eq!(line_col(src, h.imports[1].offset), (7, 4));
+    }
+
+    #[test]
+    fn build_tags() {
+        let h = scan("@if(foo && !bar)\npackage p\n").unwrap();
+        let e = h.build_if.unwrap();
+        assert_eq!(eval_tags(&e, &[]), Some(false));
+        assert_eq!(eval_tags(&e, &["foo".into()]), Some(true));
+        assert_eq!(eval_tags(&e, &["foo".into(), "bar".into()]), Some(false));
+        assert_eq!(eval_tags("!(a || b)", &[]), Some(true));
+        assert_eq!(eval_tags("a &&", &[]), None);
     }
 
     #[test]

@@ -12,7 +12,9 @@
 //!   ancestors (and, for imports, in the leaf) are ignored; two packages in
 //!   the leaf directory of a command-line load are an error.
 //! - Excluded: names starting with `_` or `.`, `*_test.cue`, `*_tool.cue`,
-//!   and files without a package clause when loading a directory.
+//!   files whose `@if(expr)` attribute does not hold for the tags (even
+//!   when named on the command line), and files without a package clause
+//!   when loading a directory.
 //! - File order: by directory depth (ancestors first), then name.
 //! - Imports: a first path element without a dot is a builtin package.
 //!   `module/path/x` maps into the module tree; any other path maps to
@@ -31,7 +33,7 @@ mod tests;
 
 pub use error::{LoadError, LoadErrorKind, LoadPos};
 pub use fs::{DirEntry, FileSystem, MemFs, OsFs};
-pub use header::{scan as scan_header, Header, ImportSpec};
+pub use header::{eval_tags, scan as scan_header, Header, ImportSpec};
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
@@ -126,6 +128,16 @@ impl Program {
 /// (absolute): no argument or a directory means that directory's package;
 /// a list of `.cue` files means those files as one instance.
 pub fn load(fs: &dyn FileSystem, cwd: &Path, args: &[String]) -> Result<Program, LoadError> {
+    load_with_tags(fs, cwd, args, &[])
+}
+
+/// [`load`] with build tags set (as `cue -t tag`), for `@if(...)` files.
+pub fn load_with_tags(
+    fs: &dyn FileSystem,
+    cwd: &Path,
+    args: &[String],
+    tags: &[String],
+) -> Result<Program, LoadError> {
     let cwd = normalize(cwd);
     let (module_root, has_module) = find_root(fs, &cwd);
     let module_path = if has_module {
@@ -144,6 +156,7 @@ pub fn load(fs: &dyn FileSystem, cwd: &Path, args: &[String]) -> Result<Program,
         stack: Vec::new(),
         scanned: HashMap::new(),
         listed: HashMap::new(),
+        tags: tags.to_vec(),
     };
     let root = if !args.is_empty() && args.iter().all(|a| a.ends_with(".cue")) {
         loader.load_files(args)?
@@ -185,6 +198,8 @@ struct Loader<'a> {
     scanned: HashMap<PathBuf, Candidate>,
     /// Directory listings already read.
     listed: HashMap<PathBuf, Vec<PathBuf>>,
+    /// Build tags for `@if(...)`.
+    tags: Vec<String>,
 }
 
 /// A file accepted into a package, before its imports are resolved.
@@ -192,6 +207,8 @@ struct Loader<'a> {
 struct Candidate {
     file: SourceFile,
     package: Option<String>,
+    /// False when an `@if(...)` attribute excludes the file.
+    build: bool,
 }
 
 impl Loader<'_> {
@@ -236,7 +253,12 @@ impl Loader<'_> {
                 },
             )
         })?;
+        let build = match &header.build_if {
+            Some(expr) => header::eval_tags(expr, &self.tags).unwrap_or(false),
+            None => true,
+        };
         Ok(Candidate {
+            build,
             file: SourceFile {
                 name,
                 path: path.to_path_buf(),
@@ -289,6 +311,9 @@ impl Loader<'_> {
                 return Err(LoadError::new(LoadErrorKind::BadArgument(arg.clone())));
             }
             let c = self.candidate(&path)?;
+            if !c.build {
+                continue;
+            }
             if let Some(p) = &c.package {
                 match &package {
                     Some((first, first_file)) if first != p => {
@@ -354,6 +379,9 @@ impl Loader<'_> {
             while self.fs.is_dir(&cur) {
                 for path in self.cue_files(&cur)? {
                     let c = self.candidate(&path)?;
+                    if !c.build {
+                        continue;
+                    }
                     let Some(p) = c.package else { continue };
                     match &package {
                         None => {

@@ -224,3 +224,19 @@ fn loads_a_real_directory() {
     );
     assert_eq!(names(&p.instances[0]), ["./sub/s.cue"]);
 }
+
+#[test]
+fn if_attributes_exclude_files_without_their_tags() {
+    // Mirrors `cue export` with and without `-t foo`.
+    let fs = fs(&[
+        ("a.cue", "@if(foo)\npackage p\na: 1\n"),
+        ("b.cue", "@if(!foo)\n\npackage p\nb: 1\n"),
+        ("c.cue", "package p\nc: 1\n"),
+    ]);
+    let p = load_at(&fs, "/m", &[]).unwrap();
+    assert_eq!(names(p.root_instance()), ["./b.cue", "./c.cue"]);
+    let p = load_with_tags(&fs, Path::new("/m"), &[], &["foo".to_string()]).unwrap();
+    assert_eq!(names(p.root_instance()), ["./a.cue", "./c.cue"]);
+    let p = load_at(&fs, "/m", &["a.cue", "c.cue"]).unwrap();
+    assert_eq!(names(p.root_instance()), ["./c.cue"]);
+}
