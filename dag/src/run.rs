@@ -30,6 +30,8 @@ pub struct Report {
     pub ran: Vec<Path>,
     /// Components that were skipped, with why.
     pub skipped: BTreeMap<Path, String>,
+    /// Exported values unified back (each one a re-evaluation).
+    pub fills: usize,
     /// Time spent unifying exported values back and re-evaluating.
     pub fill_time: std::time::Duration,
     /// Time spent building the graph and reading ops (the scheduler's own work).
@@ -213,6 +215,7 @@ pub async fn run<P: Plan, S: Solver>(
             let fill_start = std::time::Instant::now();
             let filled = plan.fill(&c, value);
             report.fill_time += fill_start.elapsed();
+            report.fills += 1;
             let errors = match filled {
                 Err(e) => vec![(c.clone(), e.0)],
                 Ok(()) => plan.root().errors(&Path::root()),

@@ -106,10 +106,12 @@ pub fn load_plan(plan_dir: &Path, inputs: &InputArgs) -> Result<CuePlan, ExitCod
 }
 
 pub fn run(args: Args) -> ExitCode {
+    let start = Instant::now();
     let mut plan = match load_plan(&args.plan_dir, &args.inputs) {
         Ok(p) => p,
         Err(code) => return code,
     };
+    let load_time = start.elapsed();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -124,7 +126,19 @@ pub fn run(args: Args) -> ExitCode {
     let solver = Arc::new(::dag::buildkit::LazySolver::from_env());
     let result = runtime.block_on(::dag::run::run(&mut plan, solver, &options));
     match result {
-        Ok(_) => {
+        Ok(report) => {
+            if args.log_format != LogFormat::Json {
+                eprintln!(
+                    "ran {}, skipped {}; first evaluation {:.3}s, {} re-evaluations {:.3}s, scheduling {:.3}s, total {:.3}s",
+                    report.ran.len(),
+                    report.skipped.len(),
+                    load_time.as_secs_f64(),
+                    report.fills,
+                    report.fill_time.as_secs_f64(),
+                    report.schedule_time.as_secs_f64(),
+                    start.elapsed().as_secs_f64()
+                );
+            }
             let mut out = std::io::stdout().lock();
             let line = ::dag::output::concrete_json(::dag::plan::Plan::root(&plan));
             if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
