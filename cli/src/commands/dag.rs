@@ -1,6 +1,7 @@
 //! `dagger dag PLAN_DIR [--format dot|text]`: print the component graph
 //! without running anything.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -34,11 +35,15 @@ pub fn run(args: Args) -> ExitCode {
     };
     match ::dag::graph::Graph::build(::dag::plan::Plan::root(&plan)) {
         Ok(graph) => {
-            match args.format {
-                Format::Dot => print!("{}", graph.to_dot()),
-                Format::Text => print!("{}", graph.to_text()),
+            let text = match args.format {
+                Format::Dot => graph.to_dot(),
+                Format::Text => graph.to_text(),
+            };
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(_) => ExitCode::from(1),
             }
-            ExitCode::SUCCESS
         }
         Err(e) => {
             eprintln!("error: {e}");

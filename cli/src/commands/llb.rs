@@ -3,6 +3,7 @@
 //! Without COMPONENT, every component whose ops are concrete, each preceded
 //! by a `# PATH` line.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -50,6 +51,7 @@ pub fn run(args: Args) -> ExitCode {
         None => ::dag::graph::find_components(root),
     };
     let single = args.component.is_some();
+    let mut out = std::io::stdout().lock();
     for c in components {
         let Some(node) = root.lookup(&c) else {
             continue;
@@ -57,7 +59,9 @@ pub fn run(args: Args) -> ExitCode {
         let ops = match ::dag::parse::component_ops(node, &c) {
             Ok(ops) => ops,
             Err(::dag::parse::OpsError::NotConcrete { path, reason }) if !single => {
-                println!("# {c} (not concrete: {path}: {reason})");
+                if writeln!(out, "# {c} (not concrete: {path}: {reason})").is_err() {
+                    return ExitCode::from(1);
+                }
                 continue;
             }
             Err(e) => {
@@ -74,12 +78,17 @@ pub fn run(args: Args) -> ExitCode {
                 return ExitCode::from(1);
             }
         };
-        if !single {
-            println!("# {c}");
+        if !single && writeln!(out, "# {c}").is_err() {
+            return ExitCode::from(1);
         }
         for s in summaries {
             match serde_json::to_string(&s) {
-                Ok(line) => println!("{line}"),
+                Ok(line) => {
+                    // A closed pipe (`| head`) ends the output quietly.
+                    if writeln!(out, "{line}").is_err() {
+                        return ExitCode::from(1);
+                    }
+                }
                 Err(e) => {
                     eprintln!("error: {e}");
                     return ExitCode::from(1);
