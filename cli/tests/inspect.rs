@@ -98,3 +98,25 @@ fn compute_rejects_a_malformed_input_as_usage() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn json_logs_are_one_object_per_line_and_stdout_stays_the_result() {
+    // Nothing can run without the input, so no engine is needed.
+    let dir = plan("partial-missing-input");
+    let out = dagger(&["compute", dir.to_str().unwrap(), "--log-format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "{}\n");
+    let events: Vec<serde_json::Value> = text(&out.stderr)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    let skipped = events
+        .iter()
+        .find(|e| e["event"] == "skipped")
+        .expect("a skipped event");
+    assert_eq!(skipped["component"], "test");
+    assert!(
+        skipped["reason"].as_str().unwrap().contains("not concrete"),
+        "{skipped}"
+    );
+}
