@@ -264,3 +264,124 @@ fn validator_failures_list_arguments_only_when_given() {
         "invalid value \"ab\" (does not satisfy strings.MinRunes(3))"
     );
 }
+
+/// A stand-in evaluator: values are data; the comparator orders numbers
+/// by value (or the `k` field of structs); `validate` accepts structs only.
+struct FakeHost {
+    vals: Vec<Data>,
+    fields: usize,
+}
+
+fn key(d: &Data) -> crate::num::Number {
+    match d {
+        Data::Number(n) => n.clone(),
+        other => match other.get("k") {
+            Some(Data::Number(n)) => n.clone(),
+            _ => crate::num::Number::from_i64(0),
+        },
+    }
+}
+
+impl Host for FakeHost {
+    fn data(&mut self, v: HostValue) -> Result<Data, BuiltinError> {
+        Ok(self.vals[v.0 as usize].clone())
+    }
+    fn validate(&mut self, _schema: HostValue, data: &Data) -> Result<(), BuiltinError> {
+        match data {
+            Data::Struct(_) => Ok(()),
+            _ => Err(BuiltinError::Plain("conflicting values".into())),
+        }
+    }
+    fn less(&mut self, _cmp: HostValue, a: &Data, b: &Data) -> Result<bool, BuiltinError> {
+        Ok(key(a) < key(b))
+    }
+    fn field_count(&mut self, _v: HostValue) -> Result<(usize, bool), BuiltinError> {
+        Ok((self.fields, false))
+    }
+}
+
+fn host_call(pkg: &str, name: &str, vals: Vec<Data>, fields: usize) -> Result<Data, BuiltinError> {
+    let f = package(pkg).unwrap().member(name).unwrap().func().unwrap();
+    let Impl::Host(h) = f.imp else {
+        panic!("{pkg}.{name} is not a host function")
+    };
+    let n = vals.len() as u32;
+    let mut host = FakeHost { vals, fields };
+    h(&mut host, &(0..n).map(HostValue).collect::<Vec<_>>())
+}
+
+#[test]
+fn sort_is_stable_and_uses_the_comparator() {
+    let d = |j: &str| Data::from_json(j).unwrap();
+    let sorted = host_call(
+        "list",
+        "Sort",
+        vec![
+            d(r#"[{"k":2,"i":0},{"k":1,"i":1},{"k":2,"i":2},{"k":0,"i":3}]"#),
+            Data::Null,
+        ],
+        0,
+    )
+    .unwrap();
+    assert_eq!(
+        sorted.to_json(),
+        d(r#"[{"k":0,"i":3},{"k":1,"i":1},{"k":2,"i":0},{"k":2,"i":2}]"#).to_json()
+    );
+    let yes = host_call("list", "IsSorted", vec![d("[1,2,2,3]"), Data::Null], 0).unwrap();
+    assert_eq!(yes, Data::Bool(true));
+    let no = host_call("list", "IsSorted", vec![d("[2,1]"), Data::Null], 0).unwrap();
+    assert_eq!(no, Data::Bool(false));
+}
+
+#[test]
+fn field_count_validators() {
+    let n = |v: i64| Data::Number(crate::num::Number::from_i64(v));
+    let err = host_call("struct", "MinFields", vec![Data::Null, n(2)], 1).unwrap_err();
+    assert!(err.is_incomplete());
+    assert_eq!(err.to_string(), "len(fields) < MinFields(2) (1 < 2)");
+    assert_eq!(
+        host_call("struct", "MinFields", vec![Data::Null, n(1)], 1).unwrap(),
+        Data::Bool(true)
+    );
+    assert_eq!(
+        host_call("struct", "MaxFields", vec![Data::Null, n(1)], 2).unwrap(),
+        Data::Bool(false)
+    );
+}
+
+#[test]
+fn json_and_yaml_validate_decode_then_ask_the_host() {
+    let s = |t: &str| Data::String(t.into());
+    assert_eq!(
+        host_call(
+            "encoding/json",
+            "Validate",
+            vec![s(r#"{"a":1}"#), Data::Null],
+            0
+        )
+        .unwrap(),
+        Data::Bool(true)
+    );
+    let err = host_call("encoding/json", "Validate", vec![s("[1]"), Data::Null], 0).unwrap_err();
+    assert_eq!(err.to_string(), "conflicting values");
+    let err = host_call("encoding/json", "Validate", vec![s("{"), Data::Null], 0).unwrap_err();
+    assert!(matches!(err, BuiltinError::Call(_)));
+    assert_eq!(
+        host_call(
+            "encoding/yaml",
+            "Validate",
+            vec![s("a: 1\n---\nb: 2\n"), Data::Null],
+            0
+        )
+        .unwrap(),
+        Data::Bool(true)
+    );
+    let err = host_call(
+        "encoding/yaml",
+        "Validate",
+        vec![s("a: 1\n---\n- 2\n"), Data::Null],
+        0,
+    )
+    .unwrap_err();
+    assert_eq!(err.to_string(), "conflicting values");
+}
