@@ -70,6 +70,8 @@ pub fn evaluate(sources: &[Source]) -> Result<Evaluated, Errors> {
         return Err(Errors(errors));
     }
     let mut ev = Evaluator::new();
+    let total: usize = sources.iter().map(|s| s.text.len()).sum();
+    ev.vertices.reserve(total / 4);
     let root = ev.new_vertex(None, Label(0));
     let exprs = {
         let mut c = Compiler::new(&mut ev.labels, &files);

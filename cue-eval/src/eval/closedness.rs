@@ -76,6 +76,10 @@ impl Evaluator {
     }
 
     pub(crate) fn add_decl(&mut self, v: VertexId, info: &Info, kind: DeclKind) {
+        // Open structs outside definitions need no bookkeeping.
+        if info.scope.is_none() && !self.in_definition(v) {
+            return;
+        }
         self.vm(v).decls.push(DeclRecord {
             scope: info.scope,
             kind,

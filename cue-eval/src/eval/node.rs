@@ -118,7 +118,9 @@ impl Evaluator {
         self.apply_parent_constraints(v);
         self.fixpoint(&mut n);
         if !n.disjunctions.is_empty() && n.err.is_none() && !self.v(v).partial_disjunct {
-            self.expand_disjunctions(n);
+            if !self.simple_disjunctions(&mut n) {
+                self.expand_disjunctions(n);
+            }
         } else {
             // A partial disjunct records its next pending disjunction and the
             // modes of the choices it made.
@@ -864,4 +866,172 @@ fn chain_has(chain: &Option<Rc<Chain>>, t: VertexId) -> bool {
         cur = c.next.as_ref();
     }
     false
+}
+
+/// A partial result of the simple-disjunction path: scalar state, the
+/// modes of the choices made, and the resulting value.
+type SimpleState = (Node, Vec<(bool, bool)>, Value);
+
+fn is_simple(e: &ExprRef) -> bool {
+    match &e.kind {
+        ExprKind::Null
+        | ExprKind::Bool(_)
+        | ExprKind::Num(_)
+        | ExprKind::Str(_)
+        | ExprKind::Bytes(_)
+        | ExprKind::Basic(_)
+        | ExprKind::Top => true,
+        ExprKind::Bound(_, x) => matches!(
+            x.kind,
+            ExprKind::Num(_)
+                | ExprKind::Str(_)
+                | ExprKind::Bytes(_)
+                | ExprKind::Null
+                | ExprKind::Bool(_)
+        ),
+        ExprKind::Unify(xs) => xs.iter().all(is_simple),
+        _ => false,
+    }
+}
+
+impl Evaluator {
+    /// Fast path for disjunctions of atoms, types and bounds at a vertex
+    /// with no fields: each alternative is met with the scalar state
+    /// directly (same elimination, merging and default rules as
+    /// `expand_disjunctions`, without cloning the vertex).
+    fn simple_disjunctions(&mut self, n: &mut Node) -> bool {
+        let v = n.v;
+        if n.has_struct
+            || !n.lists.is_empty()
+            || !n.incomplete.is_empty()
+            || !n.comprehensions.is_empty()
+            || !n.dynamic.is_empty()
+            || !self.v(v).arcs.is_empty()
+            || n.disjunctions
+                .iter()
+                .any(|d| !d.alts.iter().all(|(x, _)| is_simple(x)))
+        {
+            return false;
+        }
+        // (state, modes, value)
+        let base = self.scalar_state(n);
+        let mut states: Vec<SimpleState> = vec![(base, Vec::new(), Value::Top)];
+        let disjunctions = std::mem::take(&mut n.disjunctions);
+        for d in &disjunctions {
+            let has_defaults = d.alts.iter().any(|(_, m)| *m);
+            let mut next: Vec<SimpleState> = Vec::new();
+            for (st, modes, _) in &states {
+                for (x, marked) in d.alts.iter() {
+                    let mut s2 = self.scalar_state(st);
+                    let env = Rc::new(Env {
+                        up: None,
+                        vertex: v,
+                        dyn_label: None,
+                    });
+                    let c = Conjunct {
+                        expr: x.clone(),
+                        env,
+                        info: Info::default(),
+                    };
+                    self.add_conjunct(&mut s2, c);
+                    if s2.err.is_some() || !s2.disjunctions.is_empty() {
+                        continue;
+                    }
+                    let val = self.scalar_value(&s2);
+                    if matches!(val, Value::Bottom(_)) {
+                        continue;
+                    }
+                    let mut m2 = modes.clone();
+                    m2.push((has_defaults, *marked));
+                    if let Some(k) = next.iter_mut().find(|k| self.values_equal(&k.2, &val)) {
+                        if m2.iter().filter(|x| x.1).count() > k.1.iter().filter(|x| x.1).count() {
+                            k.1 = m2;
+                        }
+                        continue;
+                    }
+                    next.push((s2, m2, val));
+                }
+            }
+            states = next;
+            if states.is_empty() {
+                break;
+            }
+        }
+        let value = if states.is_empty() {
+            let msg = "empty disjunction";
+            Value::Bottom(Rc::new(Bottom {
+                code: Code::Eval,
+                message: msg.into(),
+                spans: disjunctions.iter().map(|d| d.span).take(1).collect(),
+                vertex: Some(v),
+            }))
+        } else if states.len() == 1 {
+            states.pop().map(|s| s.2).unwrap_or(Value::Top)
+        } else {
+            let depth = disjunctions.len();
+            let mut level_marked = vec![false; depth];
+            for (_, modes, _) in &states {
+                for (i, (_, m)) in modes.iter().enumerate() {
+                    level_marked[i] |= *m;
+                }
+            }
+            let mut list: Vec<(VertexId, bool)> = Vec::new();
+            for (_, modes, val) in states {
+                let mut mode = Mode::Maybe;
+                for (i, (hd, m)) in modes.iter().enumerate() {
+                    let x = if !*hd || !level_marked[i] {
+                        Mode::Maybe
+                    } else if *m {
+                        Mode::Is
+                    } else {
+                        Mode::Not
+                    };
+                    mode = mode.max(x);
+                }
+                let w = self.new_vertex(self.v(v).parent, self.v(v).label);
+                let wx = self.vm(w);
+                wx.detached = true;
+                wx.value = val;
+                wx.status = Status::Finalized;
+                list.push((w, mode == Mode::Is));
+            }
+            let mut next = 0;
+            for i in 0..list.len() {
+                if list[i].1 {
+                    list.swap(next, i);
+                    next += 1;
+                }
+            }
+            Value::Disj(Rc::new(list))
+        };
+        let vx = self.vm(v);
+        vx.value = value;
+        vx.partial = None;
+        vx.status = Status::ArcsReady;
+        true
+    }
+
+    /// A node holding only the scalar part (kind, atom, bounds, validators).
+    fn scalar_state(&self, n: &Node) -> Node {
+        let mut s = Node::new(n.v, Some(Rc::new(Vec::new())));
+        s.kind = n.kind;
+        s.kind_src = n.kind_src.clone();
+        s.scalar = n.scalar.clone();
+        s.bounds = n.bounds.clone();
+        s.validators = n.validators.clone();
+        s.span = n.span;
+        s.err = n.err.clone();
+        s
+    }
+
+    /// The value of a scalar-only node.
+    fn scalar_value(&mut self, n: &Node) -> Value {
+        match &n.scalar {
+            Some(s) => {
+                let s = s.clone();
+                self.check_constraints(&s, &n.bounds, &n.validators, n.span)
+            }
+            None => self.simplify_constraints(n.kind, &n.bounds, &n.validators, n.span),
+        }
+    }
 }
