@@ -240,11 +240,10 @@ fn collect_refs(
 
 /// The innermost component that contains `p`.
 fn owner<'a>(owners: &BTreeSet<&'a Path>, p: &Path) -> Option<&'a Path> {
-    owners
-        .iter()
-        .filter(|o| p.starts_with(o))
-        .max_by_key(|o| o.0.len())
-        .copied()
+    (0..=p.0.len()).rev().find_map(|k| {
+        let prefix = Path(p.0[..k].to_vec());
+        owners.get(&prefix).copied()
+    })
 }
 
 /// Adds to `deps` the components the value at `r` comes from, seen from `c`.
