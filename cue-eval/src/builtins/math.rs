@@ -2,12 +2,12 @@
 //! `Pow10`, `MultipleOf`, ...), Go's float64 functions and the constants.
 //!
 //! Float64 functions return the shortest decimal text of Go's result as a
-//! float (`2.0`, `1.4142135623730951`). The reference computes `Exp`, `Log`,
-//! `Log10`, `Log2`, `Cbrt` and non-integer `Pow` in 24-digit decimal
-//! arithmetic; here exact cases are exact and the others use float64, so
-//! their last digits can differ from the reference.
+//! float (`2.0`, `1.4142135623730951`). `Exp`, `Exp2`, `Log`, `Log10`,
+//! `Log2`, `Cbrt` and `Pow` are decimal functions in the reference (24
+//! digits); they are computed in high precision by `bigmath`.
 
 use super::args::{self, fail, ok_int};
+use super::bigmath;
 use super::list::decimal;
 use super::{func, num_const, BuiltinError, Kind, Package};
 use crate::data::Data;
@@ -131,9 +131,9 @@ pub static PACKAGE: Package = Package {
         f1!("Atan", f64::atan),
         f2!("Atan2", f64::atan2),
         f1!("Atanh", f64::atanh),
-        func!(P, "Cbrt", [N], N, |a: &[Data]| float_result(
-            args::number(a, 0)?.to_f64().cbrt()
-        )),
+        func!(P, "Cbrt", [N], N, |a: &[Data]| Ok(decimal(bigmath::cbrt(
+            args::number(a, 0)?
+        )))),
         func!(P, "Copysign", [N, N], N, copysign),
         func!(P, "Dim", [N, N], N, dim),
         f1!("Erf", erf),
@@ -160,9 +160,9 @@ pub static PACKAGE: Package = Package {
         func!(P, "Ldexp", [N, I], N, |a: &[Data]| float_result(
             float(a, 0)? * 2f64.powi(args::int(a, 1)?.clamp(-2000, 2000) as i32)
         )),
-        func!(P, "Log", [N], N, |a: &[Data]| log_with(a, f64::ln)),
-        func!(P, "Log10", [N], N, log10),
-        func!(P, "Log2", [N], N, log2),
+        func!(P, "Log", [N], N, |a: &[Data]| log_with(a, bigmath::ln)),
+        func!(P, "Log10", [N], N, |a: &[Data]| log_with(a, bigmath::log10)),
+        func!(P, "Log2", [N], N, |a: &[Data]| log_with(a, bigmath::log2)),
         f1!("Log1p", f64::ln_1p),
         f1!("Logb", |x: f64| if x == 0.0 {
             f64::NEG_INFINITY
@@ -370,15 +370,14 @@ fn pow(a: &[Data]) -> R {
             };
         }
     }
-    float_result(x.to_f64().powf(y.to_f64()))
+    match bigmath::pow(x, y) {
+        Some(p) => Ok(decimal(p)),
+        None => fail("invalid operation"),
+    }
 }
 
 fn exp(a: &[Data]) -> R {
-    let x = args::number(a, 0)?;
-    if x.is_zero() {
-        return Ok(decimal(Number::from_i64(1)));
-    }
-    float_result(x.to_f64().exp())
+    Ok(decimal(bigmath::exp(args::number(a, 0)?)))
 }
 
 fn exp2(a: &[Data]) -> R {
@@ -388,23 +387,21 @@ fn exp2(a: &[Data]) -> R {
             return Ok(decimal(pow_int(&Number::from_i64(2), n as u32)));
         }
     }
-    float_result(x.to_f64().exp2())
-}
-
-fn log_with(a: &[Data], f: fn(f64) -> f64) -> R {
-    let x = args::number(a, 0)?;
-    if x == &Number::from_i64(1) {
-        return Ok(decimal(Number::from_i64(0)));
+    match bigmath::pow(&Number::from_i64(2), x) {
+        Some(p) => Ok(decimal(p)),
+        None => fail("invalid operation"),
     }
-    float_result(f(x.to_f64()))
 }
 
-fn log10(a: &[Data]) -> R {
-    log_with(a, f64::log10)
-}
-
-fn log2(a: &[Data]) -> R {
-    log_with(a, f64::log2)
+fn log_with(a: &[Data], f: fn(&Number) -> Option<Number>) -> R {
+    let x = args::number(a, 0)?;
+    if x.is_zero() {
+        return fail("-Infinity");
+    }
+    match f(x) {
+        Some(v) => Ok(decimal(v)),
+        None => fail("invalid operation"),
+    }
 }
 
 fn pow10(a: &[Data]) -> R {

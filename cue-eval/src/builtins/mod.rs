@@ -37,6 +37,7 @@ mod args;
 mod kind;
 
 mod base64;
+mod bigmath;
 mod bits;
 mod crypto;
 mod csv;
