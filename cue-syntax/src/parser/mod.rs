@@ -176,6 +176,11 @@ fn readable_expected(expected: &[String]) -> Vec<String> {
         .collect();
     // `div` and friends are both names and operators: always noise here.
     out.retain(|t| !INT_OPS.contains(&t.as_str()));
+    // Where a name may come, `package`, `import` and `in` are only expected
+    // as labels (`in: 1`): noise for a person reading the message.
+    if out.iter().any(|t| t == "identifier") {
+        out.retain(|t| !matches!(t.as_str(), "`package`" | "`import`" | "`in`"));
+    }
     let mut summary = Vec::new();
     for (group, name, min) in [
         (EXPR_START, "expression", EXPR_START.len() / 2),
@@ -190,3 +195,6 @@ fn readable_expected(expected: &[String]) -> Vec<String> {
     summary.extend(out);
     summary
 }
+
+#[cfg(test)]
+mod tests;
