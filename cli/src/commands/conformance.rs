@@ -86,10 +86,14 @@ fn evaluate_case(dir: &Path, roots: &[String]) -> Actual {
     let (dir, roots) = (dir.to_path_buf(), roots.to_vec());
     on_big_stack(move || {
         let export = render(&dir, &Request::new(roots.clone(), OutFormat::Json));
-        let eval = render(&dir, &Request::new(roots, OutFormat::Cue));
+        let eval = render(&dir, &Request::new(roots.clone(), OutFormat::Cue));
+        let yaml = export
+            .is_ok()
+            .then(|| render(&dir, &Request::new(roots, OutFormat::Yaml)));
         Actual {
             export,
             eval: Some(eval),
+            yaml,
         }
     })
 }

@@ -33,6 +33,9 @@ pub struct Case {
     pub export: Option<ExpectExport>,
     /// Expected eval outcome (`None` if the archive has neither section).
     pub eval: Option<ExpectEval>,
+    /// Expected `cue export --out yaml` text, when recorded (this
+    /// repository's cases have it; the shared corpus does not).
+    pub yaml: Option<String>,
 }
 
 impl Case {
@@ -68,6 +71,7 @@ impl Case {
             roots,
             export,
             eval,
+            yaml: archive.get("out/export.yaml").map(str::to_string),
         }
     }
 }

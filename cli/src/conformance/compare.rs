@@ -17,6 +17,8 @@ pub struct Actual {
     pub export: Result<String, String>,
     /// `eval`: the CUE text, or the error report (`None` if not run).
     pub eval: Option<Result<String, String>>,
+    /// `export --out yaml` (`None` if not run).
+    pub yaml: Option<Result<String, String>>,
 }
 
 /// The judgement of one case.
@@ -34,6 +36,10 @@ pub struct Verdict {
     pub expects_eval_error: bool,
     /// Our eval outcome agrees with the reference's.
     pub eval_agrees: bool,
+    /// The archive has an `out/export.yaml` (from the reference).
+    pub expects_yaml: bool,
+    /// Our YAML text is byte-identical to it.
+    pub yaml_exact: bool,
     /// Why the case fails, or what else differs (short, one line).
     pub reason: Option<String>,
 }
@@ -69,6 +75,10 @@ pub fn judge(case: &Case, actual: &Actual) -> Verdict {
                 first_line(want)
             ));
         }
+    }
+    if let Some(want) = &case.yaml {
+        v.expects_yaml = true;
+        v.yaml_exact = matches!(&actual.yaml, Some(Ok(got)) if got == want);
     }
     match (&case.eval, &actual.eval) {
         (Some(ExpectEval::Text(want)), Some(Ok(got))) => {
@@ -209,6 +219,7 @@ mod tests {
             &Actual {
                 export: ok("{\"b\": [1], \"a\": 1}"),
                 eval: None,
+                yaml: None,
             },
         );
         assert!(v.pass && v.expects_json && !v.json_exact, "{v:?}");
@@ -218,6 +229,7 @@ mod tests {
             &Actual {
                 export: ok(exact),
                 eval: None,
+                yaml: None,
             },
         );
         assert!(v.pass && v.json_exact && v.reason.is_none(), "{v:?}");
@@ -226,6 +238,7 @@ mod tests {
             &Actual {
                 export: ok("{\"a\": 1, \"b\": [2]}"),
                 eval: None,
+                yaml: None,
             },
         );
         assert!(!v.pass);
@@ -240,6 +253,7 @@ mod tests {
             &Actual {
                 export: err("anything"),
                 eval: Some(err("e")),
+                yaml: None,
             },
         );
         assert!(v.pass && v.eval_agrees && v.expects_eval_error);
@@ -248,6 +262,7 @@ mod tests {
             &Actual {
                 export: ok("{}"),
                 eval: Some(ok("a: 1")),
+                yaml: None,
             },
         );
         assert!(!v.pass && !v.eval_agrees);
@@ -267,6 +282,7 @@ mod tests {
             &Actual {
                 export: ok("{}\n"),
                 eval: Some(ok("a: 1\nbb: 2\n")),
+                yaml: None,
             },
         );
         assert!(v.pass && v.json_exact && v.eval_agrees && v.expects_eval_text);
@@ -275,10 +291,28 @@ mod tests {
             &Actual {
                 export: err("boom\n  ./in.cue:1:1"),
                 eval: Some(ok("a: 2\nbb: 2\n")),
+                yaml: None,
             },
         );
         assert!(!v.pass && !v.eval_agrees);
         assert_eq!(v.reason.as_deref(), Some("export failed: boom"));
+    }
+
+    #[test]
+    fn yaml_compared_when_recorded() {
+        let c = case("-- in.cue --\n-- out/export.json --\n{}\n-- out/export.yaml --\na: 1\n");
+        let mut actual = Actual {
+            export: ok("{}\n"),
+            eval: None,
+            yaml: Some(ok("a: 1\n")),
+        };
+        let v = judge(&c, &actual);
+        assert!(v.expects_yaml && v.yaml_exact);
+        actual.yaml = Some(ok("a: 2\n"));
+        let v = judge(&c, &actual);
+        assert!(v.expects_yaml && !v.yaml_exact && v.pass);
+        let plain = case("-- in.cue --\n-- out/export.json --\n{}\n");
+        assert!(!judge(&plain, &actual).expects_yaml);
     }
 
     #[test]

@@ -48,6 +48,10 @@ pub struct Summary {
     pub eval_error_expected: usize,
     /// Of those, cases where our eval fails too.
     pub eval_error_agrees: usize,
+    /// Cases with an `out/export.yaml`.
+    pub yaml_expected: usize,
+    /// Of those, cases where our YAML text is byte-identical.
+    pub yaml_exact: usize,
 }
 
 impl Summary {
@@ -67,6 +71,8 @@ impl Summary {
             s.eval_text_agrees += (v.expects_eval_text && v.eval_agrees) as usize;
             s.eval_error_expected += v.expects_eval_error as usize;
             s.eval_error_agrees += (v.expects_eval_error && v.eval_agrees) as usize;
+            s.yaml_expected += v.expects_yaml as usize;
+            s.yaml_exact += (v.expects_yaml && v.yaml_exact) as usize;
         }
         s
     }
@@ -153,6 +159,7 @@ pub fn run_in_process(
                 &Actual {
                     export: Err(String::new()),
                     eval: None,
+                    yaml: None,
                 },
             );
             v.pass = false;
@@ -212,6 +219,7 @@ fn fill_expectations(v: &mut Verdict, path: &Path) {
     v.expects_json = matches!(case.export, Some(ExpectExport::Json(_)));
     v.expects_eval_text = matches!(case.eval, Some(ExpectEval::Text(_)));
     v.expects_eval_error = matches!(case.eval, Some(ExpectEval::Error(_)));
+    v.expects_yaml = case.yaml.is_some();
 }
 
 fn run_child(exe: &Path, path: &Path, timeout: Duration) -> Verdict {
@@ -302,6 +310,14 @@ pub fn report(results: &[CaseResult], verbose: bool) -> String {
         s.eval_error_agrees,
         s.eval_error_expected
     ));
+    if s.yaml_expected > 0 {
+        out.push_str(&format!(
+            "yaml-exact: {}/{} cases with out/export.yaml ({})\n",
+            s.yaml_exact,
+            s.yaml_expected,
+            percent(s.yaml_exact, s.yaml_expected)
+        ));
+    }
     out.push_str(&format!("{} passed, {} failed\n", s.passed, s.failed));
     out
 }
@@ -354,6 +370,7 @@ mod tests {
             Actual {
                 export: Ok("{\"a\": 1}".into()),
                 eval: None,
+                yaml: None,
             }
         };
         let v = run_in_process(&p, &seen);
