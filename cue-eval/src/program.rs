@@ -6,11 +6,14 @@
 //! show up per field (see [`crate::view`]).
 
 use crate::api::Evaluated;
+use crate::compile::ir::{Decl, Expr, ExprKind, ExprRef, ListElem, ListLit, StructLit};
 use crate::compile::Compiler;
+use crate::data::Data;
 use crate::errors::{Error, Errors, Position};
 use crate::eval::{Conjunct, Env, Evaluator, Info, VertexId};
 use crate::load::{ImportTarget, InstanceId, Program};
-use crate::value::{Bottom, Code, Label};
+use crate::value::{Bottom, Code, Label, Labels};
+use crate::view::PathSeg;
 use cue_syntax::ast::{self, Span};
 use cue_syntax::SourceMap;
 use std::collections::HashMap;
@@ -19,96 +22,217 @@ use std::rc::Rc;
 /// Parses and compiles all instances of `program` and returns its root
 /// instance, evaluated lazily.
 pub fn evaluate_program(program: &Program) -> Result<Evaluated, Errors> {
-    let mut map = SourceMap::new();
-    let mut errors = Vec::new();
-    // Parse every instance's files.
-    let mut parsed: Vec<Vec<ast::File>> = Vec::new();
-    for inst in &program.instances {
-        let mut files = Vec::new();
-        for f in &inst.files {
-            let id = map.add(f.name.clone(), f.text.clone());
-            let (file, errs) = cue_syntax::parse_file(id, &f.text);
-            for e in errs {
-                let loc = map.location(e.span);
-                errors.push(Error {
-                    path: vec![],
-                    message: e.to_string(),
-                    positions: vec![Position {
-                        file: f.name.clone(),
-                        line: loc.line,
-                        col: loc.column,
-                    }],
-                });
+    Ok(Compiled::new(program)?.evaluate())
+}
+
+/// A loaded program parsed and compiled once, to be evaluated any number of
+/// times with values filled in (cheaper than loading and parsing again).
+#[derive(Clone)]
+pub struct Compiled {
+    labels: Labels,
+    sources: SourceMap,
+    main_files: Vec<ast::File>,
+    /// The main instance's files, then the filled values.
+    main: Vec<ExprRef>,
+    /// Imported instances: import path (without `:name`) and files.
+    packages: Vec<(Rc<str>, Vec<ExprRef>)>,
+}
+
+impl Compiled {
+    /// Parses and compiles every instance of `program`. Fails on syntax
+    /// errors and unresolvable references.
+    pub fn new(program: &Program) -> Result<Compiled, Errors> {
+        let mut map = SourceMap::new();
+        let mut errors = Vec::new();
+        let mut parsed: Vec<Vec<ast::File>> = Vec::new();
+        for inst in &program.instances {
+            let mut files = Vec::new();
+            for f in &inst.files {
+                let id = map.add(f.name.clone(), f.text.clone());
+                let (file, errs) = cue_syntax::parse_file(id, &f.text);
+                for e in errs {
+                    errors.push(Error {
+                        path: vec![],
+                        message: e.to_string(),
+                        positions: positions(&map, e.span),
+                    });
+                }
+                files.push(file);
             }
-            files.push(file);
+            parsed.push(files);
         }
-        parsed.push(files);
-    }
-    if !errors.is_empty() {
-        return Err(Errors(errors));
+        if !errors.is_empty() {
+            return Err(Errors(errors));
+        }
+
+        // The compiler names an import by its path without the `:name`
+        // qualifier; map those to the instances they load.
+        let mut by_import: HashMap<InstanceId, Rc<str>> = HashMap::new();
+        for inst in &program.instances {
+            for imp in &inst.imports {
+                if let ImportTarget::Instance(id) = imp.target {
+                    let path = imp.path.split(':').next().unwrap_or(&imp.path);
+                    by_import.entry(id).or_insert_with(|| Rc::from(path));
+                }
+            }
+        }
+
+        let mut labels = Labels::default();
+        let mut main = Vec::new();
+        let mut main_files = Vec::new();
+        let mut packages = Vec::new();
+        for (i, files) in parsed.into_iter().enumerate() {
+            let id = InstanceId(i);
+            let import = by_import.get(&id);
+            if id != program.root && import.is_none() {
+                continue;
+            }
+            let exprs = {
+                let mut c = Compiler::new(&mut labels, &files);
+                let exprs: Vec<_> = files.iter().map(|f| c.file(f)).collect();
+                for e in &c.errors {
+                    errors.push(Error {
+                        path: vec![],
+                        message: e.message.clone(),
+                        positions: positions(&map, e.span),
+                    });
+                }
+                exprs
+            };
+            if id == program.root {
+                main = exprs;
+                main_files = files;
+            } else if let Some(path) = import {
+                packages.push((path.clone(), exprs));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Errors(errors));
+        }
+        Ok(Compiled {
+            labels,
+            sources: map,
+            main_files,
+            main,
+            packages,
+        })
     }
 
-    // The compiler names an import by its path without the `:name`
-    // qualifier; map those to the instances they load.
-    let mut by_import: HashMap<InstanceId, String> = HashMap::new();
-    for inst in &program.instances {
-        for imp in &inst.imports {
-            if let ImportTarget::Instance(id) = imp.target {
-                let path = imp.path.split(':').next().unwrap_or(&imp.path);
-                by_import.entry(id).or_insert_with(|| path.to_string());
-            }
+    /// Unifies `value` at `path` (field labels as written; no list indices)
+    /// into the main instance, as a file `a: b: value` of its package would.
+    pub fn fill(&mut self, path: &[PathSeg], value: &Data) -> Result<(), Error> {
+        let span = Span::synthetic();
+        let mut expr = data_expr(&mut self.labels, value, span);
+        for seg in path.iter().rev() {
+            let PathSeg::Field(name) = seg else {
+                return Err(Error::new(
+                    path_strings(path),
+                    "cannot fill a list element (path has an index)",
+                ));
+            };
+            let label = field_label(&mut self.labels, name);
+            expr = struct_expr(vec![(label, expr)], span);
         }
+        self.main.push(expr);
+        Ok(())
     }
 
-    let mut ev = Evaluator::new();
-    let root = ev.new_vertex(None, Label(0));
-    let mut main_files = Vec::new();
-    for (i, files) in parsed.into_iter().enumerate() {
-        let id = InstanceId(i);
-        let is_main = id == program.root;
-        if !is_main && !by_import.contains_key(&id) {
-            continue;
-        }
-        let exprs = {
-            let mut c = Compiler::new(&mut ev.labels, &files);
-            let exprs: Vec<_> = files.iter().map(|f| c.file(f)).collect();
-            for e in &c.errors {
-                errors.push(Error {
-                    path: vec![],
-                    message: e.message.clone(),
-                    positions: positions(&map, e.span),
-                });
-            }
-            exprs
-        };
-        let vertex = if is_main {
-            root
-        } else {
+    /// A fresh evaluation of the main instance with the values filled so far.
+    pub fn evaluate(&self) -> Evaluated {
+        let mut ev = Evaluator::new();
+        ev.labels = self.labels.clone();
+        let root = ev.new_vertex(None, Label(0));
+        add_conjuncts(&mut ev, root, &self.main);
+        for (path, exprs) in &self.packages {
             let v = ev.new_vertex(None, Label(0));
             ev.vertices[v.0 as usize].detached = true;
-            ev.packages.insert(Rc::from(by_import[&id].as_str()), v);
-            v
-        };
-        let env = Rc::new(Env {
-            up: None,
-            vertex,
-            dyn_label: None,
+            ev.packages.insert(path.clone(), v);
+            add_conjuncts(&mut ev, v, exprs);
+        }
+        Evaluated::from_parts(ev, self.sources.clone(), self.main_files.clone(), root)
+    }
+}
+
+fn add_conjuncts(ev: &mut Evaluator, v: VertexId, exprs: &[ExprRef]) {
+    let env = Rc::new(Env {
+        up: None,
+        vertex: v,
+        dyn_label: None,
+    });
+    for e in exprs {
+        ev.vertices[v.0 as usize].conjuncts.push(Conjunct {
+            expr: e.clone(),
+            env: env.clone(),
+            info: Info::default(),
         });
-        for e in exprs {
-            ev.vertices[vertex.0 as usize].conjuncts.push(Conjunct {
-                expr: e,
-                env: env.clone(),
-                info: Info::default(),
-            });
-        }
-        if is_main {
-            main_files = files;
-        }
     }
-    if !errors.is_empty() {
-        return Err(Errors(errors));
+}
+
+/// The label of a field named as written (`a`, `#a`, `_a`, `a-b`).
+fn field_label(labels: &mut Labels, name: &str) -> Label {
+    if name.starts_with('#') || name.starts_with('_') {
+        labels.ident(name)
+    } else {
+        labels.string(name)
     }
-    Ok(Evaluated::from_parts(ev, map, main_files, root))
+}
+
+fn path_strings(path: &[PathSeg]) -> Vec<String> {
+    path.iter()
+        .map(|s| match s {
+            PathSeg::Field(f) => f.clone(),
+            PathSeg::Index(i) => i.to_string(),
+        })
+        .collect()
+}
+
+fn struct_expr(fields: Vec<(Label, ExprRef)>, span: Span) -> ExprRef {
+    let field_labels = fields.iter().map(|(l, _)| *l).collect();
+    let decls = fields
+        .into_iter()
+        .map(|(label, value)| Decl::Field {
+            label,
+            optional: false,
+            value,
+            span,
+        })
+        .collect();
+    Rc::new(Expr {
+        span,
+        kind: ExprKind::Struct(Rc::new(StructLit {
+            span,
+            decls,
+            field_labels,
+            has_embed: false,
+        })),
+    })
+}
+
+/// The literal expression of concrete data.
+fn data_expr(labels: &mut Labels, d: &Data, span: Span) -> ExprRef {
+    let kind = match d {
+        Data::Null => ExprKind::Null,
+        Data::Bool(b) => ExprKind::Bool(*b),
+        Data::Number(n) => ExprKind::Num(n.clone()),
+        Data::String(s) => ExprKind::Str(Rc::from(s.as_str())),
+        Data::Bytes(b) => ExprKind::Bytes(Rc::from(b.as_slice())),
+        Data::List(items) => ExprKind::List(Rc::new(ListLit {
+            span,
+            elems: items
+                .iter()
+                .map(|x| ListElem::Expr(data_expr(labels, x, span)))
+                .collect(),
+            ellipsis: None,
+        })),
+        Data::Struct(fields) => {
+            let fields = fields
+                .iter()
+                .map(|(k, v)| (labels.string(k), data_expr(labels, v, span)))
+                .collect();
+            return struct_expr(fields, span);
+        }
+    };
+    Rc::new(Expr { span, kind })
 }
 
 fn positions(map: &SourceMap, span: Span) -> Vec<Position> {

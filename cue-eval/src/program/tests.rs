@@ -203,3 +203,70 @@ fn undefined_member_of_an_imported_package_is_an_error() {
         ViewKind::Bottom("undefined field: #Nope".into())
     );
 }
+
+fn field_path(path: &[&str]) -> Vec<PathSeg> {
+    path.iter().map(|s| PathSeg::Field(s.to_string())).collect()
+}
+
+#[test]
+fn filled_values_unify_like_package_files() {
+    let p = program(concat!(
+        "package main\n\nimport \"dagger.io/llb\"\n\n",
+        "name: string\n",
+        "cfg: {port: int, \"host-name\": string}\n",
+        "run: llb.#Exec & {args: [\"echo\", \"hello \\(name)\", \"\\(cfg.port)\"]}\n",
+    ));
+    let mut compiled = Compiled::new(&p).expect("compiles");
+    let before = compiled.evaluate();
+    compiled
+        .fill(&field_path(&["name"]), &Data::String("world".into()))
+        .unwrap();
+    let cfg = Data::from_json(r#"{"port": 8080, "host-name": "h"}"#).unwrap();
+    compiled.fill(&field_path(&["cfg"]), &cfg).unwrap();
+    let after = compiled.evaluate();
+
+    let arg = |inst: &Evaluated, i: &str| at(inst.root(), &["run", "args", i]).kind();
+    assert!(matches!(arg(&before, "1"), ViewKind::Incomplete(_)));
+    assert_eq!(arg(&after, "1"), string("hello world"));
+    assert_eq!(arg(&after, "2"), string("8080"));
+    assert_eq!(at(after.root(), &["cfg", "host-name"]).kind(), string("h"));
+    // Filled values come after the plan's own fields in output order.
+    let names: Vec<String> = after.root().fields().into_iter().map(|f| f.0).collect();
+    assert_eq!(names, ["name", "cfg", "run"]);
+    // The earlier evaluation is independent of later fills.
+    assert!(matches!(arg(&before, "1"), ViewKind::Incomplete(_)));
+}
+
+#[test]
+fn a_conflicting_fill_is_a_field_error() {
+    let p = program("package main\n\nout: {int, #compute: []}\n");
+    let mut compiled = Compiled::new(&p).expect("compiles");
+    compiled
+        .fill(&field_path(&["out"]), &Data::String("text".into()))
+        .unwrap();
+    let inst = compiled.evaluate();
+    assert!(matches!(
+        at(inst.root(), &["out"]).kind(),
+        ViewKind::Bottom(m) if m.contains("mismatched types")
+    ));
+    let errs = inst.errors().0;
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].path, ["out"]);
+    // Definitions of the filled value stay visible.
+    let out_fields: Vec<String> = at(inst.root(), &["out"])
+        .fields()
+        .into_iter()
+        .map(|f| f.0)
+        .collect();
+    assert_eq!(out_fields, ["#compute"]);
+}
+
+#[test]
+fn filling_a_list_element_is_refused() {
+    let p = program("package main\n\nl: [int]\n");
+    let mut compiled = Compiled::new(&p).expect("compiles");
+    let path = vec![PathSeg::Field("l".into()), PathSeg::Index(0)];
+    let err = compiled.fill(&path, &Data::Null).unwrap_err();
+    assert_eq!(err.path, ["l", "0"]);
+    assert!(err.message.contains("list element"), "{}", err.message);
+}

@@ -68,7 +68,8 @@ impl Label {
 }
 
 /// The string table for labels.
-#[derive(Default, Debug)]
+// plan-api: Clone, so a compiled program can seed many evaluators.
+#[derive(Clone, Default, Debug)]
 pub struct Labels {
     names: Vec<Rc<str>>,
     index: HashMap<Rc<str>, u32>,
