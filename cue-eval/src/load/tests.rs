@@ -1,6 +1,7 @@
 //! Loader tests: an in-memory module per case, and one real directory.
 
 use super::*;
+use std::path::PathBuf;
 
 fn fs(files: &[(&str, &str)]) -> MemFs {
     let mut fs = MemFs::new();
@@ -239,4 +240,75 @@ fn if_attributes_exclude_files_without_their_tags() {
     assert_eq!(names(p.root_instance()), ["./a.cue", "./c.cue"]);
     let p = load_at(&fs, "/m", &["a.cue", "c.cue"]).unwrap();
     assert_eq!(names(p.root_instance()), ["./c.cue"]);
+}
+
+/// The header scan must agree with the real parser on every input of the
+/// conformance corpus and of the project's own cases.
+#[test]
+fn header_scan_agrees_with_the_parser() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dirs = [
+        root.join("../../shared/cue-conformance"),
+        root.join("../testdata"),
+    ];
+    let mut files = Vec::new();
+    let mut stack: Vec<PathBuf> = dirs.iter().filter(|d| d.is_dir()).cloned().collect();
+    assert!(!stack.is_empty(), "no corpus found");
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "txtar") {
+                files.push(p);
+            }
+        }
+    }
+    let mut checked = 0;
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut name: Option<String> = None;
+        let mut body = String::new();
+        let mut sections = Vec::new();
+        for line in text.split_inclusive('\n') {
+            let t = line.trim_end_matches('\n');
+            if let Some(n) = t.strip_prefix("-- ").and_then(|r| r.strip_suffix(" --")) {
+                if let Some(prev) = name.take() {
+                    sections.push((prev, std::mem::take(&mut body)));
+                }
+                name = Some(n.to_string());
+            } else if name.is_some() {
+                body.push_str(line);
+            }
+        }
+        if let Some(prev) = name {
+            sections.push((prev, body));
+        }
+        for (n, src) in sections.iter().filter(|(n, _)| n.ends_with(".cue")) {
+            let (file, errs) = cue_syntax::parse_file(cue_syntax::FileId(0), src);
+            if !errs.is_empty() {
+                continue;
+            }
+            let h = scan_header(src).unwrap_or_else(|e| panic!("{path:?} {n}: {e:?}"));
+            let want_pkg = file.package().map(|p| p.name.name.clone());
+            let want_imports: Vec<(Option<String>, String)> = file
+                .imports()
+                .map(|i| {
+                    (
+                        i.alias.as_ref().map(|a| a.name.clone()),
+                        i.path.value.clone(),
+                    )
+                })
+                .collect();
+            let got_imports: Vec<(Option<String>, String)> = h
+                .imports
+                .iter()
+                .map(|i| (i.alias.clone(), i.path.clone()))
+                .collect();
+            assert_eq!(h.package, want_pkg, "{path:?} {n}");
+            assert_eq!(got_imports, want_imports, "{path:?} {n}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 200, "only {checked} files checked");
 }
