@@ -136,6 +136,12 @@ pub enum ExprKind {
         up: u32,
         label: Label,
     },
+    /// The dynamic field `up` environments out whose key is `key`
+    /// (evaluated in that environment).
+    DynFieldRef {
+        up: u32,
+        key: ExprRef,
+    },
     /// The label matched by a pattern (`[X=string]: ...`), `up` envs out.
     LabelRef {
         up: u32,

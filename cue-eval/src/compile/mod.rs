@@ -25,6 +25,8 @@ pub struct CompileError {
 #[derive(Clone, Copy)]
 enum Binding {
     Field(Label),
+    /// An alias of a dynamic field: the key, compiled in the struct's frame.
+    Dynamic(usize),
     Let(usize),
     PatternLabel,
     Import(usize),
@@ -41,6 +43,7 @@ struct LetSlot<'a> {
 struct Frame<'a> {
     names: HashMap<&'a str, Binding>,
     lets: Vec<LetSlot<'a>>,
+    dyn_keys: Vec<ExprRef>,
 }
 
 /// The compiler state for one package.
@@ -157,6 +160,24 @@ impl<'a, 'l> Compiler<'a, 'l> {
                     top.names.insert(l.name.name.as_str(), Binding::Let(i));
                 }
                 _ => {}
+            }
+        }
+        // Aliases of dynamic fields refer to the field whose key they name.
+        for d in decls {
+            if let ast::Decl::Field(f) = d {
+                if let (Some(a), ast::Label::Interpolated(_) | ast::Label::Paren(_)) =
+                    (&f.alias, &f.label)
+                {
+                    let key = match &f.label {
+                        ast::Label::Interpolated(i) => self.interpolation(i),
+                        ast::Label::Paren(p) => self.expr(&p.expr),
+                        _ => unreachable!("matched above"),
+                    };
+                    let top = self.top();
+                    top.dyn_keys.push(key);
+                    let i = top.dyn_keys.len() - 1;
+                    top.names.insert(a.name.as_str(), Binding::Dynamic(i));
+                }
             }
         }
         let mut out = Vec::new();
@@ -350,6 +371,10 @@ impl<'a, 'l> Compiler<'a, 'l> {
             return match b {
                 Binding::Field(label) => Self::mk(span, ExprKind::FieldRef { up, label }),
                 Binding::PatternLabel => Self::mk(span, ExprKind::LabelRef { up }),
+                Binding::Dynamic(i) => {
+                    let key = self.frames[fi].dyn_keys[i].clone();
+                    Self::mk(span, ExprKind::DynFieldRef { up, key })
+                }
                 Binding::Import(i) => Self::mk(span, ExprKind::Import(self.imports[i].clone())),
                 Binding::Let(i) => match self.compile_let(fi, i) {
                     Some(expr) => {

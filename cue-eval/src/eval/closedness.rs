@@ -87,7 +87,7 @@ impl Evaluator {
     }
 
     /// Whether `v` is a definition or lies below one.
-    fn in_definition(&self, v: VertexId) -> bool {
+    pub(crate) fn in_definition(&self, v: VertexId) -> bool {
         let mut cur = Some(v);
         while let Some(c) = cur {
             let vx = self.v(c);

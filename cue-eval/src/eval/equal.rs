@@ -22,6 +22,24 @@ impl Evaluator {
                 if self.v(a).list_open != self.v(b).list_open {
                     return false;
                 }
+                // Disjuncts that differ in optional fields stay distinct.
+                let opt = |ev: &Evaluator, v: VertexId| -> Vec<Label> {
+                    let mut ls: Vec<Label> = ev
+                        .v(v)
+                        .constraints
+                        .iter()
+                        .filter_map(|c| match c.kind {
+                            ConstraintKind::Optional(l) => Some(l),
+                            _ => None,
+                        })
+                        .collect();
+                    ls.sort();
+                    ls.dedup();
+                    ls
+                };
+                if opt(self, a) != opt(self, b) {
+                    return false;
+                }
                 for (l, x) in aa {
                     match self.arc(b, l) {
                         Some(y) => {

@@ -25,6 +25,10 @@ impl Evaluator {
     pub(crate) fn value_of(&mut self, id: VertexId) -> Value {
         self.evaluate(id);
         let vx = self.v(id);
+        if vx.status == Status::Unprocessed {
+            // A provisional result (reference cycle).
+            return vx.value.clone();
+        }
         if vx.status == Status::Evaluating {
             if let Some(p) = &vx.partial {
                 return p.clone();
@@ -83,7 +87,8 @@ impl Evaluator {
             | ExprKind::Selector(..)
             | ExprKind::Index(..)
             | ExprKind::LetRef { .. }
-            | ExprKind::LabelRef { .. } => match self.resolve(e, env) {
+            | ExprKind::LabelRef { .. }
+            | ExprKind::DynFieldRef { .. } => match self.resolve(e, env) {
                 Ok(resolve::Resolved::Vertex(id, _)) => self.value_of(id),
                 Ok(resolve::Resolved::Value(v)) => v,
                 Err(b) => Value::Bottom(b),

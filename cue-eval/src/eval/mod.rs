@@ -121,6 +121,10 @@ pub struct Vertex {
     pub incomplete_exprs: Vec<ExprRef>,
     /// Choices of disjunctions, for disjunct clones.
     pub choices: Option<Rc<Vec<usize>>>,
+    /// Validators to check once the (composite) value is complete.
+    pub composite_validators: Vec<Value>,
+    /// The parent's patterns were already added to `conjuncts`.
+    pub constraints_applied: bool,
     /// Evaluate without expanding further disjunctions (a partial disjunct).
     pub partial_disjunct: bool,
     /// For a partial disjunct: the first disjunction left pending.
@@ -147,6 +151,8 @@ impl Vertex {
             detached: false,
             incomplete_exprs: Vec::new(),
             choices: None,
+            composite_validators: Vec::new(),
+            constraints_applied: false,
             partial_disjunct: false,
             next_disjunction: None,
             choice_modes: Vec::new(),
@@ -272,6 +278,14 @@ impl Evaluator {
         vx.decls.clear();
         vx.partial = None;
         vx.incomplete_exprs.clear();
+        vx.composite_validators.clear();
+    }
+
+    /// Makes `v` unprocessed again but keeps its (provisional) value.
+    pub(crate) fn reset_keep_value(&mut self, v: VertexId) {
+        let value = self.v(v).value.clone();
+        self.reset(v);
+        self.vm(v).value = value;
     }
 
     /// The path of labels from the root to `v`.
@@ -319,6 +333,13 @@ impl Evaluator {
             i += 1;
         }
         self.check_closed_arcs(v);
+        let validators = std::mem::take(&mut self.vm(v).composite_validators);
+        for val in validators {
+            if let Err(e) = self.check_validator(&Value::Vertex(v), &val, None) {
+                self.vm(v).value = e;
+                break;
+            }
+        }
         if let Value::Disj(list) = self.v(v).value.clone() {
             for (d, _) in list.iter() {
                 self.finalize(*d);

@@ -139,9 +139,10 @@ impl Evaluator {
         let (Some(p), label) = (vx.parent, vx.label) else {
             return;
         };
-        if vx.detached || vx.choices.is_some() {
+        if vx.detached || vx.choices.is_some() || vx.constraints_applied {
             return;
         }
+        self.vm(v).constraints_applied = true;
         if self.v(p).constraints.is_empty() || label.as_index().is_some() {
             return;
         }
@@ -307,7 +308,8 @@ impl Evaluator {
             ExprKind::FieldRef { .. }
             | ExprKind::Selector(..)
             | ExprKind::Index(..)
-            | ExprKind::LetRef { .. } => match self.resolve(&c.expr, &c.env) {
+            | ExprKind::LetRef { .. }
+            | ExprKind::DynFieldRef { .. } => match self.resolve(&c.expr, &c.env) {
                 Ok(resolve::Resolved::Vertex(t, closing)) => self.add_vertex(n, t, &c, closing),
                 Ok(resolve::Resolved::Value(val)) => self.add_value_or_defer(n, val, c),
                 Err(b) => self.defer_or_fail(n, c, b),
@@ -713,10 +715,19 @@ impl Evaluator {
             }
             other => other,
         };
+        if matches!(value, Value::List | Value::Struct) && !n.validators.is_empty() {
+            self.vm(v).composite_validators = n.validators.clone();
+        }
+        // A result that depends on a vertex still being evaluated (a
+        // reference cycle) is provisional: it is recomputed on next use.
+        let provisional = matches!(&value, Value::Bottom(b) if b.code == Code::Cycle);
         let vx = self.vm(v);
         vx.value = value;
         vx.partial = None;
         vx.status = Status::ArcsReady;
+        if provisional {
+            self.reset_keep_value(v);
+        }
     }
 
     fn first_incomplete_comprehension(&mut self, n: &Node) -> Option<Rc<Bottom>> {

@@ -62,6 +62,21 @@ impl Evaluator {
                     }
                 }
             }
+            ExprKind::DynFieldRef { up, key } => {
+                let e2 = env_up(env, *up).clone();
+                let target = e2.vertex;
+                let label = self.eval_label(key, &e2)?;
+                if self.v(target).status == Status::Unprocessed {
+                    self.evaluate(target);
+                }
+                match self.arc(target, label) {
+                    Some(a) => Ok(Resolved::Vertex(a, false)),
+                    None => Err(self.incomplete(
+                        format!("undefined field: {}", self.labels.name(label)),
+                        span,
+                    )),
+                }
+            }
             ExprKind::LabelRef { up } => {
                 let e2 = env_up(env, *up);
                 match e2.dyn_label {
@@ -177,6 +192,10 @@ impl Evaluator {
             Value::Bottom(e) => Err(e.clone()),
             _ if self.v(b).status == Status::Evaluating => {
                 Err(self.incomplete(format!("undefined field: {name}"), span))
+            }
+            Value::Struct if self.in_definition(b) => {
+                // A closed struct can never get the field.
+                Err(self.error(format!("undefined field: {name}"), span))
             }
             Value::Struct | Value::Top => {
                 Err(self.incomplete(format!("undefined field: {name}"), span))
