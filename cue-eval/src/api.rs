@@ -143,6 +143,28 @@ impl Evaluated {
         })
     }
 
+    /// The `cue eval` output as a syntax tree (hidden fields left out).
+    pub fn eval_syntax(&self) -> Result<ast::File, Errors> {
+        self.eval_syntax_with(crate::print::PrintOptions::default())
+    }
+
+    /// The `cue eval` output with options (`-H` shows hidden fields).
+    pub fn eval_syntax_with(&self, opts: crate::print::PrintOptions) -> Result<ast::File, Errors> {
+        let mut st = self.state.borrow_mut();
+        let st = &mut *st;
+        st.ev.eval_file(self.root, opts).map_err(|errs| {
+            Errors(
+                errs.into_iter()
+                    .map(|e| Error {
+                        path: st.ev.path(e.vertex),
+                        message: e.message,
+                        positions: span_positions(&st.sources, &e.spans),
+                    })
+                    .collect(),
+            )
+        })
+    }
+
     /// Evaluates `expr` in the scope of the instance's top level.
     pub fn eval_expr(&self, expr: &str) -> Result<Evaluated, Errors> {
         let mut st = self.state.borrow_mut();

@@ -9,6 +9,7 @@ pub mod export;
 pub mod load;
 pub mod num;
 pub mod order;
+pub mod print;
 pub mod program;
 pub mod value;
 pub mod view;

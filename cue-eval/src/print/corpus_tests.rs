@@ -1,0 +1,110 @@
+//! `cue eval` text against the reference's: every conformance case with an
+//! `out/eval.cue` section whose inputs are root files only (no module),
+//! compared after whitespace normalization as the conformance runner does.
+//! The agreement must not fall below a floor; `PRINT_CORPUS_VERBOSE=1`
+//! lists the cases that differ.
+
+use crate::api::{evaluate, Source};
+use cue_syntax::format::{format_file, FormatOptions};
+use std::path::{Path, PathBuf};
+
+fn sections(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches('\n');
+        match bare.strip_prefix("-- ").and_then(|r| r.strip_suffix(" --")) {
+            Some(name) if !name.trim().is_empty() => {
+                out.push((name.trim().to_string(), String::new()))
+            }
+            _ => {
+                if let Some(last) = out.last_mut() {
+                    last.1.push_str(line);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn cases(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            cases(&p, out);
+        } else if p.extension().is_some_and(|x| x == "txtar") {
+            out.push(p);
+        }
+    }
+}
+
+/// Whitespace-insensitive form: runs of blanks collapsed, blank lines and
+/// indentation dropped.
+fn normalize(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let collapsed = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !collapsed.is_empty() {
+            out.push_str(&collapsed);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Our text for the root files of a case, or the error report.
+fn eval_text(sources: &[Source]) -> Result<String, String> {
+    let inst = evaluate(sources).map_err(|e| format!("{e:?}"))?;
+    let file = inst.eval_syntax().map_err(|e| format!("{e:?}"))?;
+    Ok(format_file(&file, &FormatOptions::spaces(4)))
+}
+
+#[test]
+fn eval_text_agrees_with_the_reference() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/cue-conformance");
+    let mut paths = Vec::new();
+    cases(&root, &mut paths);
+    paths.sort();
+    if paths.is_empty() {
+        return; // The shared corpus is not present on this machine.
+    }
+    let verbose = std::env::var_os("PRINT_CORPUS_VERBOSE").is_some();
+    let (mut total, mut agree) = (0, 0);
+    for path in &paths {
+        let text = std::fs::read_to_string(path).unwrap();
+        let secs = sections(&text);
+        let Some((_, want)) = secs.iter().find(|(n, _)| n == "out/eval.cue") else {
+            continue;
+        };
+        if secs.iter().any(|(n, _)| n.starts_with("cue.mod/")) {
+            continue;
+        }
+        let sources: Vec<Source> = secs
+            .iter()
+            .filter(|(n, _)| n.ends_with(".cue") && !n.contains('/'))
+            .map(|(n, t)| Source::new(n.clone(), t.clone()))
+            .collect();
+        total += 1;
+        let got = std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(move || eval_text(&sources))
+            .unwrap()
+            .join()
+            .unwrap_or_else(|_| Err("panic".into()));
+        match got {
+            Ok(got) if normalize(&got) == normalize(want) => agree += 1,
+            Ok(got) if verbose => {
+                eprintln!("DIFF {}\n--- want\n{want}--- got\n{got}", path.display())
+            }
+            Err(e) if verbose => eprintln!("FAIL {}: {e}", path.display()),
+            _ => {}
+        }
+    }
+    eprintln!("eval-text: {agree}/{total} cases agree");
+    assert!(
+        agree >= 1,
+        "eval text agrees for only {agree}/{total} cases"
+    );
+}

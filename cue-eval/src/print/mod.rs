@@ -1,0 +1,339 @@
+//! `cue eval` output: the finalized value tree printed back as CUE syntax
+//! (reference `Value.Syntax(Final(), Definitions(true), ...)`, that is
+//! `internal/core/export` in value mode with defaults taken, then
+//! `cue/format` with 4-space indentation).
+//!
+//! Rules:
+//! - definitions are shown; hidden and optional fields only on request
+//!   ([`PrintOptions`]); `let`, patterns and `...` never; no package clause;
+//! - defaults are taken; other disjunctions print as `a | b` (several
+//!   defaults print as the disjunction of the defaults); lists are closed;
+//! - a value with definitions (or shown hidden fields) next to a non-struct
+//!   value prints as a struct embedding the value;
+//! - an incomplete value prints as its conjuncts' expressions joined with
+//!   `&` (`a: b + 1`);
+//! - fields are in the reference's output order ([`crate::order`]);
+//! - imports are added for the packages that printed values refer to.
+//!
+//! If any permanent error exists anywhere in the tree (definitions and
+//! hidden fields included), nothing is printed: the permanent errors are
+//! returned, as `cue eval` reports them and exits 1.
+
+mod expr;
+mod scalar;
+
+use crate::eval::{Evaluator, VertexId};
+use crate::value::{Label, LabelKind, Value};
+use cue_syntax::ast::{
+    Comments, Decl, Embed, Expr, Field, File, Ident, ImportDecl, ImportSpec, ListLit, Span,
+    StringLit, StructLit,
+};
+
+/// What `cue eval` shows besides regular fields and definitions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PrintOptions {
+    /// Show hidden fields (`-H`, `--all`).
+    pub hidden: bool,
+    /// Show optional fields (`-O`, `--all`).
+    pub optional: bool,
+}
+
+impl PrintOptions {
+    /// Hidden and optional fields too (`cue eval --all`).
+    pub fn all() -> PrintOptions {
+        PrintOptions {
+            hidden: true,
+            optional: true,
+        }
+    }
+}
+
+/// An identifier expression.
+pub(crate) fn ident(name: &str) -> Expr {
+    Expr::Ident(Ident::new(name, Span::synthetic()))
+}
+
+/// Whether `s` can be written as an identifier label (otherwise it is
+/// quoted): letters, digits, `_` and `$`, not starting with a digit, and
+/// for a regular label not starting like a definition or hidden field.
+pub(crate) fn is_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    if !(first.is_alphabetic() || first == '_' || first == '$' || first == '#') {
+        return false;
+    }
+    chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+}
+
+/// Builds the syntax tree of one evaluated value.
+pub(crate) struct Printer<'a> {
+    pub(crate) ev: &'a mut Evaluator,
+    opts: PrintOptions,
+    /// Import paths referred to, in first-use order.
+    imports: Vec<String>,
+}
+
+impl<'a> Printer<'a> {
+    pub(crate) fn new(ev: &'a mut Evaluator, opts: PrintOptions) -> Printer<'a> {
+        Printer {
+            ev,
+            opts,
+            imports: Vec::new(),
+        }
+    }
+
+    /// The file for vertex `v`: its fields as declarations, or the value
+    /// embedded, preceded by the imports the value needs.
+    pub(crate) fn file(mut self, v: VertexId) -> File {
+        let value = self.vertex(v);
+        let mut decls = match value {
+            Expr::Struct(s) => s.decls,
+            other => vec![Decl::Embed(Embed {
+                span: Span::synthetic(),
+                expr: other,
+                comments: Comments::default(),
+            })],
+        };
+        if !self.imports.is_empty() {
+            let mut paths = self.imports.clone();
+            paths.sort();
+            let specs: Vec<ImportSpec> = paths
+                .iter()
+                .map(|p| ImportSpec {
+                    span: Span::synthetic(),
+                    alias: None,
+                    path: StringLit::new(p.clone(), Span::synthetic()),
+                    comments: Comments::default(),
+                })
+                .collect();
+            let parenthesized = specs.len() > 1;
+            decls.insert(
+                0,
+                Decl::Import(ImportDecl {
+                    span: Span::synthetic(),
+                    specs,
+                    parenthesized,
+                    comments: Comments::default(),
+                }),
+            );
+        }
+        File {
+            span: Span::synthetic(),
+            decls,
+            trailing_comments: Vec::new(),
+        }
+    }
+
+    /// The identifier naming an imported package (its last path element);
+    /// records the import.
+    pub(crate) fn import(&mut self, path: &str) -> Expr {
+        if !self.imports.iter().any(|p| p == path) {
+            self.imports.push(path.to_string());
+        }
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let name = name.split(':').next_back().unwrap_or(name);
+        ident(name)
+    }
+
+    /// The syntax of a finalized vertex's value.
+    pub(crate) fn vertex(&mut self, v: VertexId) -> Expr {
+        self.ev.finalize(v);
+        let value = self.ev.v(v).value.clone();
+        match value {
+            Value::Struct => Expr::Struct(self.struct_lit(v, None)),
+            Value::List => {
+                let list = self.list(v);
+                if self.shows_extra_arcs(v) {
+                    Expr::Struct(self.struct_lit(v, Some(list)))
+                } else {
+                    list
+                }
+            }
+            Value::Disj(list) => {
+                let defaults: Vec<VertexId> =
+                    list.iter().filter(|(_, d)| *d).map(|(x, _)| *x).collect();
+                let shown: Vec<VertexId> = if defaults.is_empty() {
+                    list.iter().map(|(x, _)| *x).collect()
+                } else {
+                    defaults
+                };
+                let mut out: Option<Expr> = None;
+                for d in shown {
+                    let e = self.vertex(d);
+                    out = Some(match out {
+                        None => e,
+                        Some(l) => scalar::binary(cue_syntax::ast::BinaryOp::Disj, l, e),
+                    });
+                }
+                out.unwrap_or_else(|| ident("_"))
+            }
+            Value::Bottom(b) if b.is_incomplete() => self.conjuncts(v),
+            Value::Vertex(id) => self.vertex(id),
+            other => {
+                let e = self.scalar(&other);
+                if self.shows_extra_arcs(v) {
+                    Expr::Struct(self.struct_lit(v, Some(e)))
+                } else {
+                    e
+                }
+            }
+        }
+    }
+
+    /// An incomplete vertex in expression mode: its conjuncts joined by `&`.
+    fn conjuncts(&mut self, v: VertexId) -> Expr {
+        let conjs = self.ev.v(v).conjuncts.clone();
+        let mut out: Option<Expr> = None;
+        for c in &conjs {
+            let e = self.expr(&c.expr);
+            out = Some(scalar::and(out, e));
+        }
+        out.unwrap_or_else(|| ident("_"))
+    }
+
+    /// Whether `v` has definitions or (when shown) hidden fields, which
+    /// turn a non-struct value into a struct embedding it.
+    fn shows_extra_arcs(&self, v: VertexId) -> bool {
+        self.ev
+            .v(v)
+            .arcs
+            .iter()
+            .any(|(l, _)| l.is_def() || (l.is_hidden() && self.opts.hidden))
+    }
+
+    fn list(&mut self, v: VertexId) -> Expr {
+        let elems = self.ev.list_elems(v);
+        let mut out = Vec::with_capacity(elems.len());
+        for a in elems {
+            let e = self.vertex(a);
+            out.push(cue_syntax::ast::Element {
+                span: Span::synthetic(),
+                kind: cue_syntax::ast::ElementKind::Expr(e),
+                comments: Comments::default(),
+            });
+        }
+        Expr::List(ListLit {
+            span: Span::synthetic(),
+            elems: out,
+            ellipsis: None,
+            trailing_comments: Vec::new(),
+        })
+    }
+
+    /// The fields of `v` in output order; `embed` (a non-struct value) comes
+    /// first. Regular fields show only when the value is a struct.
+    fn struct_lit(&mut self, v: VertexId, embed: Option<Expr>) -> StructLit {
+        let mut decls = Vec::new();
+        let show_regular = embed.is_none();
+        if let Some(e) = embed {
+            decls.push(Decl::Embed(Embed {
+                span: Span::synthetic(),
+                expr: e,
+                comments: Comments::default(),
+            }));
+        }
+        for (label, arc) in self.ev.ordered_arcs(v) {
+            let show = match label.kind() {
+                LabelKind::String => show_regular,
+                LabelKind::Int => false,
+                LabelKind::Definition => true,
+                LabelKind::Hidden | LabelKind::HiddenDefinition => self.opts.hidden,
+            };
+            if !show {
+                continue;
+            }
+            let value = self.vertex(arc);
+            decls.push(self.field(label, value, false));
+        }
+        if self.opts.optional {
+            self.optional_fields(v, &mut decls);
+        }
+        StructLit {
+            span: Span::synthetic(),
+            decls,
+            elided: false,
+            trailing_comments: Vec::new(),
+        }
+    }
+
+    /// Optional fields that have no arc, printed `label?: expr`.
+    fn optional_fields(&mut self, v: VertexId, decls: &mut Vec<Decl>) {
+        let cs = self.ev.v(v).constraints.clone();
+        let mut seen: Vec<Label> = Vec::new();
+        for c in &cs {
+            let crate::eval::ConstraintKind::Optional(l) = c.kind else {
+                continue;
+            };
+            if self.ev.arc(v, l).is_some() || seen.contains(&l) {
+                continue;
+            }
+            if l.is_hidden() && !self.opts.hidden {
+                continue;
+            }
+            seen.push(l);
+            let mut out: Option<Expr> = None;
+            for c2 in &cs {
+                if matches!(c2.kind, crate::eval::ConstraintKind::Optional(x) if x == l) {
+                    let e = self.expr(&c2.value);
+                    out = Some(scalar::and(out, e));
+                }
+            }
+            let value = out.unwrap_or_else(|| ident("_"));
+            decls.push(self.field(l, value, true));
+        }
+    }
+
+    /// A field declaration.
+    pub(crate) fn field(&self, label: Label, value: Expr, optional: bool) -> Decl {
+        Decl::Field(Field {
+            span: Span::synthetic(),
+            alias: None,
+            label: self.label(label),
+            optional,
+            value_alias: None,
+            value,
+            attributes: Vec::new(),
+            comments: Comments::default(),
+        })
+    }
+
+    /// A label as syntax: identifiers where possible, else quoted.
+    pub(crate) fn label(&self, label: Label) -> cue_syntax::ast::Label {
+        use cue_syntax::ast::Label as L;
+        let name = self.ev.labels.name(label);
+        let id = Ident::new(name.clone(), Span::synthetic());
+        match label.kind() {
+            LabelKind::Definition => L::Definition(id),
+            LabelKind::Hidden | LabelKind::HiddenDefinition => L::Hidden(id),
+            _ if is_ident(&name) && !name.starts_with('#') && !name.starts_with('_') => {
+                L::Ident(id)
+            }
+            _ => L::String(StringLit::new(name, Span::synthetic())),
+        }
+    }
+}
+
+impl Evaluator {
+    /// The `cue eval` syntax of vertex `v`, or its permanent errors.
+    pub fn eval_file(
+        &mut self,
+        v: VertexId,
+        opts: PrintOptions,
+    ) -> Result<File, Vec<crate::eval::to_data::ExportError>> {
+        if let Err(errs) = self.export_vertex(v) {
+            let permanent: Vec<_> = errs.into_iter().filter(|e| !e.incomplete).collect();
+            if !permanent.is_empty() {
+                return Err(permanent);
+            }
+        }
+        Ok(Printer::new(self, opts).file(v))
+    }
+}
+
+#[cfg(test)]
+mod tests;
+
+#[cfg(test)]
+mod corpus_tests;

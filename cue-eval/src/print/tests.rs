@@ -1,0 +1,89 @@
+//! `cue eval` text for small inputs; expected texts are the reference's
+//! (from `../shared/cue-conformance` `out/eval.cue` sections and the
+//! evaluator notes' verified examples).
+
+use crate::api::{evaluate, Source};
+use cue_syntax::format::{format_file, FormatOptions};
+
+fn eval_text(src: &str) -> Result<String, String> {
+    let inst = evaluate(&[Source::new("in.cue", src)]).map_err(|e| format!("{e:?}"))?;
+    let file = inst.eval_syntax().map_err(|e| format!("{e:?}"))?;
+    Ok(format_file(&file, &FormatOptions::spaces(4)))
+}
+
+fn check(src: &str, want: &str) {
+    match eval_text(src) {
+        Ok(got) => assert_eq!(got, want, "input:\n{src}"),
+        Err(e) => panic!("eval failed for\n{src}\n{e}"),
+    }
+}
+
+#[test]
+fn defaults_and_disjunctions() {
+    // Notes §8, verified example 1.
+    check(
+        "a: *1 | 2\nb: int | string\nh: *1 | *2 | 3\ne: (*1 | 2) + 1\n",
+        "a: 1\nb: int | string\nh: 1 | 2\ne: 2\n",
+    );
+}
+
+#[test]
+fn definitions_shown_hidden_and_optional_left_out() {
+    // Notes §8, verified example 2.
+    check(
+        "#Port: {name: string, port: *80 | int}\nsvc: {_tmp: 1, ports: [#Port & {name: \"http\"}], kind: \"a\" | \"b\", replicas?: int, tags: [...string]}\n",
+        "#Port: {\n    name: string\n    port: 80\n}\nsvc: {\n    ports: [{\n        name: \"http\"\n        port: 80\n    }]\n    kind: \"a\" | \"b\"\n    tags: []\n}\n",
+    );
+}
+
+#[test]
+fn incomplete_expressions_print_as_source() {
+    // Notes §8, verified example 3.
+    check(
+        "a: b + 1\nb: int\nf: len(g)\ng: [...int]\n",
+        "a: b + 1\nb: int\nf: 0\ng: []\n",
+    );
+}
+
+#[test]
+fn named_int_ranges() {
+    // conformance export/016.
+    check(
+        "{\n\tu16:  int & >=0 & <=65535\n\tu32:  uint32\n\tua:   uint16 & >0\n\tus:   >=0 & <10_000 & int\n\ti16:  >=-32768 & int & <=32767\n\ti32:  int32 & >0\n\tf64:  float64\n\tfi:   float64 & int\n}\n",
+        "u16: uint16\nu32: uint32\nua:  uint16 & >0\nus:  uint & <10000\ni16: int16\ni32: int32 & >0\nf64: float64\nfi:  int & float64\n",
+    );
+}
+
+#[test]
+fn bounds_without_a_name_keep_their_order() {
+    // conformance export/013.
+    check("a: >=0 & <=10 & !=1\n", "a: >=0 & <=10 & !=1\n");
+}
+
+#[test]
+fn quoted_labels_and_scalars() {
+    // conformance export/004 and export/003.
+    check(
+        "{\n\t$type:  3\n\t\"_\":    int\n\t\"_foo\": int\n\t_bar:   int\n}\n",
+        "$type:  3\n\"_\":    int\n\"_foo\": int\n",
+    );
+    check(
+        "\"hello\\nworld\"\n",
+        "\"\"\"\n    hello\n    world\n    \"\"\"\n",
+    );
+}
+
+#[test]
+fn floats_keep_a_fraction() {
+    // conformance export/006.
+    check(
+        "{a: {b: 2.0, s: \"abc\"}, b: a.b, c: a.c, d: a[\"d\"], e: a.t[2:3]}\n",
+        "a: {\n    b: 2.0\n    s: \"abc\"\n}\nb: 2.0\nc: a.c\nd: a[\"d\"]\ne: a.t[2:3]\n",
+    );
+}
+
+#[test]
+fn permanent_errors_fail_the_eval() {
+    assert!(eval_text("a: 1 & 2\nb: c + 1\n").is_err());
+    assert!(eval_text("#D: {x: 1 & 2}\n").is_err());
+}
