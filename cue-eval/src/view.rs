@@ -131,31 +131,42 @@ impl<'a> View<'a> {
         })
     }
 
-    /// All fields in output order (regular, definitions, hidden), then the
+    /// All fields in output order: regular, definitions, hidden, and the
     /// optional fields no regular field sets; with their values.
     pub fn fields(&self) -> Vec<(String, FieldKind, View<'a>)> {
         let v = self.value;
         let arcs = self.inst.with_evaluator(|ev| {
             ev.finalize(v);
-            let mut out: Vec<(String, FieldKind, VertexId)> = ev
-                .ordered_arcs(v)
-                .into_iter()
-                .filter(|(l, _)| l.as_index().is_none())
-                .map(|(l, a)| (ev.labels.name(l), field_kind(l), a))
-                .collect();
+            let vx = ev.v(v);
             let mut optional: Vec<Label> = Vec::new();
-            for c in &ev.v(v).constraints {
+            for c in &vx.constraints {
                 if let ConstraintKind::Optional(l) = c.kind {
                     if ev.arc(v, l).is_none() && !optional.contains(&l) {
                         optional.push(l);
                     }
                 }
             }
-            for l in optional {
-                // Not an arc: a vertex of its own that gets the optional
-                // field's constraints (and matching patterns) from `v`.
-                let a = ev.new_vertex(Some(v), l);
-                out.push((ev.labels.name(l), FieldKind::Optional, a));
+            let structs: Vec<Vec<Label>> = vx.structs.iter().map(|s| s.to_vec()).collect();
+            let arcs: Vec<Label> = vx.arcs.iter().map(|(l, _)| *l).collect();
+            let mut order = crate::order::vertex_order(&structs, &arcs);
+            for l in &optional {
+                if !order.contains(l) {
+                    order.push(*l);
+                }
+            }
+            let mut out: Vec<(String, FieldKind, VertexId)> = Vec::new();
+            for l in order {
+                if l.as_index().is_some() {
+                    continue;
+                }
+                if let Some(a) = ev.arc(v, l) {
+                    out.push((ev.labels.name(l), field_kind(l), a));
+                } else if optional.contains(&l) {
+                    // Not an arc: a vertex of its own that gets the optional
+                    // field's constraints (and matching patterns) from `v`.
+                    let a = ev.new_vertex(Some(v), l);
+                    out.push((ev.labels.name(l), FieldKind::Optional, a));
+                }
             }
             out
         });

@@ -118,10 +118,10 @@ fn fields_of_every_kind_in_order() {
         ("b", FieldKind::Regular),
         ("#d", FieldKind::Definition),
         ("_h", FieldKind::Hidden),
+        ("o", FieldKind::Optional),
         ("set", FieldKind::Regular),
         ("_#hd", FieldKind::Hidden),
         ("a", FieldKind::Regular),
-        ("o", FieldKind::Optional),
     ];
     let want: Vec<(String, FieldKind)> = want.iter().map(|(l, k)| (l.to_string(), *k)).collect();
     assert_eq!(fields, want);
