@@ -89,6 +89,12 @@ fn own_cases_stay_above_the_floor() {
         "{passed} cases pass, below the floor of {}\n{output}",
         floor("testdata-eval")
     );
+    let yaml = rate(&output, "yaml-exact:");
+    assert!(
+        yaml >= floor("testdata-yaml-exact"),
+        "{yaml} byte-identical YAML outputs, below the floor of {}\n{output}",
+        floor("testdata-yaml-exact")
+    );
 }
 
 #[test]
