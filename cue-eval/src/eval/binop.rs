@@ -97,7 +97,17 @@ impl Evaluator {
                     (Value::Vertex(x), Value::Vertex(y))
                         if self.is_list(*x) && self.is_list(*y) =>
                     {
-                        Some(self.vertices_equal(*x, *y))
+                        // As the reference: lists of different lengths are
+                        // neither equal nor unequal; openness is ignored.
+                        let (ex, ey) = (self.list_elems(*x), self.list_elems(*y));
+                        if ex.len() != ey.len() {
+                            return Value::Bool(false);
+                        }
+                        Some(
+                            ex.iter()
+                                .zip(ey.iter())
+                                .all(|(p, q)| self.vertices_equal(*p, *q)),
+                        )
                     }
                     _ => None,
                 };

@@ -108,7 +108,11 @@ impl Evaluator {
                     ExprKind::Unify(exprs)
                 } else {
                     if exprs.is_empty() {
-                        return self.bottom(Code::Eval, "empty list in call to or", vec![span]);
+                        return self.bottom(
+                            Code::Incomplete,
+                            "empty list in call to or",
+                            vec![span],
+                        );
                     }
                     ExprKind::Disj(Rc::new(exprs.into_iter().map(|e| (e, false)).collect()))
                 };

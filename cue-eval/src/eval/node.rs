@@ -29,7 +29,6 @@ pub(crate) struct PendingDisj {
 pub(crate) struct DynField {
     key: ExprRef,
     value: ExprRef,
-    optional: bool,
     env: Rc<Env>,
     info: Info,
 }
@@ -208,17 +207,10 @@ impl Evaluator {
                             env: d.env.clone(),
                             info: d.info.clone(),
                         };
-                        if d.optional {
-                            self.vm(n.v).constraints.push(ArcConstraint {
-                                kind: ConstraintKind::Optional(label),
-                                value: c.expr,
-                                env: c.env,
-                                info: c.info,
-                            });
-                        } else {
-                            n.has_fields = true;
-                            self.insert_field(n.v, label, c);
-                        }
+                        // The reference ignores `?` on dynamic labels: the
+                        // field is regular either way.
+                        n.has_fields = true;
+                        self.insert_field(n.v, label, c);
                     }
                     Err(b) if b.is_incomplete() => n.dynamic.push(d),
                     Err(b) => n.add_err(b),
@@ -454,15 +446,9 @@ impl Evaluator {
                     };
                     self.add_conjunct(n, c2);
                 }
-                Decl::Dynamic {
-                    key,
-                    optional,
-                    value,
-                    ..
-                } => n.dynamic.push(DynField {
+                Decl::Dynamic { key, value, .. } => n.dynamic.push(DynField {
                     key: key.clone(),
                     value: value.clone(),
-                    optional: *optional,
                     env: env2.clone(),
                     info: info.clone(),
                 }),
