@@ -164,9 +164,15 @@ fn cue_text(value: &Evaluated, req: &Request) -> Result<String, Errors> {
         // `-c`: everything regular must be concrete, as for export.
         value.export()?;
     }
-    let _ = req.all;
-    Err(Errors(vec![cue_eval::errors::Error::new(
-        vec![],
-        "CUE output is not available yet; use --out json or --out yaml",
-    )]))
+    // print: the evaluator builds the syntax tree; `cue eval` indents by 4.
+    let opts = if req.all {
+        cue_eval::print::PrintOptions::all()
+    } else {
+        cue_eval::print::PrintOptions::default()
+    };
+    let file = value.eval_syntax_with(opts)?;
+    Ok(cue_syntax::format::format_file(
+        &file,
+        &cue_syntax::format::FormatOptions::spaces(4),
+    ))
 }
