@@ -213,6 +213,30 @@ impl<'a> View<'a> {
         })
     }
 
+    /// The value as data, by `cue export`'s rules (defaults taken, regular
+    /// fields only, everything concrete).
+    pub fn to_data(&self) -> Result<Data, Errors> {
+        let v = self.value;
+        let res = self.inst.with_evaluator(|ev| {
+            ev.export_vertex(v).map_err(|errs| {
+                errs.into_iter()
+                    .map(|e| (ev.path(e.vertex), e.message, e.spans))
+                    .collect::<Vec<_>>()
+            })
+        });
+        res.map_err(|errs| {
+            Errors(
+                errs.into_iter()
+                    .map(|(path, message, spans)| Error {
+                        path,
+                        message,
+                        positions: self.inst.positions(&spans),
+                    })
+                    .collect(),
+            )
+        })
+    }
+
     /// The path of this value from the root of the main instance (`None`
     /// for values outside it).
     pub fn path(&self) -> Option<Vec<PathSeg>> {

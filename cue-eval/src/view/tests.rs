@@ -279,3 +279,18 @@ fn root_references_come_from_embeddings() {
     assert_eq!(inst.root().path(), Some(vec![]));
     assert_eq!(at(&inst, "b").path(), Some(p(&["b"])));
 }
+
+#[test]
+fn to_data_exports_a_subtree() {
+    let inst = eval(concat!(
+        "op: {do: \"exec\", dir: *\"/\" | string, #hidden: 1, args: [\"a\"]}\n",
+        "open: {x: int}\n",
+    ));
+    let data = at(&inst, "op").to_data().expect("concrete");
+    let want = Data::from_json(r#"{"do":"exec","dir":"/","args":["a"]}"#).unwrap();
+    assert_eq!(data, want);
+    let errs = at(&inst, "open").to_data().unwrap_err().0;
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].path, ["open", "x"]);
+    assert_eq!(errs[0].message, "incomplete value int");
+}
