@@ -270,3 +270,27 @@ fn filling_a_list_element_is_refused() {
     assert_eq!(err.path, ["l", "0"]);
     assert!(err.message.contains("list element"), "{}", err.message);
 }
+
+#[test]
+fn aliased_and_module_local_imports() {
+    let mut fs = MemFs::new();
+    fs.add("/m/cue.mod/module.cue", "module: \"example.com/plan\"\n");
+    fs.add("/m/cue.mod/pkg/dagger.io/llb/ops.cue", LLB);
+    fs.add(
+        "/m/lib/lib.cue",
+        "package lib\n\nimport \"dagger.io/llb\"\n\n#Hello: llb.#Exec & {args: [\"echo\", greeting]}\ngreeting: \"hi\"\n",
+    );
+    fs.add(
+        "/m/plan.cue",
+        "package main\n\nimport (\n\tops \"dagger.io/llb\"\n\t\"example.com/plan/lib\"\n)\n\na: ops.#FetchContainer & {ref: \"alpine\"}\nb: lib.#Hello\n",
+    );
+    let p = load(&fs, Path::new("/m"), &[]).expect("loads");
+    let inst = evaluate_program(&p).expect("evaluates");
+    let root = inst.root();
+    assert_eq!(at(root, &["a", "do"]).kind(), string("fetch-container"));
+    assert_eq!(at(root, &["b", "args", "1"]).kind(), string("hi"));
+    assert_eq!(at(root, &["b", "dir"]).kind(), string("/"));
+    // `greeting` lives in package lib: not a path of the plan.
+    assert!(at(root, &["b", "args", "1"]).references().is_empty());
+    assert!(inst.errors().0.is_empty(), "{:?}", inst.errors());
+}
