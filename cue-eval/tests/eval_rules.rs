@@ -1,0 +1,173 @@
+//! The reference's observable evaluation rules (verified examples from the
+//! design notes), each checked through the public API: exported JSON text
+//! or the failing path and message.
+
+use cue_eval::api::{evaluate, Source};
+
+fn export(src: &str) -> Result<String, String> {
+    let inst = evaluate(&[Source::new("in.cue", src)]).map_err(|e| e.to_string())?;
+    inst.export()
+        .map(|d| d.to_json())
+        .map_err(|e| e.to_string())
+}
+
+fn compact(json: &str) -> String {
+    json.split_whitespace().collect::<Vec<_>>().join("")
+}
+
+fn ok(src: &str) -> String {
+    match export(src) {
+        Ok(j) => compact(&j),
+        Err(e) => panic!("export failed for {src:?}: {e}"),
+    }
+}
+
+fn err(src: &str) -> String {
+    match export(src) {
+        Ok(j) => panic!("export succeeded for {src:?}: {j}"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn resolved_reference_cycle() {
+    assert_eq!(ok("a: b + 1\nb: a - 1\na: 5"), r#"{"a":5,"b":4}"#);
+    assert!(err("a: b + 1\nb: a - 1").contains("cycle"));
+}
+
+#[test]
+fn mutual_references_are_top() {
+    assert!(err("a: b\nb: a").contains("a: incomplete value _"));
+}
+
+#[test]
+fn structural_cycle() {
+    assert!(err("x: {a: x}").contains("x.a: structural cycle"));
+}
+
+#[test]
+fn recursive_definition_with_finite_data() {
+    let src = "#L: {h: _, t: #L | null}\nl: #L & {h: 1, t: {h: 2, t: null}}";
+    assert_eq!(ok(src), r#"{"l":{"h":1,"t":{"h":2,"t":null}}}"#);
+}
+
+#[test]
+fn default_rules() {
+    assert_eq!(ok("a: *1 | 2"), r#"{"a":1}"#);
+    assert!(err("a: (*1 | 2) & (1 | *2)").contains("incomplete value 1 | 2"));
+    assert_eq!(
+        ok(r#"a: (*"a" | *"b" | "c") & ("b" | "c")"#),
+        r#"{"a":"b"}"#
+    );
+    assert!(err("h: *1 | *2 | 3").contains("h: incomplete value 1 | 2"));
+    // Defaults do not propagate through operators.
+    assert_eq!(ok("e: (*1 | 2) + 1"), r#"{"e":2}"#);
+    assert!(err("x: (*1 | 2) + 1\nx: 3").contains("conflicting values"));
+}
+
+#[test]
+fn number_semantics() {
+    assert_eq!(
+        ok("a: 100000000000000000000000000001 + 1"),
+        r#"{"a":1.00000000000000000000000E+29}"#
+    );
+    assert_eq!(ok("a: 1 / 3"), r#"{"a":0.333333333333333333333333}"#);
+    assert_eq!(ok("a: 3 * 1.10"), r#"{"a":3.30}"#);
+    assert_eq!(
+        ok("a: div(-7, 2)\nb: mod(-7, 2)\nc: quo(-7, 2)\nd: rem(-7, 2)"),
+        r#"{"a":-4,"b":1,"c":-3,"d":-1}"#
+    );
+    assert_eq!(ok("a: 1.5K\nb: 1Ki"), r#"{"a":1500,"b":1024}"#);
+    assert!(err("a: int & 5.0").contains("conflicting values"));
+    assert!(err("a: 1 / 0").contains("division by zero"));
+    assert_eq!(ok("a: 1 == 1.0"), r#"{"a":true}"#);
+}
+
+#[test]
+fn strings_and_interpolation() {
+    assert_eq!(ok(r#"a: len("é")"#), r#"{"a":2}"#);
+    assert_eq!(ok(r#"a: "\(1e3)""#), r#"{"a":"1E+3"}"#);
+    assert!(err(r#"a: "\(null)""#).contains("invalid interpolation"));
+    assert_eq!(ok(r#"a: "ab" =~ "^a""#), r#"{"a":true}"#);
+}
+
+#[test]
+fn field_order_follows_the_struct_merge() {
+    assert_eq!(
+        ok("w: {k: 1, j: 2}\nw: l: 3"),
+        r#"{"w":{"k":1,"l":3,"j":2}}"#
+    );
+    assert_eq!(
+        ok("x: y & {b: 1, a: 1}\ny: {a: 1, c: 2}"),
+        r#"{"x":{"b":1,"a":1,"c":2},"y":{"a":1,"c":2}}"#
+    );
+}
+
+#[test]
+fn comprehensions_iterate_in_insertion_order() {
+    let src = "a: {x: 1}\na: {y: 1, x: 1}\nb: [for k, _ in a {k}]";
+    assert_eq!(ok(src), r#"{"a":{"y":1,"x":1},"b":["x","y"]}"#);
+    assert_eq!(
+        ok("l: [1, 2, 3]\nm: {for i, x in l if x > 1 {\"k\\(i)\": x}}"),
+        r#"{"l":[1,2,3],"m":{"k1":2,"k2":3}}"#
+    );
+}
+
+#[test]
+fn open_lists_export_closed() {
+    assert_eq!(ok("g: [...int]\nf: len(g)"), r#"{"g":[],"f":0}"#);
+    assert!(err("a: [1, 2] & [1, 2, 3]").contains("incompatible list lengths"));
+}
+
+#[test]
+fn closedness() {
+    assert!(err("#A: {a: int}\nx: #A & {b: 1}").contains("field not allowed"));
+    assert_eq!(
+        ok("#A: {a: int}\nx: #A & {#b: 1, _c: 2, a: 1}"),
+        r#"{"x":{"a":1}}"#
+    );
+    assert!(err("#A: {a: int}\nx: {#A} & {d: 1}").contains("field not allowed"));
+    assert_eq!(
+        ok("#A: {a: int, ...}\nx: #A & {a: 1, b: 1}"),
+        r#"{"x":{"a":1,"b":1}}"#
+    );
+    assert!(err("x: close({a: 1}) & {b: 1}").contains("field not allowed"));
+}
+
+#[test]
+fn patterns_apply_to_every_match() {
+    let e = err("a: {[=~\"^x\"]: int, [string]: >0}\na: x2: -1");
+    assert!(
+        e.contains("a.x2: invalid value -1 (out of bound >0)"),
+        "{e}"
+    );
+    assert_eq!(
+        ok("a: [N=string]: {name: N}\na: foo: {}"),
+        r#"{"a":{"foo":{"name":"foo"}}}"#
+    );
+}
+
+#[test]
+fn permanent_errors_hide_incomplete_ones() {
+    let e = err("a: [1, 2][2]\nb: {x: 1}.y");
+    assert!(e.contains("index out of range [2] with length 2"), "{e}");
+    assert!(!e.contains("undefined field"), "{e}");
+}
+
+#[test]
+fn errors_in_hidden_fields_fail_export() {
+    assert!(err("_h: 1 & 2\na: 1").contains("conflicting values"));
+}
+
+#[test]
+fn let_and_aliases() {
+    assert_eq!(ok("let x = 2\na: x * 3"), r#"{"a":6}"#);
+    assert_eq!(ok("a: X={b: 1, c: X.b + 1}"), r#"{"a":{"b":1,"c":2}}"#);
+}
+
+#[test]
+fn bounds_simplify() {
+    assert_eq!(ok("a: >=3 & <=3 & int"), r#"{"a":3}"#);
+    assert_eq!(ok("a: >0 & <2 & int"), r#"{"a":1}"#);
+    assert!(err("a: >10 & <5").contains("incompatible bounds"));
+}
