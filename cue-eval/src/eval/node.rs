@@ -255,6 +255,23 @@ impl Evaluator {
         if n.span.is_none() {
             n.span = Some(span);
         }
+        // Any non-cyclic value grounds the node against structural cycles
+        // (references and operators only pass conjuncts on).
+        if !c.info.cyclic
+            && !matches!(
+                c.expr.kind,
+                ExprKind::Disj(_)
+                    | ExprKind::Unify(_)
+                    | ExprKind::FieldRef { .. }
+                    | ExprKind::Selector(..)
+                    | ExprKind::Index(..)
+                    | ExprKind::LetRef { .. }
+                    | ExprKind::DynFieldRef { .. }
+                    | ExprKind::Vertex(_)
+            )
+        {
+            n.plain_structs += 1;
+        }
         match &c.expr.kind {
             ExprKind::Struct(s) => {
                 let s = s.clone();
@@ -419,8 +436,6 @@ impl Evaluator {
         }
         if c.info.cyclic {
             n.cyclic_structs += 1;
-        } else {
-            n.plain_structs += 1;
         }
         let mut info = c.info.clone();
         info.embed = false;
@@ -478,10 +493,15 @@ impl Evaluator {
                         });
                     } else {
                         n.has_fields = true;
+                        // A cycle is detected where it is entered: fields of
+                        // a cyclic struct keep the chain but not the mark.
                         let c2 = Conjunct {
                             expr: value.clone(),
                             env: env2.clone(),
-                            info: info.clone(),
+                            info: Info {
+                                cyclic: false,
+                                ..info.clone()
+                            },
                         };
                         self.insert_field(v, *label, c2);
                     }

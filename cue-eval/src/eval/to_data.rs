@@ -44,7 +44,15 @@ impl Evaluator {
     /// The output order of `v`'s arcs.
     pub fn ordered_arcs(&self, v: VertexId) -> Vec<(Label, VertexId)> {
         let vx = self.v(v);
-        if vx.structs.len() <= 1 {
+        // One struct literal declaring exactly the arcs, in order: as is.
+        if vx.structs.is_empty()
+            || (vx.structs.len() == 1
+                && vx.structs[0].len() == vx.arcs.len()
+                && vx.structs[0]
+                    .iter()
+                    .zip(vx.arcs.iter())
+                    .all(|(a, (b, _))| a == b))
+        {
             return vx.arcs.clone();
         }
         let structs: Vec<Vec<Label>> = vx.structs.iter().map(|s| s.to_vec()).collect();
