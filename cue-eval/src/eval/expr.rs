@@ -4,7 +4,7 @@
 //! `Value::Vertex`); interpolations convert numbers by their decimal text.
 
 use super::*;
-use crate::compile::ir::{ExprKind, InterpPart};
+use crate::compile::ir::{BinOp, ExprKind, InterpPart};
 use crate::value::Bound;
 
 impl Evaluator {
@@ -102,6 +102,24 @@ impl Evaluator {
             ExprKind::Neg(x) | ExprKind::Plus(x) | ExprKind::Not(x) => {
                 let v = self.eval_value(x, env);
                 self.unary(&e.kind, v, span)
+            }
+            ExprKind::Binary(op @ (BinOp::Eq | BinOp::Ne), a, b)
+                if matches!(a.kind, ExprKind::Bottom) || matches!(b.kind, ExprKind::Bottom) =>
+            {
+                // `x == _|_` tests whether x is an error (spec "Comparison
+                // operators"; non-monotonic). A cycle defers the test.
+                let other = if matches!(a.kind, ExprKind::Bottom) {
+                    b
+                } else {
+                    a
+                };
+                let v = self.eval_value(other, env);
+                let is_bottom = match &v {
+                    Value::Bottom(e) if e.code == Code::Cycle => return v,
+                    Value::Bottom(_) => true,
+                    _ => false,
+                };
+                Value::Bool(is_bottom == (*op == BinOp::Eq))
             }
             ExprKind::Binary(op, a, b) => {
                 let av = self.eval_value(a, env);
