@@ -3,9 +3,12 @@
 //! `cue export`). Errors are printed the way `cue` prints them; exit 1.
 
 use clap::ValueEnum;
-use cue_eval::api::{self, Evaluated, Source};
+use cue_eval::api::Evaluated;
 use cue_eval::errors::Errors;
 use cue_eval::load::{self, OsFs};
+use cue_eval::print::PrintOptions;
+use cue_eval::program::evaluate_program;
+use cue_syntax::format::{format_file, FormatOptions};
 use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
@@ -118,15 +121,9 @@ pub(crate) fn on_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'st
 /// Loads, evaluates and prints; `Err` holds the error report.
 pub(crate) fn render(cwd: &Path, req: &Request) -> Result<String, String> {
     let program = load::load(&OsFs, cwd, &req.paths).map_err(|e| format!("{e}\n"))?;
-    let sources: Vec<Source> = program
-        .root_instance()
-        .files
-        .iter()
-        .map(|f| Source::new(f.name.clone(), f.text.clone()))
-        .collect();
     let cwd_text = cwd.to_string_lossy();
     let report = |e: Errors| e.report_in(Some(&cwd_text));
-    let root = api::evaluate(&sources).map_err(report)?;
+    let root = evaluate_program(&program).map_err(report)?;
     // Each `-e` expression is evaluated and printed in turn.
     let values: Vec<(Option<&str>, Evaluated)> = if req.exprs.is_empty() {
         vec![(None, root)]
@@ -161,18 +158,14 @@ pub(crate) fn render(cwd: &Path, req: &Request) -> Result<String, String> {
 /// The `cue eval` text of a value.
 fn cue_text(value: &Evaluated, req: &Request) -> Result<String, Errors> {
     if req.concrete {
-        // `-c`: everything regular must be concrete, as for export.
+        // `-c`: every regular field must be concrete, as for export.
         value.export()?;
     }
-    // print: the evaluator builds the syntax tree; `cue eval` indents by 4.
     let opts = if req.all {
-        cue_eval::print::PrintOptions::all()
+        PrintOptions::all()
     } else {
-        cue_eval::print::PrintOptions::default()
+        PrintOptions::default()
     };
     let file = value.eval_syntax_with(opts)?;
-    Ok(cue_syntax::format::format_file(
-        &file,
-        &cue_syntax::format::FormatOptions::spaces(4),
-    ))
+    Ok(format_file(&file, &FormatOptions::spaces(4)))
 }

@@ -58,7 +58,7 @@ fn normalize(text: &str) -> String {
 fn eval_text(sources: &[Source]) -> Result<String, String> {
     let inst = evaluate(sources).map_err(|e| format!("{e:?}"))?;
     let file = inst.eval_syntax().map_err(|e| format!("{e:?}"))?;
-    Ok(format_file(&file, &FormatOptions::spaces(4)))
+    Ok(format_file(&file, &FormatOptions::eval()))
 }
 
 #[test]

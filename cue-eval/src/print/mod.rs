@@ -152,10 +152,25 @@ impl<'a> Printer<'a> {
                 }
             }
             Value::Disj(list) => {
+                // Disjuncts that are still incomplete are dropped as the
+                // reference eliminates them; if none is left, the whole
+                // value is incomplete and prints as its expressions.
+                let mut live: Vec<(VertexId, bool)> = Vec::new();
+                for (x, d) in list.iter() {
+                    self.ev.finalize(*x);
+                    let incomplete =
+                        matches!(&self.ev.v(*x).value, Value::Bottom(b) if b.is_incomplete());
+                    if !incomplete {
+                        live.push((*x, *d));
+                    }
+                }
+                if live.is_empty() {
+                    return self.conjuncts(v);
+                }
                 let defaults: Vec<VertexId> =
-                    list.iter().filter(|(_, d)| *d).map(|(x, _)| *x).collect();
+                    live.iter().filter(|(_, d)| *d).map(|(x, _)| *x).collect();
                 let shown: Vec<VertexId> = if defaults.is_empty() {
-                    list.iter().map(|(x, _)| *x).collect()
+                    live.iter().map(|(x, _)| *x).collect()
                 } else {
                     defaults
                 };

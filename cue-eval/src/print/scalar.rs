@@ -242,6 +242,15 @@ impl Printer<'_> {
             Value::Bound(b) => self.bound(b),
             Value::Constraint(c) => self.constraint(c),
             Value::Builtin(b) => ident(b.name()),
+            // A validator named without arguments is a call with none.
+            Value::Func(f) if is_validator(f) => {
+                let func = self.package_member(f.package, f.name);
+                Expr::Call(Box::new(CallExpr {
+                    span: s,
+                    func,
+                    args: Vec::new(),
+                }))
+            }
             Value::Func(f) => self.package_member(f.package, f.name),
             Value::Validator(x) => {
                 let func = self.package_member(x.func.package, x.func.name);
@@ -325,8 +334,8 @@ impl Printer<'_> {
                 let e = self.bound(b);
                 out = Some(and(out, e));
             }
-            for v in &c.validators {
-                let e = self.scalar(v);
+            for v in self.distinct_validators(c) {
+                let e = self.scalar(&v);
                 out = Some(and(out, e));
             }
             // A named range says int; other kinds than numbers still show.
@@ -339,8 +348,8 @@ impl Printer<'_> {
             let e = self.bound(b);
             out = Some(and(out, e));
         }
-        for v in &c.validators {
-            let e = self.scalar(v);
+        for v in self.distinct_validators(c) {
+            let e = self.scalar(&v);
             out = Some(and(out, e));
         }
         if out.is_none() || (c.kind != Kind::TOP && !implied(c)) {
@@ -348,6 +357,39 @@ impl Printer<'_> {
         }
         out.unwrap_or_else(|| ident("_"))
     }
+}
+
+impl Printer<'_> {
+    /// The validators of `c` without repeats (`time.Time` and `time.Time()`
+    /// are the same validator).
+    fn distinct_validators(&self, c: &Constraint) -> Vec<Value> {
+        let mut out: Vec<Value> = Vec::new();
+        for v in &c.validators {
+            let key = self.ev.show(&as_call(v));
+            if !out.iter().any(|o| self.ev.show(&as_call(o)) == key) {
+                out.push(v.clone());
+            }
+        }
+        out
+    }
+}
+
+/// A validator function without arguments as a validator call.
+fn as_call(v: &Value) -> Value {
+    match v {
+        Value::Func(f) if is_validator(f) => {
+            Value::Validator(std::rc::Rc::new(crate::value::Validator {
+                func: f,
+                args: Vec::new(),
+            }))
+        }
+        other => other.clone(),
+    }
+}
+
+/// Whether a builtin is a validator (its result is a bool or it only fails).
+fn is_validator(f: &crate::builtins::Func) -> bool {
+    f.result == crate::builtins::Kind::BOOL || f.result == crate::builtins::Kind::BOTTOM
 }
 
 /// Whether the bounds and validators of `c` imply its basic type, so that

@@ -8,7 +8,7 @@ use cue_syntax::format::{format_file, FormatOptions};
 fn eval_text(src: &str) -> Result<String, String> {
     let inst = evaluate(&[Source::new("in.cue", src)]).map_err(|e| format!("{e:?}"))?;
     let file = inst.eval_syntax().map_err(|e| format!("{e:?}"))?;
-    Ok(format_file(&file, &FormatOptions::spaces(4)))
+    Ok(format_file(&file, &FormatOptions::eval()))
 }
 
 fn check(src: &str, want: &str) {
@@ -86,4 +86,23 @@ fn floats_keep_a_fraction() {
 fn permanent_errors_fail_the_eval() {
     assert!(eval_text("a: 1 & 2\nb: c + 1\n").is_err());
     assert!(eval_text("#D: {x: 1 & 2}\n").is_err());
+}
+
+#[test]
+fn operators_lose_spaces_inside_larger_expressions() {
+    // conformance fulleval/021 (`s: "a"+d & "a"+d`) and notes §7
+    // (`a: b+1 & int`).
+    check(
+        "a: b + 1 & int\nb: int\nc: (b + 1) * 2\n",
+        "a: b+1 & int\nb: int\nc: (b + 1) * 2\n",
+    );
+}
+
+#[test]
+fn values_spanning_lines_align_with_the_fields_above() {
+    // conformance export/030: `ref:    null | {` aligns, the run ends after it.
+    check(
+        "#Foo: {\n\tsgl: string\n\t\"#Foo\": 2\n\tref: null | {a: 1}\n\text: string | null\n\tref2: null | string\n}\n",
+        "#Foo: {\n    sgl:    string\n    \"#Foo\": 2\n    ref:    null | {\n        a: 1\n    }\n    ext:  string | null\n    ref2: null | string\n}\n",
+    );
 }

@@ -13,6 +13,9 @@ struct Rendered {
     body: String,
     /// Takes part in value alignment.
     alignable: bool,
+    // print: with `eval_layout`, a multi-line value aligns, then ends the run.
+    /// Ends the run of aligned lines it is part of.
+    ends_run: bool,
 }
 
 fn width(s: &str) -> usize {
@@ -64,8 +67,13 @@ impl Printer<'_> {
                 continue;
             }
             let mut j = i + 1;
-            while j < n && rendered[j].alignable && !breaks(j) {
-                j += 1;
+            if !rendered[i].ends_run {
+                while j < n && rendered[j].alignable && !breaks(j) {
+                    j += 1;
+                    if rendered[j - 1].ends_run {
+                        break;
+                    }
+                }
             }
             let w = (i..j)
                 .filter_map(|k| rendered[k].head.as_deref().map(width))
@@ -150,17 +158,28 @@ impl Printer<'_> {
             head: None,
             body,
             alignable: false,
+            ends_run: false,
         };
         match d {
             Decl::Field(f) => {
                 let head = self.field_head(f, level);
                 let body = self.field_body(f, level);
-                let alignable =
-                    !matches!(f.value, Expr::Struct(_) | Expr::List(_)) && !body.contains('\n');
+                let literal = matches!(f.value, Expr::Struct(_) | Expr::List(_));
+                let multiline = body.contains('\n');
+                let (alignable, ends_run) = if self.eval_layout {
+                    let text = matches!(
+                        f.value,
+                        Expr::String(_) | Expr::Bytes(_) | Expr::Interpolation(_)
+                    );
+                    (!(literal || (text && multiline)), multiline)
+                } else {
+                    (!literal && !multiline, false)
+                };
                 Rendered {
                     head: Some(head),
                     body,
                     alignable,
+                    ends_run,
                 }
             }
             Decl::Let(l) => plain(format!(

@@ -18,6 +18,12 @@ impl Printer<'_> {
     /// An expression printed at indentation `level` (the level of the line
     /// it starts on).
     pub(crate) fn expr(&self, e: &Expr, level: usize) -> String {
+        self.expr_at(e, level, 1)
+    }
+
+    // print: `depth` is the reference printer's nesting depth of binary
+    // expressions (1 at the top); it only matters with `eval_layout`.
+    fn expr_at(&self, e: &Expr, level: usize, depth: u8) -> String {
         match e {
             Expr::Ident(i) => i.name.clone(),
             Expr::Null(_) => "null".to_string(),
@@ -28,13 +34,13 @@ impl Printer<'_> {
                 .raw
                 .clone()
                 .unwrap_or_else(|| literal::quote_bytes(&b.value)),
-            Expr::Interpolation(i) => self.interpolation(i, level),
+            Expr::Interpolation(i) => self.interpolation(i, level, depth + 1),
             Expr::Bottom(_) | Expr::Bad(_) => "_|_".to_string(),
             Expr::Struct(s) => self.struct_lit(s, level),
             Expr::List(l) => self.list(l, level),
-            Expr::Paren(p) => format!("({})", self.expr(&p.expr, level)),
+            Expr::Paren(p) => format!("({})", self.expr_at(&p.expr, level, reduce(depth))),
             Expr::Unary(u) => {
-                let inner = self.operand(&u.expr, 8, level);
+                let inner = self.operand_at(&u.expr, 8, level, depth);
                 let op = u.op.as_str();
                 // `!` `<` `>` followed by `=...` would lex as another operator.
                 let sep = if inner.starts_with('=') || (op == "-" && inner.starts_with('-')) {
@@ -44,6 +50,7 @@ impl Printer<'_> {
                 };
                 format!("{op}{sep}{inner}")
             }
+            Expr::Binary(b) if self.eval_layout => self.binary_compact(b, level, depth),
             Expr::Binary(b) => {
                 let p = b.op.precedence();
                 let lhs = self.operand(&b.lhs, p, level);
@@ -52,7 +59,7 @@ impl Printer<'_> {
                 format!("{lhs} {} {rhs}", b.op.as_str())
             }
             Expr::Selector(s) => {
-                let base = self.operand(&s.base, 9, level);
+                let base = self.operand_at(&s.base, 9, level, depth);
                 match &s.sel {
                     Selector::Ident(i) => format!("{base}.{}", i.name),
                     Selector::String(st) => format!("{base}.{}", self.string(st, level)),
@@ -61,21 +68,38 @@ impl Printer<'_> {
             Expr::Index(i) => format!(
                 "{}[{}]",
                 self.operand(&i.base, 9, level),
-                self.expr(&i.index, level)
+                self.expr_at(&i.index, level, depth + 1)
             ),
-            Expr::Slice(s) => format!(
-                "{}[{}:{}]",
-                self.operand(&s.base, 9, level),
-                s.lo.as_ref()
-                    .map(|e| self.expr(e, level))
-                    .unwrap_or_default(),
-                s.hi.as_ref()
-                    .map(|e| self.expr(e, level))
-                    .unwrap_or_default()
-            ),
+            Expr::Slice(s) => {
+                // print: blanks around `:` when a side is a binary expression.
+                let spaced = self.eval_layout
+                    && depth <= 1
+                    && matches!((&s.lo, &s.hi), (Some(l), Some(h))
+                        if matches!(l, Expr::Binary(_)) || matches!(h, Expr::Binary(_)));
+                format!(
+                    "{}[{}{}{}]",
+                    self.operand(&s.base, 9, level),
+                    s.lo.as_ref()
+                        .map(|e| self.expr_at(e, level, depth + 1))
+                        .unwrap_or_default(),
+                    if spaced { " : " } else { ":" },
+                    s.hi.as_ref()
+                        .map(|e| self.expr_at(e, level, depth + 1))
+                        .unwrap_or_default()
+                )
+            }
             Expr::Call(c) => {
-                let args: Vec<String> = c.args.iter().map(|a| self.expr(a, level)).collect();
-                format!("{}({})", self.operand(&c.func, 9, level), args.join(", "))
+                let depth = if c.args.len() > 1 { depth + 1 } else { depth };
+                let args: Vec<String> = c
+                    .args
+                    .iter()
+                    .map(|a| self.expr_at(a, level, depth))
+                    .collect();
+                format!(
+                    "{}({})",
+                    self.operand_at(&c.func, 9, level, depth),
+                    args.join(", ")
+                )
             }
         }
     }
@@ -83,11 +107,33 @@ impl Printer<'_> {
     /// `e` as an operand needing at least strength `min`, parenthesised if
     /// it binds less tightly (only built trees lack the parentheses).
     fn operand(&self, e: &Expr, min: u8, level: usize) -> String {
-        let s = self.expr(e, level);
+        self.operand_at(e, min, level, 1)
+    }
+
+    fn operand_at(&self, e: &Expr, min: u8, level: usize, depth: u8) -> String {
         if strength(e) < min {
-            format!("({s})")
+            format!("({})", self.expr_at(e, level, reduce(depth)))
         } else {
-            s
+            self.expr_at(e, level, depth)
+        }
+    }
+
+    // print: the reference printer's binary layout (gofmt's): spaces around
+    // an operator only when its level is below the expression's cutoff.
+    fn binary_compact(&self, b: &BinaryExpr, level: usize, depth: u8) -> String {
+        let p = b.op.precedence();
+        let blank = p < cutoff(b, depth) || b.op.as_str().starts_with(char::is_alphabetic);
+        let lhs_depth = if matches!(&b.lhs, Expr::Binary(x) if x.op.precedence() == p) {
+            depth
+        } else {
+            depth + 1
+        };
+        let lhs = self.operand_at(&b.lhs, p, level, lhs_depth);
+        let rhs = self.operand_at(&b.rhs, p + 1, level, depth + 1);
+        if blank {
+            format!("{lhs} {} {rhs}", b.op.as_str())
+        } else {
+            format!("{lhs}{}{rhs}", b.op.as_str())
         }
     }
 
@@ -127,7 +173,7 @@ impl Printer<'_> {
         out
     }
 
-    fn interpolation(&self, i: &Interpolation, level: usize) -> String {
+    fn interpolation(&self, i: &Interpolation, level: usize, depth: u8) -> String {
         let st = i.style;
         let hashes = "#".repeat(st.hashes as usize);
         let q = match (st.bytes, st.multiline) {
@@ -156,7 +202,7 @@ impl Printer<'_> {
                     out.push('\\');
                     out.push_str(&hashes);
                     out.push('(');
-                    out.push_str(&self.expr(e, level));
+                    out.push_str(&self.expr_at(e, level, depth));
                     out.push(')');
                 }
             }
@@ -177,7 +223,7 @@ impl Printer<'_> {
                 Some(raw) => raw.clone(),
                 None => literal::quote_string(&s.value),
             },
-            Label::Interpolated(i) => self.interpolation(i, level),
+            Label::Interpolated(i) => self.interpolation(i, level, 2),
             Label::Paren(p) => format!("({})", self.expr(&p.expr, level)),
             Label::Pattern(p) => match (&p.alias, &p.expr) {
                 (Some(a), e) => format!("[{}]", alias_join(&a.name, &self.expr(e, level))),
@@ -244,7 +290,12 @@ impl Printer<'_> {
         if let Some(ell) = &l.ellipsis {
             parts.push(self.ellipsis(ell, level));
         }
-        format!("[{}]", parts.join(", "))
+        // print: the reference prints `[ for x in y {`.
+        let lead = match l.elems.first() {
+            Some(e) if self.eval_layout && matches!(e.kind, ElementKind::Comprehension(_)) => " ",
+            _ => "",
+        };
+        format!("[{lead}{}]", parts.join(", "))
     }
 
     fn list_broken(&self, l: &ListLit, level: usize) -> String {
@@ -344,9 +395,11 @@ impl Printer<'_> {
         // A body that only embeds one short value stays on the line
         // (`[for x in l {x}]`); otherwise it gets braces and lines, even if a
         // built tree marks it elided.
-        if let ([Decl::Embed(e)], true) =
-            (c.body.decls.as_slice(), c.body.trailing_comments.is_empty())
-        {
+        if let ([Decl::Embed(e)], true, false) = (
+            c.body.decls.as_slice(),
+            c.body.trailing_comments.is_empty(),
+            self.eval_layout,
+        ) {
             let text = self.expr(&e.expr, level);
             if e.comments.is_empty() && !text.contains('\n') {
                 out.push('{');
@@ -388,4 +441,55 @@ pub(crate) fn alias_join(name: &str, value: &str) -> String {
     } else {
         format!("{name}={value}")
     }
+}
+
+// print: the reference printer's binary-expression cutoff (gofmt's rule with
+// CUE's levels: 7 `*` `/` `div` ..., 6 `+` `-`, 5 and below always spaced).
+fn walk_binary(e: &BinaryExpr) -> (bool, bool, u8) {
+    let p = e.op.precedence();
+    let (mut has6, mut has7) = (p == 6, p == 7);
+    let mut problem = 0u8;
+    if let Expr::Binary(l) = &e.lhs {
+        if l.op.precedence() >= p {
+            let (a, b, m) = walk_binary(l);
+            has6 |= a;
+            has7 |= b;
+            problem = problem.max(m);
+        }
+    }
+    match &e.rhs {
+        Expr::Binary(r) if r.op.precedence() > p => {
+            let (a, b, m) = walk_binary(r);
+            has6 |= a;
+            has7 |= b;
+            problem = problem.max(m);
+        }
+        Expr::Unary(u) => {
+            let pair = format!("{}{}", e.op.as_str(), u.op.as_str());
+            if (pair == "++" || pair == "--") && problem < 6 {
+                problem = 6;
+            }
+        }
+        _ => {}
+    }
+    (has6, has7, problem)
+}
+
+fn cutoff(e: &BinaryExpr, depth: u8) -> u8 {
+    let (has6, has7, problem) = walk_binary(e);
+    if problem > 0 {
+        return problem + 1;
+    }
+    if has6 && has7 {
+        return if depth == 1 { 7 } else { 6 };
+    }
+    if depth == 1 {
+        8
+    } else {
+        6
+    }
+}
+
+fn reduce(depth: u8) -> u8 {
+    depth.saturating_sub(1).max(1)
 }

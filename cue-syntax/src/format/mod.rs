@@ -39,6 +39,14 @@ pub enum Indent {
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct FormatOptions {
     pub indent: Indent,
+    // print: layout of the reference's `cue eval` output for built trees.
+    /// The reference printer's layout for built trees (`cue eval`):
+    /// operators of the strongest levels lose their spaces inside larger
+    /// expressions (`"a"+d & "a"+d`, `f(a+1, b)`, as gofmt does),
+    /// comprehension bodies go on their own lines, and a field whose value
+    /// spans lines (other than a struct, list or multi-line string) still
+    /// aligns with the fields above it.
+    pub eval_layout: bool,
 }
 
 impl FormatOptions {
@@ -46,6 +54,7 @@ impl FormatOptions {
     pub fn tabs() -> FormatOptions {
         FormatOptions {
             indent: Indent::Tab,
+            eval_layout: false,
         }
     }
 
@@ -53,6 +62,16 @@ impl FormatOptions {
     pub fn spaces(n: u8) -> FormatOptions {
         FormatOptions {
             indent: Indent::Spaces(n),
+            eval_layout: false,
+        }
+    }
+
+    // print: the options `cue eval` output is printed with.
+    /// Four spaces and [`FormatOptions::eval_layout`], as `cue eval` prints.
+    pub fn eval() -> FormatOptions {
+        FormatOptions {
+            indent: Indent::Spaces(4),
+            eval_layout: true,
         }
     }
 }
@@ -87,6 +106,8 @@ pub fn format_source(src: &str, opts: &FormatOptions) -> Result<String, Vec<Pars
 pub(crate) struct Printer<'a> {
     unit: String,
     src: Option<&'a str>,
+    // print: see `FormatOptions::eval_layout`.
+    eval_layout: bool,
 }
 
 impl<'a> Printer<'a> {
@@ -95,7 +116,11 @@ impl<'a> Printer<'a> {
             Indent::Tab => "\t".to_string(),
             Indent::Spaces(n) => " ".repeat(n as usize),
         };
-        Printer { unit, src }
+        Printer {
+            unit,
+            src,
+            eval_layout: opts.eval_layout,
+        }
     }
 
     fn indent(&self, level: usize) -> String {
