@@ -78,6 +78,12 @@ fn shared_corpus_stays_above_the_floor() {
         "{exact} byte-identical JSON outputs, below the floor of {}\n{output}",
         floor("shared-json-exact")
     );
+    let eval_text = rate(&output, "eval-text:");
+    assert!(
+        eval_text >= floor("shared-eval-text"),
+        "{eval_text} eval outputs agree, below the floor of {}\n{output}",
+        floor("shared-eval-text")
+    );
 }
 
 #[test]

@@ -127,3 +127,36 @@ fn bad_flags_exit_2() {
     let o = dagger(d.path(), &["--frobnicate"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+const SVC: &str = "#Port: {name: string, port: *80 | int}\nsvc: {\n\t_tmp: 1\n\tports: [#Port & {name: \"http\"}]\n\tkind: \"a\" | \"b\"\n\treplicas?: int\n\ttags: [...string]\n}\n";
+
+#[test]
+fn cue_output_like_cue_eval() {
+    let d = files(&[("n2.cue", SVC)]);
+    let o = dagger(d.path(), &["n2.cue"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "#Port: {\n    name: string\n    port: 80\n}\nsvc: {\n    ports: [{\n        name: \"http\"\n        port: 80\n    }]\n    kind: \"a\" | \"b\"\n    tags: []\n}\n"
+    );
+}
+
+#[test]
+fn several_expressions_are_labelled() {
+    let d = files(&[("n2.cue", SVC)]);
+    let o = dagger(d.path(), &["-e", "svc.ports", "-e", "svc.kind", "n2.cue"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "// svc.ports\n[{\n    name: \"http\"\n    port: 80\n}]\n// svc.kind\n\"a\" | \"b\"\n"
+    );
+}
+
+#[test]
+fn concrete_flag_rejects_open_values() {
+    let d = files(&[("n2.cue", SVC)]);
+    let o = dagger(d.path(), &["-c", "n2.cue"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).is_empty());
+    assert_eq!(stderr(&o), "svc.kind: incomplete value \"a\" | \"b\"\n");
+}

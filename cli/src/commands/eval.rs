@@ -167,5 +167,5 @@ fn cue_text(value: &Evaluated, req: &Request) -> Result<String, Errors> {
         PrintOptions::default()
     };
     let file = value.eval_syntax_with(opts)?;
-    Ok(format_file(&file, &FormatOptions::spaces(4)))
+    Ok(format_file(&file, &FormatOptions::eval()))
 }
