@@ -249,7 +249,16 @@ impl<'a> Printer<'a> {
                 comments: Comments::default(),
             }));
         }
-        for (label, arc) in self.ev.ordered_arcs(v) {
+        let order = if self.opts.optional {
+            self.order_with_optional(v)
+        } else {
+            self.ev
+                .ordered_arcs(v)
+                .into_iter()
+                .map(|(l, a)| (l, Some(a)))
+                .collect()
+        };
+        for (label, arc) in order {
             let show = match label.kind() {
                 LabelKind::String => show_regular,
                 LabelKind::Int => false,
@@ -259,11 +268,17 @@ impl<'a> Printer<'a> {
             if !show {
                 continue;
             }
-            let value = self.vertex(arc);
-            decls.push(self.field(label, value, false));
-        }
-        if self.opts.optional {
-            self.optional_fields(v, &mut decls);
+            match arc {
+                Some(arc) => {
+                    let value = self.vertex(arc);
+                    decls.push(self.field(label, value, false));
+                }
+                None => {
+                    if let Some(value) = self.optional_value(v, label) {
+                        decls.push(self.field(label, value, true));
+                    }
+                }
+            }
         }
         StructLit {
             span: Span::synthetic(),
@@ -273,31 +288,30 @@ impl<'a> Printer<'a> {
         }
     }
 
-    /// Optional fields that have no arc, printed `label?: expr`.
-    fn optional_fields(&mut self, v: VertexId, decls: &mut Vec<Decl>) {
+    /// The output order of `v`'s labels including optional fields that
+    /// have no arc (those come with `None`).
+    fn order_with_optional(&self, v: VertexId) -> Vec<(Label, Option<VertexId>)> {
+        let vx = self.ev.v(v);
+        let structs: Vec<Vec<Label>> = vx.structs.iter().map(|s| s.to_vec()).collect();
+        let labels: Vec<Label> = vx.arcs.iter().map(|(l, _)| *l).collect();
+        crate::order::vertex_order(&structs, &labels)
+            .into_iter()
+            .map(|l| (l, self.ev.arc(v, l)))
+            .collect()
+    }
+
+    /// The declared values of optional field `l` of `v` (expression mode),
+    /// or `None` if `l` is not an optional field there.
+    fn optional_value(&mut self, v: VertexId, l: Label) -> Option<Expr> {
         let cs = self.ev.v(v).constraints.clone();
-        let mut seen: Vec<Label> = Vec::new();
+        let mut out: Option<Expr> = None;
         for c in &cs {
-            let crate::eval::ConstraintKind::Optional(l) = c.kind else {
-                continue;
-            };
-            if self.ev.arc(v, l).is_some() || seen.contains(&l) {
-                continue;
+            if matches!(c.kind, crate::eval::ConstraintKind::Optional(x) if x == l) {
+                let e = self.expr(&c.value);
+                out = Some(scalar::and(out, e));
             }
-            if l.is_hidden() && !self.opts.hidden {
-                continue;
-            }
-            seen.push(l);
-            let mut out: Option<Expr> = None;
-            for c2 in &cs {
-                if matches!(c2.kind, crate::eval::ConstraintKind::Optional(x) if x == l) {
-                    let e = self.expr(&c2.value);
-                    out = Some(scalar::and(out, e));
-                }
-            }
-            let value = out.unwrap_or_else(|| ident("_"));
-            decls.push(self.field(l, value, true));
         }
+        out
     }
 
     /// A field declaration.

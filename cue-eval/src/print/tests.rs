@@ -106,3 +106,15 @@ fn values_spanning_lines_align_with_the_fields_above() {
         "#Foo: {\n    sgl:    string\n    \"#Foo\": 2\n    ref:    null | {\n        a: 1\n    }\n    ext:  string | null\n    ref2: null | string\n}\n",
     );
 }
+
+#[test]
+fn all_shows_hidden_and_optional_fields_in_place() {
+    let inst = evaluate(&[Source::new("in.cue", "a: {x?: int, _h: 1, y: 2}\n")]).unwrap();
+    let file = inst
+        .eval_syntax_with(crate::print::PrintOptions::all())
+        .unwrap();
+    assert_eq!(
+        format_file(&file, &FormatOptions::eval()),
+        "a: {\n    x?: int\n    _h: 1\n    y:  2\n}\n"
+    );
+}
