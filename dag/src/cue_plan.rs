@@ -5,7 +5,7 @@
 //! - the embedded packages ([`crate::embedded`]) under
 //!   `<module root>/cue.mod/pkg/dagger.io/...`, unless the plan vendors them;
 //! - the inputs and the exported values filled so far, as extra files of the
-//!   plan's package (`~dagger-input-N.cue`, `~dagger-fill-N.cue`; `~` sorts
+//!   plan's package (`~dagger-input-NNNN.cue`, `~dagger-fill-NNNNNN.cue`, numbered in order; `~` sorts
 //!   them after the plan's own files, so the plan's field order wins).
 //!
 //! Filling a value is re-evaluating with one more file: simple, and exactly
@@ -60,7 +60,7 @@ impl CuePlan {
         for (i, input) in inputs.iter().enumerate() {
             let src = input.to_cue().map_err(|e| PlanError(e.to_string()))?;
             overlay.add(
-                plan_dir.join(format!("~dagger-input-{i}.cue")),
+                plan_dir.join(format!("~dagger-input-{i:04}.cue")),
                 format!("package {package}\n\n{src}"),
             );
         }
@@ -100,13 +100,17 @@ impl Plan for CuePlan {
     }
 
     fn fill(&mut self, path: &Path, value: &serde_json::Value) -> Result<(), PlanError> {
-        let src = field(path, &json_value_to_cue(value));
-        let name = format!("~dagger-fill-{}.cue", self.fills);
-        self.fills += 1;
-        self.overlay.add(
-            self.plan_dir.join(name),
-            format!("package {}\n\n{src}", self.package),
-        );
+        self.fill_all(&[(path.clone(), value.clone())])
+    }
+
+    fn fill_all(&mut self, values: &[(Path, serde_json::Value)]) -> Result<(), PlanError> {
+        for (path, value) in values {
+            let src = field(path, &json_value_to_cue(value));
+            let name = format!("~dagger-fill-{:06}.cue", self.fills);
+            self.fills += 1;
+            let text = format!("package {}\n\n{src}", self.package);
+            self.overlay.add(self.plan_dir.join(name), text);
+        }
         self.root = self.evaluate()?;
         Ok(())
     }

@@ -26,6 +26,7 @@ pub struct FnPlan {
     build: Build,
     filled: Filled,
     root: Node,
+    evaluations: usize,
 }
 
 impl FnPlan {
@@ -38,7 +39,13 @@ impl FnPlan {
             build: Box::new(build),
             filled: Vec::new(),
             root,
+            evaluations: 1,
         })
+    }
+
+    /// How many times the plan was "evaluated" (built).
+    pub fn evaluations(&self) -> usize {
+        self.evaluations
     }
 
     /// The values filled so far.
@@ -53,8 +60,13 @@ impl Plan for FnPlan {
     }
 
     fn fill(&mut self, path: &Path, value: &serde_json::Value) -> Result<(), PlanError> {
-        self.filled.push((path.clone(), value.clone()));
+        self.fill_all(&[(path.clone(), value.clone())])
+    }
+
+    fn fill_all(&mut self, values: &[(Path, serde_json::Value)]) -> Result<(), PlanError> {
+        self.filled.extend(values.iter().cloned());
         self.root = (self.build)(&self.filled)?;
+        self.evaluations += 1;
         Ok(())
     }
 }

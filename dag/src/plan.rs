@@ -13,6 +13,14 @@ pub trait Plan {
     /// and re-evaluates. A conflict may be reported here, or show up as an
     /// error node at `path` in the new [`Plan::root`].
     fn fill(&mut self, path: &Path, value: &serde_json::Value) -> Result<(), PlanError>;
+
+    /// Fills several values, re-evaluating once if the plan can.
+    fn fill_all(&mut self, values: &[(Path, serde_json::Value)]) -> Result<(), PlanError> {
+        for (path, value) in values {
+            self.fill(path, value)?;
+        }
+        Ok(())
+    }
 }
 
 /// An evaluation error, already rendered (`path: message` lines with positions).

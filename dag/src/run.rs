@@ -30,7 +30,8 @@ pub struct Report {
     pub ran: Vec<Path>,
     /// Components that were skipped, with why.
     pub skipped: BTreeMap<Path, String>,
-    /// Exported values unified back (each one a re-evaluation).
+    /// Re-evaluations after unifying exported values back (values of
+    /// components that finish together are filled in one).
     pub fills: usize,
     /// Time spent unifying exported values back and re-evaluating.
     pub fill_time: std::time::Duration,
@@ -194,53 +195,117 @@ pub async fn run<P: Plan, S: Solver>(
         let Some(joined) = tasks.join_next().await else {
             break;
         };
-        let (c, result) = match joined {
-            Ok(r) => r,
-            Err(e) => {
-                tasks.abort_all();
-                return Err(RunError::Plan(PlanError(format!(
-                    "a component task stopped: {e}"
-                ))));
+        // Everything that finished meanwhile is filled back in one evaluation.
+        let mut finished = vec![joined];
+        while let Some(more) = tasks.try_join_next() {
+            finished.push(more);
+        }
+        let mut batch: Vec<(Path, Vec<serde_json::Value>)> = Vec::new();
+        for joined in finished {
+            let (c, result) = match joined {
+                Ok(r) => r,
+                Err(e) => {
+                    tasks.abort_all();
+                    return Err(RunError::Plan(PlanError(format!(
+                        "a component task stopped: {e}"
+                    ))));
+                }
+            };
+            running.remove(&c);
+            match result {
+                Ok(exports) => batch.push((c, exports)),
+                Err(e) => {
+                    tasks.abort_all();
+                    return Err(e);
+                }
             }
-        };
-        running.remove(&c);
-        let exports = match result {
-            Ok(exports) => exports,
-            Err(e) => {
-                tasks.abort_all();
-                return Err(e);
-            }
-        };
-        for value in &exports {
+        }
+        let values: Vec<(Path, serde_json::Value)> = batch
+            .iter()
+            .flat_map(|(c, exports)| exports.iter().map(move |v| (c.clone(), v.clone())))
+            .collect();
+        if !values.is_empty() {
             let fill_start = std::time::Instant::now();
-            let filled = plan.fill(&c, value);
+            let filled = plan.fill_all(&values);
             report.fill_time += fill_start.elapsed();
             report.fills += 1;
-            let errors = match filled {
-                Err(e) => vec![(c.clone(), e.0)],
-                Ok(()) => plan.root().errors(&Path::root()),
-            };
-            if errors.is_empty() {
-                continue;
+            if let Some(error) = fill_error(plan, filled, &batch) {
+                tasks.abort_all();
+                return Err(error);
             }
-            tasks.abort_all();
-            // A conflict inside the component is its export not matching its
-            // constraints; elsewhere, a value derived from the export.
-            if errors.iter().all(|(p, _)| p.starts_with(&c)) {
-                return Err(RunError::Fill {
-                    component: c,
-                    message: render_errors(&errors),
-                });
-            }
-            return Err(RunError::Plan(PlanError(format!(
-                "after unifying the value exported by {c}:\n{}",
-                render_errors(&errors)
-            ))));
         }
-        done.insert(c.clone());
-        report.ran.push(c);
+        for (c, _) in batch {
+            done.insert(c.clone());
+            report.ran.push(c);
+        }
     }
     Ok(report)
+}
+
+/// The error after filling the exports of `batch`, if any: a conflict
+/// inside one exporting component is that component's export not matching
+/// its constraints; elsewhere, a value derived from the exports.
+fn fill_error<P: Plan>(
+    plan: &P,
+    filled: Result<(), PlanError>,
+    batch: &[(Path, Vec<serde_json::Value>)],
+) -> Option<RunError> {
+    let exporters: Vec<&Path> = batch
+        .iter()
+        .filter(|(_, e)| !e.is_empty())
+        .map(|(c, _)| c)
+        .collect();
+    let errors = match filled {
+        Ok(()) => plan.root().errors(&Path::root()),
+        Err(e) => {
+            // The evaluator's report names paths; attribute it when one matches.
+            let c = match exporters.as_slice() {
+                [one] => Some(*one),
+                many => many.iter().copied().find(|c| e.0.contains(&c.to_string())),
+            };
+            return Some(match c {
+                Some(c) => RunError::Fill {
+                    component: c.clone(),
+                    message: e.0,
+                },
+                None => RunError::Plan(PlanError(format!(
+                    "after unifying the values exported by {}:\n{}",
+                    names(&exporters),
+                    e.0
+                ))),
+            });
+        }
+    };
+    if errors.is_empty() {
+        return None;
+    }
+    if let Some(c) = exporters
+        .iter()
+        .find(|c| errors.iter().all(|(p, _)| p.starts_with(c)))
+    {
+        return Some(RunError::Fill {
+            component: (*c).clone(),
+            message: render_errors(&errors),
+        });
+    }
+    let what = if exporters.len() == 1 {
+        "the value"
+    } else {
+        "the values"
+    };
+    Some(RunError::Plan(PlanError(format!(
+        "after unifying {what} exported by {}:\n{}",
+        names(&exporters),
+        render_errors(&errors)
+    ))))
+}
+
+fn names(paths: &[&Path]) -> String {
+    paths
+        .iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Compiles and solves one component; returns its exported values in op order.

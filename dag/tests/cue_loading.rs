@@ -90,14 +90,14 @@ fn inputs_are_files_of_the_plan_package_after_its_own() {
     assert_eq!(
         files[1],
         (
-            "~dagger-input-0.cue".into(),
+            "~dagger-input-0000.cue".into(),
             "package main\n\na: b: \"hi\"\n".into()
         )
     );
     assert_eq!(
         files[2],
         (
-            "~dagger-input-1.cue".into(),
+            "~dagger-input-0001.cue".into(),
             "package main\n\n{\"n\": 1}".into()
         )
     );

@@ -565,3 +565,25 @@ async fn a_conflict_in_a_value_derived_from_an_export_names_the_exporter() {
         "after unifying the value exported by raw:\nport: invalid value 8080 (out of bound <1024)"
     );
 }
+
+#[tokio::test]
+async fn components_that_finish_together_are_filled_in_one_evaluation() {
+    // Three independent exporters: the fake solver answers at once, so they
+    // finish before the scheduler looks again.
+    let mut plan = FnPlan::new(|f| {
+        Ok(Node::structure([
+            ("x", string_component(f, "x", write_and_export("1"))),
+            ("y", string_component(f, "y", write_and_export("2"))),
+            ("z", string_component(f, "z", write_and_export("3"))),
+        ]))
+    })
+    .unwrap();
+    let report = run(&mut plan, Arc::new(FakeSolver::new()), &options())
+        .await
+        .unwrap();
+    assert_eq!(concrete_json(plan.root()), r#"{"x":"1","y":"2","z":"3"}"#);
+    assert_eq!(report.ran.len(), 3);
+    // The first evaluation plus one per batch of finished components.
+    assert_eq!(plan.evaluations(), 1 + report.fills);
+    assert!(report.fills < 3, "{} re-evaluations", report.fills);
+}
