@@ -137,6 +137,13 @@ fn place_in_expr(e: &mut Expr, c: Comment, src: &str) -> Option<Comment> {
         return Some(c);
     }
     match e {
+        // `a: b: x`: the printer writes the inner field on the outer field's
+        // line, so a comment that is not inside a block of `x` stays with
+        // the outer declaration.
+        Expr::Struct(s) if s.elided => match s.decls.as_mut_slice() {
+            [Decl::Field(f)] => place_in_field(f, c, src),
+            _ => Some(c),
+        },
         Expr::Struct(s) => {
             place_in_decls(&mut s.decls, &mut s.trailing_comments, c, src);
             None

@@ -66,6 +66,19 @@ fn corpus_round_trips() {
     );
 }
 
+/// Inputs the fuzzer found; each once broke the round trip.
+#[test]
+fn fuzz_regressions_round_trip() {
+    let cases = [
+        "a: 1 & int\nb: numbe2 & 1\nc: 1.0\n1\nc: 1.0\nc: flonull: int & // _|:e_ \n\"4\" & string\nf: true\nf: bool\n",
+    ];
+    for src in cases {
+        if let Err(e) = round_trip(src) {
+            panic!("{src:?}: {e}");
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Generated inputs: CUE source text from a small random grammar.
 

@@ -30,10 +30,12 @@ impl Printer<'_> {
             Expr::Bool(b) => b.value.to_string(),
             Expr::Number(n) => n.text.clone(),
             Expr::String(s) => self.string(s, level),
-            Expr::Bytes(b) => b
-                .raw
-                .clone()
-                .unwrap_or_else(|| literal::quote_bytes(&b.value)),
+            Expr::Bytes(b) => match &b.raw {
+                Some(raw) => raw.clone(),
+                // print: built bytes with newlines as a `'''` block, as strings.
+                None if b.value.contains(&b'\n') => self.multiline_bytes(&b.value, level),
+                None => literal::quote_bytes(&b.value),
+            },
             Expr::Interpolation(i) => self.interpolation(i, level, depth + 1),
             Expr::Bottom(_) | Expr::Bad(_) => "_|_".to_string(),
             Expr::Struct(s) => self.struct_lit(s, level),
@@ -173,8 +175,78 @@ impl Printer<'_> {
         out
     }
 
+    // print: a built multi-line bytes literal, one level deeper.
+    fn multiline_bytes(&self, value: &[u8], level: usize) -> String {
+        let ind = self.indent(level + 1);
+        let mut out = String::from("'''\n");
+        for line in value.split(|&c| c == b'\n') {
+            if !line.is_empty() {
+                let q = literal::quote_bytes(line);
+                out.push_str(&ind);
+                out.push_str(&q[1..q.len() - 1]);
+            }
+            out.push('\n');
+        }
+        out.push_str(&ind);
+        out.push_str("'''");
+        out
+    }
+
+    // print: a built multi-line interpolation: text lines indented one level
+    // deeper, as a built multi-line string.
+    fn multiline_interpolation(&self, i: &Interpolation, level: usize, depth: u8) -> String {
+        let st = i.style;
+        let hashes = "#".repeat(st.hashes as usize);
+        let q = if st.bytes { "'''" } else { "\"\"\"" };
+        let mut body = String::new();
+        for p in &i.parts {
+            match p {
+                InterpPart::Text { value, .. } => {
+                    for ch in String::from_utf8_lossy(value).chars() {
+                        match ch {
+                            '\n' | '\t' => body.push(ch),
+                            '\\' => body.push_str("\\\\"),
+                            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                                body.push_str(&format!("\\u{:04x}", c as u32))
+                            }
+                            c => body.push(c),
+                        }
+                    }
+                }
+                InterpPart::Expr(e) => {
+                    body.push('\\');
+                    body.push_str(&hashes);
+                    body.push('(');
+                    body.push_str(&self.expr_at(e, level, depth));
+                    body.push(')');
+                }
+            }
+        }
+        let ind = self.indent(level + 1);
+        let mut out = format!("{hashes}{q}\n");
+        for line in body.split('\n') {
+            if !line.is_empty() {
+                out.push_str(&ind);
+                out.push_str(line);
+            }
+            out.push('\n');
+        }
+        out.push_str(&ind);
+        out.push_str(q);
+        out.push_str(&hashes);
+        out
+    }
+
     fn interpolation(&self, i: &Interpolation, level: usize, depth: u8) -> String {
         let st = i.style;
+        if self.eval_layout
+            && st.multiline
+            && i.parts
+                .iter()
+                .any(|p| matches!(p, InterpPart::Text { raw: None, .. }))
+        {
+            return self.multiline_interpolation(i, level, depth);
+        }
         let hashes = "#".repeat(st.hashes as usize);
         let q = match (st.bytes, st.multiline) {
             (false, false) => "\"",

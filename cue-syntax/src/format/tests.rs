@@ -129,3 +129,13 @@ fn built_trees_get_parentheses_and_quoting() {
 }
 
 use crate::ast::*;
+
+#[test]
+fn comments_inside_shorthand_fields_are_kept() {
+    // Found by the fuzzer: the comment was attached to the inner field of
+    // `c: d: ...`, which the printer writes inline, and was lost.
+    assert_eq!(
+        fmt("c: d: int & // note\n\"4\"\n"),
+        "c: d: int & \"4\" // note\n"
+    );
+}
