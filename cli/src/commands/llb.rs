@@ -69,8 +69,8 @@ pub fn run(args: Args) -> ExitCode {
                 return ExitCode::from(1);
             }
         };
-        let compiled =
-            ::dag::compile::compile(&ops, &c.field("#compute"), &Default::default(), &plan_dir);
+        let images = image_configs(&ops);
+        let compiled = ::dag::compile::compile(&ops, &c.field("#compute"), &images, &plan_dir);
         let summaries = match ::dag::buildkit::llb_ops(&compiled.state, ::llb::Platform::host()) {
             Ok(s) => s,
             Err(e) => {
@@ -97,4 +97,24 @@ pub fn run(args: Args) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// The configs of the images the ops fetch, from the daemon when one
+/// answers (as `compute` does); else none, with a warning (execs then show
+/// only the ops' own env, working directory and user).
+fn image_configs(ops: &[::dag::ops::Op]) -> ::dag::compile::ImageConfigs {
+    let resolved = tokio::runtime::Runtime::new()
+        .map_err(|e| e.to_string())
+        .and_then(|rt| {
+            rt.block_on(async {
+                let solver = ::dag::buildkit::LazySolver::from_env();
+                ::dag::compile::resolve_images(&solver, ops)
+                    .await
+                    .map_err(|(reference, e)| format!("{reference}: {e}"))
+            })
+        });
+    resolved.unwrap_or_else(|e| {
+        eprintln!("warning: image configs not resolved ({e}); exec env and working directory may differ from `compute`");
+        Default::default()
+    })
 }
