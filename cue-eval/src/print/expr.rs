@@ -124,7 +124,7 @@ impl Printer<'_> {
                 out.unwrap_or_else(|| ident("_"))
             }
             ExprKind::Interp { parts, bytes } => {
-                let parts = parts
+                let parts: Vec<InterpPart> = parts
                     .iter()
                     .map(|p| match p {
                         IrPart::Text(t) => InterpPart::Text {
@@ -134,11 +134,15 @@ impl Printer<'_> {
                         IrPart::Expr(x) => InterpPart::Expr(self.expr(x)),
                     })
                     .collect();
+                // Text with a newline makes the literal a multi-line one.
+                let multiline = parts
+                    .iter()
+                    .any(|p| matches!(p, InterpPart::Text { value, .. } if value.contains(&b'\n')));
                 Expr::Interpolation(Interpolation {
                     span: syn(),
                     style: QuoteStyle {
                         bytes: *bytes,
-                        multiline: false,
+                        multiline,
                         hashes: 0,
                     },
                     parts,

@@ -118,3 +118,13 @@ fn all_shows_hidden_and_optional_fields_in_place() {
         "a: {\n    x?: int\n    _h: 1\n    y:  2\n}\n"
     );
 }
+
+#[test]
+fn text_with_newlines_prints_as_blocks() {
+    // conformance export/003 shows the block form of strings; bytes and
+    // incomplete interpolations use the same form.
+    check(
+        "b: 'hello\\nworld'\nx: string\ns: \"a\\(x)\\nb\"\n",
+        "b: '''\n    hello\n    world\n    '''\nx: string\ns: \"\"\"\n    a\\(x)\n    b\n    \"\"\"\n",
+    );
+}
