@@ -157,3 +157,59 @@ fn cue_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     out.sort();
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh scratch folder under the system temp dir.
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("dagger-fmt-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        dir
+    }
+
+    #[test]
+    fn finds_cue_files_recursively_skipping_cue_mod_and_hidden() {
+        let dir = scratch("find");
+        for p in [
+            "a.cue",
+            "sub/b.cue",
+            "cue.mod/pkg/x.cue",
+            ".git/c.cue",
+            "notes.txt",
+        ] {
+            let p = dir.join(p);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, "a: 1\n").unwrap();
+        }
+        let found: Vec<String> = cue_files(&dir)
+            .unwrap()
+            .iter()
+            .map(|p| p.strip_prefix(&dir).unwrap().display().to_string())
+            .collect();
+        assert_eq!(found, vec!["a.cue", "sub/b.cue"]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn check_reports_without_writing_and_fix_rewrites() {
+        let dir = scratch("check");
+        let f = dir.join("x.cue");
+        std::fs::write(&f, "a: 1\nbbb: {c: 2}\n").unwrap();
+        assert!(matches!(file(&f, true), Outcome::Changed));
+        assert_eq!(std::fs::read_to_string(&f).unwrap(), "a: 1\nbbb: {c: 2}\n");
+        assert!(matches!(file(&f, false), Outcome::Changed));
+        assert_eq!(
+            std::fs::read_to_string(&f).unwrap(),
+            "a: 1\nbbb: {\n\tc: 2\n}\n"
+        );
+        assert!(matches!(file(&f, true), Outcome::Unchanged));
+        // A file with a syntax error is reported and left alone.
+        std::fs::write(&f, "a: {\n").unwrap();
+        assert!(matches!(file(&f, false), Outcome::Failed));
+        assert_eq!(std::fs::read_to_string(&f).unwrap(), "a: {\n");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
