@@ -48,7 +48,7 @@ impl Printer<'_> {
             ExprKind::List(l) => self.list_expr(l),
             ExprKind::FieldRef { label, .. } => self.label_ident(*label),
             ExprKind::LabelRef { .. } | ExprKind::DynFieldRef { .. } => ident("_"),
-            ExprKind::LetRef { name, .. } => self.label_ident(*name),
+            ExprKind::LetRef { name, expr, .. } => self.let_ref(*name, expr),
             ExprKind::Import(path) => self.import(path),
             ExprKind::Selector(base, l) => {
                 let base = self.expr(base);

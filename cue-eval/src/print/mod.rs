@@ -67,12 +67,23 @@ pub(crate) fn is_ident(s: &str) -> bool {
     chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$')
 }
 
+/// Whether a printed label is a regular field's.
+fn is_regular_label(l: &cue_syntax::ast::Label) -> bool {
+    matches!(
+        l,
+        cue_syntax::ast::Label::Ident(_) | cue_syntax::ast::Label::String(_)
+    )
+}
+
 /// Builds the syntax tree of one evaluated value.
 pub(crate) struct Printer<'a> {
     pub(crate) ev: &'a mut Evaluator,
     opts: PrintOptions,
     /// Import paths referred to, in first-use order.
     imports: Vec<String>,
+    /// Per struct being printed, the `let` bindings its expressions refer
+    /// to (printed first in that struct, as the reference does).
+    lets: Vec<Vec<(Label, Decl)>>,
 }
 
 impl<'a> Printer<'a> {
@@ -81,6 +92,7 @@ impl<'a> Printer<'a> {
             ev,
             opts,
             imports: Vec::new(),
+            lets: Vec::new(),
         }
     }
 
@@ -146,7 +158,16 @@ impl<'a> Printer<'a> {
             Value::List => {
                 let list = self.list(v);
                 if self.shows_extra_arcs(v) {
-                    Expr::Struct(self.struct_lit(v, Some(list)))
+                    // The reference puts a list after the fields.
+                    let mut s = self.struct_lit(v, None);
+                    s.decls
+                        .retain(|d| !matches!(d, Decl::Field(f) if is_regular_label(&f.label)));
+                    s.decls.push(Decl::Embed(Embed {
+                        span: Span::synthetic(),
+                        expr: list,
+                        comments: Comments::default(),
+                    }));
+                    Expr::Struct(s)
                 } else {
                     list
                 }
@@ -240,6 +261,7 @@ impl<'a> Printer<'a> {
     /// The fields of `v` in output order; `embed` (a non-struct value) comes
     /// first. Regular fields show only when the value is a struct.
     fn struct_lit(&mut self, v: VertexId, embed: Option<Expr>) -> StructLit {
+        self.lets.push(Vec::new());
         let mut decls = Vec::new();
         let show_regular = embed.is_none();
         if let Some(e) = embed {
@@ -280,12 +302,45 @@ impl<'a> Printer<'a> {
                 }
             }
         }
+        let lets = self.lets.pop().unwrap_or_default();
+        decls.splice(0..0, lets.into_iter().map(|(_, d)| d));
         StructLit {
             span: Span::synthetic(),
             decls,
             elided: false,
             trailing_comments: Vec::new(),
         }
+    }
+
+    /// A reference to a `let` binding: its name, with the binding recorded
+    /// for the innermost struct being printed.
+    pub(crate) fn let_ref(&mut self, name: Label, expr: &crate::compile::ir::ExprRef) -> Expr {
+        let known = self
+            .lets
+            .iter()
+            .any(|frame| frame.iter().any(|(l, _)| *l == name));
+        if !known && !self.lets.is_empty() {
+            // Mark it first: a binding that refers to itself stops here.
+            let at = self.lets.len() - 1;
+            self.lets[at].push((
+                name,
+                Decl::Bad(cue_syntax::ast::BadDecl {
+                    span: Span::synthetic(),
+                    comments: Comments::default(),
+                }),
+            ));
+            let value = self.expr(expr);
+            let decl = Decl::Let(cue_syntax::ast::LetDecl {
+                span: Span::synthetic(),
+                name: Ident::new(self.ev.labels.name(name), Span::synthetic()),
+                value,
+                comments: Comments::default(),
+            });
+            if let Some(slot) = self.lets[at].iter_mut().find(|(l, _)| *l == name) {
+                slot.1 = decl;
+            }
+        }
+        ident(&self.ev.labels.name(name))
     }
 
     /// The output order of `v`'s labels including optional fields that

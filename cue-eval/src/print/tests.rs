@@ -128,3 +128,21 @@ fn text_with_newlines_prints_as_blocks() {
         "b: '''\n    hello\n    world\n    '''\nx: string\ns: \"\"\"\n    a\\(x)\n    b\n    \"\"\"\n",
     );
 }
+
+#[test]
+fn scalars_and_lists_with_definitions_print_as_structs() {
+    // The value is embedded: a scalar first (conformance comprehensions/issue843
+    // prints `{ _ \n #c: [] }`), a list after the fields (reference
+    // `structComposite` adds list elements last).
+    check("l: {#d: 1, [1, 2]}\n", "l: {\n    #d: 1\n    [1, 2]\n}\n");
+}
+
+#[test]
+fn lets_referred_to_by_incomplete_values_are_printed() {
+    // conformance references/let (`incompleteLet.bar`): the binding comes
+    // first in the struct that uses it.
+    check(
+        "bar: {\n\tlet mx = x.max\n\tmin: 1\n\tmax: mx\n}\nx: {...}\n",
+        "bar: {\n    let mx = x.max\n    min: 1\n    max: mx\n}\nx: {}\n",
+    );
+}
