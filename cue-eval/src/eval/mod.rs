@@ -179,7 +179,7 @@ impl Default for Evaluator {
 
 /// Guard against runaway recursion (deep structural recursion not caught
 /// as a cycle).
-const MAX_DEPTH: u32 = 2000;
+const MAX_DEPTH: u32 = 20_000;
 
 impl Evaluator {
     /// An empty evaluator.
@@ -316,6 +316,10 @@ impl Evaluator {
 
     /// Evaluates `v` to `Finalized`: its value and all arcs recursively.
     pub fn finalize(&mut self, v: VertexId) {
+        stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || self.finalize_now(v));
+    }
+
+    fn finalize_now(&mut self, v: VertexId) {
         self.evaluate(v);
         if self.v(v).status != Status::ArcsReady {
             return;

@@ -104,6 +104,12 @@ impl Evaluator {
         if self.v(v).status != Status::Unprocessed {
             return;
         }
+        // Long reference chains and deep nesting recurse deeply: grow the
+        // stack on demand instead of overflowing it.
+        stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || self.evaluate_now(v));
+    }
+
+    fn evaluate_now(&mut self, v: VertexId) {
         if self.depth > MAX_DEPTH {
             let b = self.bottom(Code::StructuralCycle, "structural cycle", vec![]);
             let vx = self.vm(v);
@@ -196,6 +202,11 @@ impl Evaluator {
                 n.next_conj += 1;
                 self.add_conjunct(n, c);
                 progress = true;
+            }
+            if n.cyclic_structs > 0 && n.plain_structs == 0 {
+                // Only cyclic structs: stop before comprehensions or
+                // dynamic fields unfold the cycle further.
+                break;
             }
             for d in std::mem::take(&mut n.dynamic) {
                 match self.eval_label(&d.key, &d.env) {
@@ -366,7 +377,42 @@ impl Evaluator {
 
     /// Adds the conjuncts of vertex `t` (a reference's target).
     pub(crate) fn add_vertex(&mut self, n: &mut Node, t: VertexId, c: &Conjunct, closing: bool) {
+        stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || {
+            self.add_vertex_now(n, t, c, closing)
+        });
+    }
+
+    fn add_vertex_now(&mut self, n: &mut Node, t: VertexId, c: &Conjunct, closing: bool) {
         if t == n.v {
+            return;
+        }
+        // Sharing: a finished vertex whose value is an atom or constraint
+        // (nothing a new location could re-bind) contributes its value
+        // instead of re-evaluating its conjuncts. Keeps reference chains
+        // linear.
+        if self.v(t).status == Status::Unprocessed && !c.info.cyclic {
+            self.evaluate(t);
+        }
+        let tx = self.v(t);
+        if matches!(
+            tx.status,
+            Status::ArcsReady | Status::EvaluatingArcs | Status::Finalized
+        ) && tx.arcs.is_empty()
+            && matches!(
+                tx.value,
+                Value::Top
+                    | Value::Null
+                    | Value::Bool(_)
+                    | Value::Num(_)
+                    | Value::Str(_)
+                    | Value::Bytes(_)
+                    | Value::Basic(_)
+                    | Value::Bound(_)
+                    | Value::Constraint(_)
+            )
+        {
+            let value = tx.value.clone();
+            self.add_value(n, value, c.expr.span);
             return;
         }
         if !n.seen.insert((t, c.info.scope)) {

@@ -36,6 +36,22 @@ impl Evaluator {
         })
     }
 
+    /// A lookup in a vertex still being evaluated: the answer may change
+    /// once it is done, so the error is a (provisional) cycle error.
+    fn not_yet(&self, v: VertexId, msg: String, span: Span) -> Rc<Bottom> {
+        let code = if self.v(v).status == Status::Evaluating {
+            Code::Cycle
+        } else {
+            Code::Incomplete
+        };
+        Rc::new(Bottom {
+            code,
+            message: msg,
+            spans: vec![span],
+            vertex: None,
+        })
+    }
+
     fn error(&self, msg: String, span: Span) -> Rc<Bottom> {
         Rc::new(Bottom {
             code: Code::Eval,
@@ -58,7 +74,7 @@ impl Evaluator {
                     Some(a) => Ok(Resolved::Vertex(a, label.is_def())),
                     None => {
                         let name = self.labels.name(*label);
-                        Err(self.incomplete(format!("undefined field: {name}"), span))
+                        Err(self.not_yet(target, format!("undefined field: {name}"), span))
                     }
                 }
             }
@@ -191,7 +207,7 @@ impl Evaluator {
         match &self.v(b).value {
             Value::Bottom(e) => Err(e.clone()),
             _ if self.v(b).status == Status::Evaluating => {
-                Err(self.incomplete(format!("undefined field: {name}"), span))
+                Err(self.not_yet(b, format!("undefined field: {name}"), span))
             }
             Value::Struct if self.in_definition(b) => {
                 // A closed struct can never get the field.

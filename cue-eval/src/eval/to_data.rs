@@ -65,6 +65,10 @@ impl Evaluator {
     }
 
     fn export_rec(&mut self, v: VertexId, errs: &mut Vec<ExportError>) -> Option<Data> {
+        stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || self.export_now(v, errs))
+    }
+
+    fn export_now(&mut self, v: VertexId, errs: &mut Vec<ExportError>) -> Option<Data> {
         self.finalize(v);
         let value = self.v(v).value.clone();
         match value {
