@@ -412,7 +412,40 @@ impl Evaluator {
                 return Err(permanent);
             }
         }
+        // Export does not look below scalars (`{"b", #a: 1 & 2}`); an error
+        // in any field makes the whole value an error.
+        let deep = self.field_errors(v);
+        if !deep.is_empty() {
+            return Err(deep);
+        }
         Ok(Printer::new(self, opts).file(v))
+    }
+
+    /// The permanent errors of `v` and of all fields below it (definitions,
+    /// hidden fields and list elements included; not inside disjuncts).
+    fn field_errors(&mut self, v: VertexId) -> Vec<crate::eval::to_data::ExportError> {
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![v];
+        while let Some(x) = stack.pop() {
+            if !seen.insert(x) {
+                continue;
+            }
+            self.finalize(x);
+            if let Value::Bottom(b) = &self.v(x).value {
+                if !b.is_incomplete() {
+                    out.push(crate::eval::to_data::ExportError {
+                        vertex: b.vertex.unwrap_or(x),
+                        message: b.message.clone(),
+                        spans: b.spans.clone(),
+                        incomplete: false,
+                    });
+                }
+                continue;
+            }
+            stack.extend(self.v(x).arcs.iter().rev().map(|(_, a)| *a));
+        }
+        out
     }
 }
 

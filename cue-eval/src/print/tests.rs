@@ -146,3 +146,9 @@ fn lets_referred_to_by_incomplete_values_are_printed() {
         "bar: {\n    let mx = x.max\n    min: 1\n    max: mx\n}\nx: {}\n",
     );
 }
+
+#[test]
+fn errors_below_scalars_fail_the_eval() {
+    // Notes §7: any permanent error anywhere makes `cue eval` fail.
+    assert!(eval_text("l: {\"b\", #a: 1 & 2}\n").is_err());
+}
