@@ -171,3 +171,19 @@ fn bounds_simplify() {
     assert_eq!(ok("a: >0 & <2 & int"), r#"{"a":1}"#);
     assert!(err("a: >10 & <5").contains("incompatible bounds"));
 }
+
+#[test]
+fn expressions_in_the_instance_scope() {
+    let inst = evaluate(&[Source::new("in.cue", "a: {b: 2}\nc: a.b * 10")]).expect("compiles");
+    let v = inst.eval_expr("c + a.b").expect("expression compiles");
+    assert_eq!(v.export().expect("exports").to_json().trim(), "22");
+    assert!(inst.eval_expr("nope").is_err());
+}
+
+#[test]
+fn unresolved_references_are_compile_errors() {
+    let e = evaluate(&[Source::new("in.cue", "a: z")])
+        .err()
+        .expect("fails");
+    assert!(e.to_string().contains(r#"reference "z" not found"#), "{e}");
+}

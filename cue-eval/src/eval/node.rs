@@ -57,6 +57,8 @@ pub(crate) struct Node {
     choices: Option<Rc<Vec<usize>>>,
     /// Modes of the choices taken (disjunct clones).
     pub modes: Vec<(bool, bool)>,
+    /// Chosen alternatives waiting to be added after the fixpoint.
+    chosen: Vec<Conjunct>,
     pub span: Option<Span>,
 }
 
@@ -84,6 +86,7 @@ impl Node {
             disj_count: 0,
             choices,
             modes: Vec::new(),
+            chosen: Vec::new(),
             span: None,
         }
     }
@@ -254,6 +257,12 @@ impl Evaluator {
             if n.scalar.is_some() {
                 self.vm(v).partial = n.scalar.clone();
             }
+            if !progress && !n.chosen.is_empty() {
+                for c in std::mem::take(&mut n.chosen) {
+                    self.add_conjunct(n, c);
+                }
+                progress = true;
+            }
             if !progress {
                 break;
             }
@@ -308,15 +317,18 @@ impl Evaluator {
                 let choice = n.choices.as_ref().and_then(|ch| ch.get(idx).copied());
                 match choice {
                     Some(i) => {
+                        // As in the reference, a chosen alternative joins
+                        // after the other conjuncts (disjunctions are
+                        // expanded after the fixpoint), which shows in
+                        // field order.
                         let has_defaults = alts.iter().any(|(_, d)| *d);
                         let (x, marked) = alts[i].clone();
                         n.modes.push((has_defaults, marked));
-                        let c2 = Conjunct {
+                        n.chosen.push(Conjunct {
                             expr: x,
                             env: c.env.clone(),
                             info: c.info.clone(),
-                        };
-                        self.add_conjunct(n, c2);
+                        });
                     }
                     None => n.disjunctions.push(PendingDisj {
                         alts: alts.clone(),
