@@ -140,19 +140,41 @@ pub(crate) fn bad_decl(
     })
 }
 
+/// A list element on the parser stack (see `Element` in the grammar).
+pub(crate) enum Elem {
+    Expr(Span, Expr),
+    Comprehension(Span, Box<Comprehension>),
+}
+
+/// The element with its blank-line flag.
+pub(crate) fn element(src: &str, e: Elem) -> Element {
+    let (span, kind) = match e {
+        Elem::Expr(span, e) => (span, ElementKind::Expr(e)),
+        Elem::Comprehension(span, c) => (span, ElementKind::Comprehension(*c)),
+    };
+    Element {
+        span,
+        kind,
+        comments: comments(src, span.start as usize),
+    }
+}
+
+/// A new list holding `x`, with room to grow without reallocating at once.
+pub(crate) fn first<T>(x: T) -> Vec<T> {
+    let mut v = Vec::with_capacity(4);
+    v.push(x);
+    v
+}
+
 pub(crate) fn bad_element(
     span: Span,
     rec: Recovery<'_>,
     file: FileId,
     errors: &mut Vec<ParseError>,
-) -> Element {
+) -> Elem {
     let span = recovery_span(span, &rec, file);
     errors.push(crate::parser::from_lalrpop(rec.error, file));
-    Element {
-        span,
-        kind: ElementKind::Expr(Expr::Bad(span)),
-        comments: Comments::default(),
-    }
+    Elem::Expr(span, Expr::Bad(span))
 }
 
 pub(crate) fn field(
