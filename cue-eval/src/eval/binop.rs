@@ -166,7 +166,9 @@ impl Evaluator {
 
     pub(crate) fn is_list(&mut self, v: VertexId) -> bool {
         self.evaluate(v);
-        matches!(self.v(v).value, Value::List)
+        let vx = self.v(v);
+        matches!(vx.value, Value::List)
+            || (vx.status == Status::Evaluating && matches!(vx.partial, Some(Value::List)))
     }
 
     /// Whether two atoms are equal (numbers by value).

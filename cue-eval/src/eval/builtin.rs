@@ -59,7 +59,7 @@ impl Evaluator {
                     Value::Vertex(id) => {
                         let id = *id;
                         match self.v(id).value {
-                            Value::List => self.list_elems(id).len(),
+                            _ if self.is_list(id) => self.list_elems(id).len(),
                             _ => self
                                 .v(id)
                                 .arcs

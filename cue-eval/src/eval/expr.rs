@@ -30,6 +30,9 @@ impl Evaluator {
             return vx.value.clone();
         }
         if vx.status == Status::Evaluating {
+            if let Some(Value::List) = &vx.partial {
+                return Value::Vertex(id);
+            }
             if let Some(p) = &vx.partial {
                 return p.clone();
             }

@@ -59,6 +59,8 @@ pub(crate) struct Node {
     pub modes: Vec<(bool, bool)>,
     /// Chosen alternatives waiting to be added after the fixpoint.
     chosen: Vec<Conjunct>,
+    /// Number of list conjuncts already turned into element arcs.
+    lists_expanded: usize,
     pub span: Option<Span>,
 }
 
@@ -87,6 +89,7 @@ impl Node {
             choices,
             modes: Vec::new(),
             chosen: Vec::new(),
+            lists_expanded: 0,
             span: None,
         }
     }
@@ -256,6 +259,19 @@ impl Evaluator {
             }
             if n.scalar.is_some() {
                 self.vm(v).partial = n.scalar.clone();
+            }
+            if !progress
+                && !n.incomplete.is_empty()
+                && n.lists_expanded == 0
+                && !n.lists.is_empty()
+                && n.err.is_none()
+            {
+                // Stuck on something that may need this list's elements
+                // (`len(l)` inside `l`): create them now.
+                self.expand_lists(n);
+                n.lists_expanded = n.lists.len();
+                self.vm(v).partial = Some(Value::List);
+                progress = true;
             }
             if !progress && !n.chosen.is_empty() {
                 for c in std::mem::take(&mut n.chosen) {
@@ -715,7 +731,7 @@ impl Evaluator {
                 n.err = Some(b);
             }
         }
-        if n.err.is_none() && !n.lists.is_empty() {
+        if n.err.is_none() && !n.lists.is_empty() && n.lists.len() != n.lists_expanded {
             self.expand_lists(&mut n);
         }
         let value = if let Some(e) = n.err.clone() {

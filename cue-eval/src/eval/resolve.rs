@@ -298,6 +298,13 @@ impl Evaluator {
             Value::Bottom(b) => Err(b),
             Value::Vertex(id) => {
                 let d = self.deref_default(id, Span::default())?;
+                if self.v(d).status == Status::Evaluating {
+                    // Elements created early (see the fixpoint) or a cycle.
+                    return match self.v(d).partial {
+                        Some(Value::List) => Ok(Value::Vertex(d)),
+                        _ => Err(self.not_yet(d, "cycle error".into(), Span::default())),
+                    };
+                }
                 match self.v(d).value.clone() {
                     Value::Struct | Value::List => Ok(Value::Vertex(d)),
                     Value::Bottom(b) => Err(b),
