@@ -43,6 +43,18 @@ fn mutual_references_are_top() {
 #[test]
 fn structural_cycle() {
     assert!(err("x: {a: x}").contains("x.a: structural cycle"));
+    assert!(err("a: [a]").contains("a.0: structural cycle"));
+    assert!(err("#A: {x: #B}\n#B: {y: #A}\nz: #A").contains("structural cycle"));
+}
+
+#[test]
+fn long_reference_chains_do_not_overflow() {
+    let mut src = String::new();
+    for i in 0..5000 {
+        src.push_str(&format!("a{i}: a{} + 1\n", i + 1));
+    }
+    src.push_str("a5000: 0\n");
+    assert!(ok(&src).contains(r#""a0":5000"#));
 }
 
 #[test]

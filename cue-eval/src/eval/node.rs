@@ -314,6 +314,9 @@ impl Evaluator {
                 self.add_struct(n, &s, &c)
             }
             ExprKind::List(l) => {
+                if c.info.cyclic {
+                    n.cyclic_structs += 1;
+                }
                 self.add_kind(n, Kind::LIST, || Value::List);
                 n.lists.push((l.clone(), c.env.clone(), c.info.clone()));
             }
@@ -838,7 +841,10 @@ impl Evaluator {
                         let c = Conjunct {
                             expr: x.clone(),
                             env: env.clone(),
-                            info: info.clone(),
+                            info: Info {
+                                cyclic: false,
+                                ..info.clone()
+                            },
                         };
                         self.insert_field(v, Label::index(idx), c);
                         idx += 1;
@@ -849,7 +855,10 @@ impl Evaluator {
                                 let c = Conjunct {
                                     expr: comp.body.clone(),
                                     env: e,
-                                    info: info.clone(),
+                                    info: Info {
+                                        cyclic: false,
+                                        ..info.clone()
+                                    },
                                 };
                                 self.insert_field(v, Label::index(idx), c);
                                 idx += 1;
@@ -879,7 +888,10 @@ impl Evaluator {
                         let c = Conjunct {
                             expr: tail.clone(),
                             env: env.clone(),
-                            info: info.clone(),
+                            info: Info {
+                                cyclic: false,
+                                ..info.clone()
+                            },
                         };
                         self.insert_field(v, Label::index(j), c);
                     }
