@@ -358,15 +358,28 @@ impl<'a> Printer<'a> {
     /// The declared values of optional field `l` of `v` (expression mode),
     /// or `None` if `l` is not an optional field there.
     fn optional_value(&mut self, v: VertexId, l: Label) -> Option<Expr> {
-        let cs = self.ev.v(v).constraints.clone();
-        let mut out: Option<Expr> = None;
-        for c in &cs {
-            if matches!(c.kind, crate::eval::ConstraintKind::Optional(x) if x == l) {
-                let e = self.expr(&c.value);
-                out = Some(scalar::and(out, e));
-            }
+        let conjuncts: Vec<crate::eval::Conjunct> = self
+            .ev
+            .v(v)
+            .constraints
+            .iter()
+            .filter(|c| matches!(c.kind, crate::eval::ConstraintKind::Optional(x) if x == l))
+            .map(|c| crate::eval::Conjunct {
+                expr: c.value.clone(),
+                env: c.env.clone(),
+                info: c.info.clone(),
+            })
+            .collect();
+        if conjuncts.is_empty() {
+            return None;
         }
-        out
+        // The reference evaluates the declared values as a field would be
+        // (`foo?: string & "bar"` prints `foo?: "bar"`), outside the tree.
+        let w = self.ev.new_vertex(Some(v), l);
+        let wx = &mut self.ev.vertices[w.0 as usize];
+        wx.detached = true;
+        wx.conjuncts = conjuncts;
+        Some(self.vertex(w))
     }
 
     /// A field declaration.
