@@ -5,7 +5,8 @@
 //!
 //! Rules:
 //! - definitions are shown; hidden and optional fields only on request
-//!   ([`PrintOptions`]); `let`, patterns and `...` never; no package clause;
+//!   ([`PrintOptions`]); patterns and `...` never; `let` only where an
+//!   incomplete value refers to one; no package clause;
 //! - defaults are taken; other disjunctions print as `a | b` (several
 //!   defaults print as the disjunction of the defaults); lists are closed;
 //! - a value with definitions (or shown hidden fields) next to a non-struct
@@ -13,7 +14,8 @@
 //! - an incomplete value prints as its conjuncts' expressions joined with
 //!   `&` (`a: b + 1`);
 //! - fields are in the reference's output order ([`crate::order`]);
-//! - imports are added for the packages that printed values refer to.
+//! - imports are added for the packages that printed values refer to;
+//! - layout is `cue_syntax::format` with `FormatOptions::eval()`.
 //!
 //! If any permanent error exists anywhere in the tree (definitions and
 //! hidden fields included), nothing is printed: the permanent errors are
@@ -53,9 +55,9 @@ pub(crate) fn ident(name: &str) -> Expr {
     Expr::Ident(Ident::new(name, Span::synthetic()))
 }
 
-/// Whether `s` can be written as an identifier label (otherwise it is
-/// quoted): letters, digits, `_` and `$`, not starting with a digit, and
-/// for a regular label not starting like a definition or hidden field.
+/// Whether `s` has the shape of an identifier: letters, digits, `_` and
+/// `$`, not starting with a digit (`#` may start it; callers decide whether
+/// a regular label that looks like a definition or hidden field is quoted).
 pub(crate) fn is_ident(s: &str) -> bool {
     let mut chars = s.chars();
     let Some(first) = chars.next() else {
@@ -79,11 +81,14 @@ fn is_regular_label(l: &cue_syntax::ast::Label) -> bool {
 pub(crate) struct Printer<'a> {
     pub(crate) ev: &'a mut Evaluator,
     opts: PrintOptions,
-    /// Import paths referred to, in first-use order.
+    /// Import paths referred to (printed sorted).
     imports: Vec<String>,
     /// Per struct being printed, the `let` bindings its expressions refer
     /// to (printed first in that struct, as the reference does).
     lets: Vec<Vec<(Label, Decl)>>,
+    /// Vertices being printed (a value that contains itself prints `_|_`
+    /// there instead of recursing forever).
+    active: std::collections::HashSet<VertexId>,
 }
 
 impl<'a> Printer<'a> {
@@ -93,6 +98,7 @@ impl<'a> Printer<'a> {
             opts,
             imports: Vec::new(),
             lets: Vec::new(),
+            active: std::collections::HashSet::new(),
         }
     }
 
@@ -151,6 +157,15 @@ impl<'a> Printer<'a> {
 
     /// The syntax of a finalized vertex's value.
     pub(crate) fn vertex(&mut self, v: VertexId) -> Expr {
+        if !self.active.insert(v) {
+            return Expr::Bottom(Span::synthetic());
+        }
+        let e = self.vertex_value(v);
+        self.active.remove(&v);
+        e
+    }
+
+    fn vertex_value(&mut self, v: VertexId) -> Expr {
         self.ev.finalize(v);
         let value = self.ev.v(v).value.clone();
         match value {
@@ -219,6 +234,8 @@ impl<'a> Printer<'a> {
     }
 
     /// An incomplete vertex in expression mode: its conjuncts joined by `&`.
+    /// Without conjuncts there is no expression to show: `_|_`, as the
+    /// reference prints an error value.
     fn conjuncts(&mut self, v: VertexId) -> Expr {
         let conjs = self.ev.v(v).conjuncts.clone();
         let mut out: Option<Expr> = None;
@@ -226,7 +243,7 @@ impl<'a> Printer<'a> {
             let e = self.expr(&c.expr);
             out = Some(scalar::and(out, e));
         }
-        out.unwrap_or_else(|| ident("_"))
+        out.unwrap_or(Expr::Bottom(Span::synthetic()))
     }
 
     /// Whether `v` has definitions or (when shown) hidden fields, which
