@@ -103,8 +103,11 @@ fn eval_text_agrees_with_the_reference() {
         }
     }
     eprintln!("eval-text: {agree}/{total} cases agree");
+    // 147 of 160 agreed when this floor was set; the rest are evaluator
+    // differences (the conformance runner's -v list names them).
+    const FLOOR: usize = 140;
     assert!(
-        agree >= 1,
-        "eval text agrees for only {agree}/{total} cases"
+        agree >= FLOOR,
+        "eval text agrees for only {agree}/{total} cases (floor {FLOOR})"
     );
 }
