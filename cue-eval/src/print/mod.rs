@@ -473,6 +473,11 @@ impl Evaluator {
                 }
                 continue;
             }
+            // The arcs of a disjunction's own vertex are not part of any
+            // disjunct; each disjunct was checked when it was evaluated.
+            if matches!(self.v(x).value, Value::Disj(_)) {
+                continue;
+            }
             stack.extend(self.v(x).arcs.iter().rev().map(|(_, a)| *a));
         }
         out
