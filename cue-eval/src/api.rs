@@ -152,7 +152,11 @@ impl Evaluated {
     pub fn eval_syntax_with(&self, opts: crate::print::PrintOptions) -> Result<ast::File, Errors> {
         let mut st = self.state.borrow_mut();
         let st = &mut *st;
-        st.ev.eval_file(self.root, opts).map_err(|errs| {
+        // print: the sources give back names the compiled form drops.
+        let file = st
+            .ev
+            .eval_file_with_sources(self.root, Some(&st.sources), opts);
+        file.map_err(|errs| {
             Errors(
                 errs.into_iter()
                     .map(|e| Error {

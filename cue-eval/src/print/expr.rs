@@ -47,7 +47,13 @@ impl Printer<'_> {
             ExprKind::Struct(s) => Expr::Struct(self.struct_expr(s)),
             ExprKind::List(l) => self.list_expr(l),
             ExprKind::FieldRef { label, .. } => self.label_ident(*label),
-            ExprKind::LabelRef { .. } | ExprKind::DynFieldRef { .. } => ident("_"),
+            // The compiled form keeps no name; the source has it.
+            ExprKind::LabelRef { .. } | ExprKind::DynFieldRef { .. } => {
+                match self.source_text(e.span) {
+                    Some(name) if super::is_ident(&name) => ident(&name),
+                    _ => ident("_"),
+                }
+            }
             ExprKind::LetRef { name, expr, .. } => self.let_ref(*name, expr),
             ExprKind::Import(path) => self.import(path),
             ExprKind::Selector(base, l) => {
@@ -166,6 +172,24 @@ impl Printer<'_> {
         }
     }
 
+    /// The source text of `span`, if the sources are known.
+    fn source_text(&self, span: Span) -> Option<String> {
+        let map = self.sources?;
+        if span.is_synthetic() || map.get(span.file).is_none() {
+            return None;
+        }
+        Some(map.snippet(span).to_string())
+    }
+
+    /// `X` of a pattern field `[X=...]: ...` whose declaration spans `span`.
+    fn pattern_alias(&self, span: Span) -> Option<Ident> {
+        let text = self.source_text(span)?;
+        let rest = text.strip_prefix('[')?.trim_start();
+        let end = rest.find('=')?;
+        let name = rest[..end].trim();
+        super::is_ident(name).then(|| Ident::new(name, syn()))
+    }
+
     fn label_ident(&self, l: Label) -> Expr {
         ident(&self.ev.labels.name(l))
     }
@@ -211,7 +235,17 @@ impl Printer<'_> {
                         comments: Comments::default(),
                     })
                 }
-                IrDecl::Pattern { pattern, value, .. } => {
+                IrDecl::Pattern {
+                    pattern,
+                    value,
+                    alias,
+                    span,
+                } => {
+                    let alias = if *alias {
+                        self.pattern_alias(*span)
+                    } else {
+                        None
+                    };
                     let p = self.expr(pattern);
                     let value = self.expr(value);
                     Decl::Field(Field {
@@ -219,7 +253,7 @@ impl Printer<'_> {
                         alias: None,
                         label: cue_syntax::ast::Label::Pattern(PatternLabel {
                             span: syn(),
-                            alias: None,
+                            alias,
                             expr: p,
                         }),
                         optional: false,

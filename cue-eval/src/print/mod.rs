@@ -80,6 +80,9 @@ fn is_regular_label(l: &cue_syntax::ast::Label) -> bool {
 /// Builds the syntax tree of one evaluated value.
 pub(crate) struct Printer<'a> {
     pub(crate) ev: &'a mut Evaluator,
+    /// The source texts, for names the compiled form does not keep
+    /// (pattern aliases such as `X` in `[X=_]: int`).
+    pub(crate) sources: Option<&'a cue_syntax::SourceMap>,
     opts: PrintOptions,
     /// Import paths referred to (printed sorted).
     imports: Vec<String>,
@@ -92,9 +95,14 @@ pub(crate) struct Printer<'a> {
 }
 
 impl<'a> Printer<'a> {
-    pub(crate) fn new(ev: &'a mut Evaluator, opts: PrintOptions) -> Printer<'a> {
+    pub(crate) fn new(
+        ev: &'a mut Evaluator,
+        sources: Option<&'a cue_syntax::SourceMap>,
+        opts: PrintOptions,
+    ) -> Printer<'a> {
         Printer {
             ev,
+            sources,
             opts,
             imports: Vec::new(),
             lets: Vec::new(),
@@ -436,6 +444,17 @@ impl Evaluator {
         v: VertexId,
         opts: PrintOptions,
     ) -> Result<File, Vec<crate::eval::to_data::ExportError>> {
+        self.eval_file_with_sources(v, None, opts)
+    }
+
+    /// [`Evaluator::eval_file`] with the source texts, which give back the
+    /// names of pattern aliases in values printed as expressions.
+    pub fn eval_file_with_sources(
+        &mut self,
+        v: VertexId,
+        sources: Option<&cue_syntax::SourceMap>,
+        opts: PrintOptions,
+    ) -> Result<File, Vec<crate::eval::to_data::ExportError>> {
         if let Err(errs) = self.export_vertex(v) {
             let permanent: Vec<_> = errs.into_iter().filter(|e| !e.incomplete).collect();
             if !permanent.is_empty() {
@@ -448,7 +467,7 @@ impl Evaluator {
         if !deep.is_empty() {
             return Err(deep);
         }
-        Ok(Printer::new(self, opts).file(v))
+        Ok(Printer::new(self, sources, opts).file(v))
     }
 
     /// The permanent errors of `v` and of all fields below it (definitions,

@@ -152,3 +152,12 @@ fn errors_below_scalars_fail_the_eval() {
     // Notes §7: any permanent error anywhere makes `cue eval` fail.
     assert!(eval_text("l: {\"b\", #a: 1 & 2}\n").is_err());
 }
+
+#[test]
+fn pattern_aliases_keep_their_names() {
+    // conformance export/025 prints `[X=_]: int` inside an incomplete value.
+    check(
+        "a: int\nb: {\n\t{[X=_]: X}\n\tif a > 4 {f: 4}\n}\n",
+        "a: int\nb: {\n    {\n        [X=_]: X\n    }\n    if a > 4 {\n        f: 4\n    }\n}\n",
+    );
+}
