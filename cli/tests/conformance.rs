@@ -144,3 +144,29 @@ fn min_pass_sets_the_exit_code() {
         .status;
     assert_eq!(status.code(), Some(1));
 }
+
+#[test]
+fn a_case_over_the_time_limit_fails_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("slow.txtar"),
+        "-- in.cue --\na: 1\n-- out/export.json --\n{\n    \"a\": 1\n}\n",
+    )
+    .unwrap();
+    // With no time at all, the case's process is stopped before it answers.
+    let out = Command::new(env!("CARGO_BIN_EXE_dagger"))
+        .args(["conformance", "--timeout", "0"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("FAIL slow.txtar: timeout after 0s\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("json-exact: 0/1 cases expecting JSON"),
+        "{text}"
+    );
+    assert!(text.ends_with("0 passed, 1 failed\n"), "{text}");
+}
