@@ -4,7 +4,7 @@
 //! were written with; operators get parentheses from the printer's
 //! precedence rules; imported packages are recorded for the import list.
 
-use super::scalar::{binary, bound_op, number, unary};
+use super::scalar::{binary, bound_op, kind_ident, number, unary};
 use super::{ident, Printer};
 use crate::compile::ir::{
     BinOp, Clause, Comprehension, Decl as IrDecl, ExprKind, ExprRef, InterpPart as IrPart,
@@ -39,7 +39,7 @@ impl Printer<'_> {
                 value: b.to_vec(),
                 raw: None,
             }),
-            ExprKind::Basic(k) => ident(&k.name()),
+            ExprKind::Basic(k) => kind_ident(*k),
             ExprKind::Bound(op, x) => {
                 let x = self.expr(x);
                 unary(bound_op(*op), x)

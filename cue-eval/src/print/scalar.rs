@@ -16,6 +16,41 @@ use cue_syntax::ast::{
 };
 use std::cmp::Ordering;
 
+/// A basic type as the reference names it: one kind by its name, several
+/// in parentheses in the reference's kind order (`(int|string)`, with
+/// `number` last).
+pub(crate) fn kind_ident(k: Kind) -> Expr {
+    if k == Kind::TOP || k.is_empty() {
+        return ident(&k.name());
+    }
+    let mut names: Vec<&str> = Vec::new();
+    let order = [
+        (Kind::NULL, "null"),
+        (Kind::BOOL, "bool"),
+        (Kind::INT, "int"),
+        (Kind::FLOAT, "float"),
+        (Kind::STRING, "string"),
+        (Kind::BYTES, "bytes"),
+        (Kind::FUNC, "func"),
+        (Kind::LIST, "list"),
+        (Kind::STRUCT, "struct"),
+    ];
+    let number = k.contains(Kind::NUMBER);
+    for (bit, name) in order {
+        if k.contains(bit) && !(number && Kind::NUMBER.contains(bit)) {
+            names.push(name);
+        }
+    }
+    if number {
+        names.push("number");
+    }
+    if names.len() == 1 {
+        ident(names[0])
+    } else {
+        ident(&format!("({})", names.join("|")))
+    }
+}
+
 /// `lhs & rhs`, or `rhs` alone when there is no left side yet.
 pub(crate) fn and(lhs: Option<Expr>, rhs: Expr) -> Expr {
     match lhs {
@@ -238,7 +273,7 @@ impl Printer<'_> {
                 value: b.to_vec(),
                 raw: None,
             }),
-            Value::Basic(k) => ident(&k.name()),
+            Value::Basic(k) => kind_ident(*k),
             Value::Bound(b) => self.bound(b),
             Value::Constraint(c) => self.constraint(c),
             Value::Builtin(b) => ident(b.name()),
@@ -340,7 +375,7 @@ impl Printer<'_> {
             }
             // A named range says int; other kinds than numbers still show.
             if !names.is_int && !implied(c) {
-                out = Some(and(out, ident(&c.kind.name())));
+                out = Some(and(out, kind_ident(c.kind)));
             }
             return out.unwrap_or_else(|| ident("_"));
         }
@@ -353,7 +388,7 @@ impl Printer<'_> {
             out = Some(and(out, e));
         }
         if out.is_none() || (c.kind != Kind::TOP && !implied(c)) {
-            out = Some(and(out, ident(&c.kind.name())));
+            out = Some(and(out, kind_ident(c.kind)));
         }
         out.unwrap_or_else(|| ident("_"))
     }
