@@ -379,7 +379,16 @@ impl Printer<'_> {
             }
             return out.unwrap_or_else(|| ident("_"));
         }
-        for b in &c.bounds {
+        // Lower bound, upper bound, then the other checks, as the
+        // reference stores them.
+        let rank = |b: &Bound| match b.op {
+            BoundOp::Gt | BoundOp::Ge => 0,
+            BoundOp::Lt | BoundOp::Le => 1,
+            _ => 2,
+        };
+        let mut bounds: Vec<&Bound> = c.bounds.iter().collect();
+        bounds.sort_by_key(|b| rank(b));
+        for b in bounds {
             let e = self.bound(b);
             out = Some(and(out, e));
         }
@@ -430,33 +439,25 @@ fn is_validator(f: &crate::builtins::Func) -> bool {
 /// Whether the bounds and validators of `c` imply its basic type, so that
 /// the type is not printed (`>=0 & <=10` is a number, `=~"a"` a string).
 fn implied(c: &Constraint) -> bool {
+    // The reference adds the type when the kinds the bounds and validators
+    // admit go beyond it.
     let mut k = Kind::TOP;
-    let mut any = false;
     for b in &c.bounds {
-        let bk = match b.op {
-            BoundOp::Match | BoundOp::NotMatch => Kind::STRING,
-            _ => match &b.value {
-                Value::Num(_) => Kind::NUMBER,
-                Value::Str(_) => Kind::STRING,
-                Value::Bytes(_) => Kind::BYTES,
-                _ => continue,
-            },
+        let bk = match (&b.value, b.op) {
+            (Value::Num(_), _) => Kind::NUMBER,
+            (Value::Null, BoundOp::Ne) => Kind(Kind::TOP.0 & !Kind::NULL.0),
+            (v, _) => v.kind(),
         };
-        if b.op == BoundOp::Ne {
-            continue;
-        }
         k = k & bk;
-        any = true;
     }
     for v in &c.validators {
         if let Value::Validator(x) = v {
             if let Some(p) = x.func.params.first() {
                 k = k & value_kind(p.kind);
-                any = true;
             }
         }
     }
-    any && k == c.kind
+    k.0 & !c.kind.0 == 0
 }
 
 /// The value kinds a builtin parameter kind admits.
