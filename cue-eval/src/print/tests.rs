@@ -161,3 +161,13 @@ fn pattern_aliases_keep_their_names() {
         "a: int\nb: {\n    {\n        [X=_]: X\n    }\n    if a > 4 {\n        f: 4\n    }\n}\n",
     );
 }
+
+#[test]
+fn constraints_print_bounds_before_the_type() {
+    // Notes §8: `int & >0` prints `>0 & int`, `=~"^a" & string` prints
+    // `=~"^a"`, `>0 & int & <10` prints `uint & >0 & <10`.
+    check(
+        "a: int & >0\nb: =~\"^a\" & string\nc: >0 & int & <10\n",
+        "a: >0 & int\nb: =~\"^a\"\nc: uint & >0 & <10\n",
+    );
+}
