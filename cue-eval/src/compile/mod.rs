@@ -99,7 +99,8 @@ impl<'a, 'l> Compiler<'a, 'l> {
                     None => path_only.rsplit('/').next().unwrap_or(path_only),
                 },
             };
-            self.imports.push(Rc::from(path_only));
+            self.imports
+                .push(Rc::from(canonical_import_path(path).as_str()));
             frame
                 .names
                 .insert(name, Binding::Import(self.imports.len() - 1));
@@ -507,7 +508,19 @@ impl<'a, 'l> Compiler<'a, 'l> {
                         ast::BinaryOp::Add => BinOp::Add,
                         ast::BinaryOp::Sub => BinOp::Sub,
                         ast::BinaryOp::Mul => BinOp::Mul,
-                        _ => BinOp::Div,
+                        ast::BinaryOp::Div => BinOp::Div,
+                        // Infix `div mod quo rem` are the integer builtins of
+                        // the same name applied to both operands.
+                        int_op => {
+                            let builtin = match int_op {
+                                ast::BinaryOp::IntDiv => Builtin::Div,
+                                ast::BinaryOp::IntMod => Builtin::Mod,
+                                ast::BinaryOp::IntQuo => Builtin::Quo,
+                                _ => Builtin::Rem,
+                            };
+                            let f = Self::mk(span, ExprKind::Builtin(builtin));
+                            return Self::mk(span, ExprKind::Call(f, vec![l, r]));
+                        }
                     };
                     ExprKind::Binary(op, l, r)
                 }
@@ -599,6 +612,16 @@ impl<'a, 'l> Compiler<'a, 'l> {
             }
             _ => out.push(self.expr(e)),
         }
+    }
+}
+
+/// The key an import path is known by: the path with its `:name`
+/// qualifier, unless the qualifier repeats the last path element
+/// (`example.com/pkg:pkg` is `example.com/pkg`; `example.com/pkg:bar` stays).
+pub fn canonical_import_path(path: &str) -> String {
+    match path.rsplit_once(':') {
+        Some((p, name)) if p.rsplit('/').next() == Some(name) => p.to_string(),
+        _ => path.to_string(),
     }
 }
 
