@@ -6,9 +6,19 @@
 //!   line/column; [`SourceMap::parse`] gives errors ready for `miette`.
 //! - [`format::format_file`] prints a tree in the canonical `cue fmt` style.
 //!
-//! Pipeline: [`lexer`] (logos + a modal layer for commas, strings and
+//! Pipeline: `lexer` (logos + a modal layer for commas, strings and
 //! interpolations) → `grammar.lalrpop` (LALRPOP, built by `build.rs`) →
-//! [`comments`] (attaching comments to the tree).
+//! `comments` (attaching comments to the tree). Invariants: no LALRPOP or
+//! logos type appears in a public signature (`parser::from_lalrpop` is the
+//! one conversion point); deep nesting is refused by the lexer
+//! ([`ParseErrorKind::TooDeep`]) so that later recursive passes cannot
+//! overflow the stack.
+//!
+//! Tests: `tests/corpus.rs` (every input of `../shared/cue-conformance`
+//! parses), `tests/roundtrip.rs` (print/re-parse over the corpus and
+//! generated CUE), `tests/eval_style.rs` (the reference's `cue eval` outputs
+//! re-print identically); `benches/parse.rs` and `examples/parse_speed.rs`
+//! measure speed; `../fuzz` fuzzes parser and printer.
 
 pub mod ast;
 mod comments;
