@@ -19,7 +19,8 @@ pub static PACKAGE: Package = Package {
         func!(P, "EncodedLen", [T, I], I, |a: &[Data]| {
             null_encoding(a)?;
             let n = args::int(a, 1)?;
-            ok_int((n + 2) / 3 * 4)
+            // Go int arithmetic: wraps on overflow.
+            ok_int((n.wrapping_add(2) / 3).wrapping_mul(4))
         }),
         func!(P, "DecodedLen", [T, I], I, |a: &[Data]| {
             null_encoding(a)?;

@@ -17,7 +17,7 @@ pub static PACKAGE: Package = Package {
     cue: None,
     members: &[
         func!(P, "EncodedLen", [I], I, |a: &[Data]| ok_int(
-            args::int(a, 0)? * 2
+            args::int(a, 0)?.wrapping_mul(2)
         )),
         func!(P, "DecodedLen", [I], I, |a: &[Data]| ok_int(
             args::int(a, 0)? / 2

@@ -73,7 +73,7 @@ fn drop(a: &[Data]) -> R {
 fn flatten(xs: &[Data], depth: i64, out: &mut Vec<Data>) {
     for x in xs {
         match x {
-            Data::List(inner) if depth != 0 => flatten(inner, depth - 1, out),
+            Data::List(inner) if depth != 0 => flatten(inner, depth.saturating_sub(1), out),
             other => out.push(other.clone()),
         }
     }
@@ -252,12 +252,15 @@ fn range(a: &[Data]) -> R {
     if !up && start < limit {
         return fail("end must be less than start when step is negative");
     }
+    // Refuse ranges too large to hold, before building them.
+    const MAX_LEN: i64 = 10_000_000;
+    let steps = limit.sub(start).div(step).ok();
+    if steps.is_none_or(|q| q > Number::from_i64(MAX_LEN)) {
+        return fail("range too large");
+    }
     let mut out = Vec::new();
     let mut n = start.clone();
     while (up && n < *limit) || (!up && n > *limit) {
-        if out.len() >= 10_000_000 {
-            return fail("range too large");
-        }
         out.push(decimal(n.clone()));
         n = step.add(&n);
     }

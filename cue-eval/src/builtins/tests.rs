@@ -385,3 +385,113 @@ fn json_and_yaml_validate_decode_then_ask_the_host() {
     .unwrap_err();
     assert_eq!(err.to_string(), "conflicting values");
 }
+
+/// Every data function, called with awkward arguments of the kinds it
+/// accepts, returns a value or an error and never panics.
+#[test]
+fn no_builtin_panics_on_awkward_arguments() {
+    let n = |s: &str| Data::Number(crate::num::Number::parse(s).unwrap());
+    let s = |t: &str| Data::String(t.into());
+    let samples = |k: Kind| -> Vec<Data> {
+        let mut v = Vec::new();
+        if k.intersects(Kind::STRING) {
+            for t in [
+                "",
+                "é☺",
+                "ééééééééééé",
+                "a:b/c",
+                "{{",
+                "(",
+                "[",
+                "\\",
+                "\"",
+                "0x",
+                "-",
+                "12",
+                "urn:uuid:ééééééééééééééééééééééééééééééééééé",
+                "1.5e3",
+                "@@",
+                "PMé",
+                "urn:uuidéaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                "aéééééééééééééééa",
+                "aaé",
+                "aé",
+                "Jan",
+                "PM",
+                "2006-01-02 MST",
+                "Z07:00",
+            ] {
+                v.push(s(t));
+            }
+        }
+        if k.intersects(Kind::BYTES) {
+            v.push(Data::Bytes(vec![0xff, 0x00]));
+        }
+        if k.intersects(Kind::INT) {
+            for t in [
+                "0",
+                "-1",
+                "3",
+                "99999999999999999999999",
+                "-9223372036854775808",
+            ] {
+                v.push(n(t));
+            }
+        }
+        if k.intersects(Kind::FLOAT) {
+            for t in ["0.5", "-2.5", "1e400", "1e-400"] {
+                v.push(n(t));
+            }
+        }
+        if k.intersects(Kind::LIST) {
+            v.push(Data::List(vec![]));
+            v.push(Data::List(vec![s("é"), n("1"), Data::Null]));
+            v.push(Data::List(vec![Data::List(vec![n("300")])]));
+        }
+        if k.intersects(Kind::STRUCT) {
+            v.push(Data::Struct(vec![("a".into(), n("1"))]));
+        }
+        if k.intersects(Kind::BOOL) {
+            v.push(Data::Bool(true));
+        }
+        if k.intersects(Kind::NULL) {
+            v.push(Data::Null);
+        }
+        v
+    };
+    let mut calls = 0;
+    for pkg in packages() {
+        for m in pkg.members {
+            let Some(f) = m.func() else { continue };
+            if !matches!(f.imp, Impl::Data(_)) {
+                continue;
+            }
+            // All combinations of up to three parameters' samples.
+            if std::env::var("TRACE_BUILTINS").is_ok() {
+                eprintln!("{}", f.qualified_name());
+            }
+            let lists: Vec<Vec<Data>> = f.params.iter().map(|p| samples(p.kind)).collect();
+            let mut idx = vec![0usize; lists.len()];
+            loop {
+                let args: Vec<Data> = idx.iter().zip(&lists).map(|(&i, l)| l[i].clone()).collect();
+                let r = std::panic::catch_unwind(|| f.call_data(&args));
+                assert!(r.is_ok(), "{} panicked on {:?}", f.qualified_name(), args);
+                calls += 1;
+                // Next combination (odometer), limited per function.
+                let mut k = 0;
+                while k < idx.len() {
+                    idx[k] += 1;
+                    if idx[k] < lists[k].len() {
+                        break;
+                    }
+                    idx[k] = 0;
+                    k += 1;
+                }
+                if k == idx.len() || calls > 2_000_000 {
+                    break;
+                }
+            }
+        }
+    }
+    assert!(calls > 1000, "{calls}");
+}

@@ -641,7 +641,7 @@ fn digits(s: &mut &str, min: usize, max: usize) -> Option<u32> {
 fn lookup(s: &mut &str, names: &[&str], short: bool) -> Option<usize> {
     for (i, name) in names.iter().enumerate() {
         let n = if short { &name[..3] } else { name };
-        if s.len() >= n.len() && s[..n.len()].eq_ignore_ascii_case(n) {
+        if s.get(..n.len()).is_some_and(|h| h.eq_ignore_ascii_case(n)) {
             *s = &s[n.len()..];
             return Some(i);
         }
@@ -862,8 +862,8 @@ fn parse(layout: &str, value: &str) -> Result<Civil, String> {
                 }
             }
             Tok::PM | Tok::Pm => {
-                if s.len() >= 2 {
-                    match &s[..2] {
+                if let Some(head) = s.get(..2) {
+                    match head {
                         "PM" | "pm" if matches!(tok, Tok::PM) == s.starts_with('P') => {
                             pm = Some(true);
                             s = &s[2..];

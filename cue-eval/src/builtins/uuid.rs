@@ -73,14 +73,15 @@ fn parse(s: &str) -> Result<[u8; 16], BuiltinError> {
             s.replace('-', "")
         }
         38 => {
-            if !s.starts_with('{') || !s.ends_with('}') {
-                return fail("invalid UUID format");
-            }
-            return parse(&s[1..37]);
+            return match s.strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
+                Some(inner) => parse(inner),
+                None => fail("invalid UUID format"),
+            };
         }
         45 => {
-            if !s[..9].eq_ignore_ascii_case("urn:uuid:") {
-                return fail(format!("invalid urn prefix: {}", args::quote(&s[..9])));
+            let prefix = s.get(..9).unwrap_or("");
+            if !prefix.eq_ignore_ascii_case("urn:uuid:") {
+                return fail(format!("invalid urn prefix: {}", args::quote(prefix)));
             }
             return parse(&s[9..]);
         }
@@ -91,9 +92,13 @@ fn parse(s: &str) -> Result<[u8; 16], BuiltinError> {
     if hex.len() != 32 {
         return fail("invalid UUID format");
     }
+    let hb = hex.as_bytes();
+    let nibble = |c: u8| (c as char).to_digit(16);
     for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16)
-            .or_else(|_| fail("invalid UUID format"))?;
+        match (nibble(hb[2 * i]), nibble(hb[2 * i + 1])) {
+            (Some(h), Some(l)) => *o = (h * 16 + l) as u8,
+            _ => return fail("invalid UUID format"),
+        }
     }
     Ok(out)
 }
