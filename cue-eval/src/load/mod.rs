@@ -126,7 +126,8 @@ impl Program {
 
 /// Loads the instance named by `args` relative to the working directory `cwd`
 /// (absolute): no argument or a directory means that directory's package;
-/// a list of `.cue` files means those files as one instance.
+/// `dir:name` means package `name` of that directory (when it holds
+/// several); a list of `.cue` files means those files as one instance.
 pub fn load(fs: &dyn FileSystem, cwd: &Path, args: &[String]) -> Result<Program, LoadError> {
     load_with_tags(fs, cwd, args, &[])
 }
@@ -168,11 +169,23 @@ pub fn load_with_tags(
                 return Err(LoadError::new(LoadErrorKind::BadArgument(args.join(" "))));
             }
         };
-        let dir = normalize(&cwd.join(&arg));
+        // `dir:name` selects package `name` among several in `dir`.
+        let (dir_arg, want) = match arg.rsplit_once(':') {
+            Some((d, n)) if !n.is_empty() && !n.contains('/') => {
+                (d.to_string(), Some(n.to_string()))
+            }
+            _ => (arg.clone(), None),
+        };
+        let dir_arg = if dir_arg.is_empty() {
+            ".".to_string()
+        } else {
+            dir_arg
+        };
+        let dir = normalize(&cwd.join(&dir_arg));
         if !fs.is_dir(&dir) {
             return Err(LoadError::new(LoadErrorKind::BadArgument(arg)));
         }
-        loader.load_dir_instance(&dir, arg, None, None)?
+        loader.load_dir_instance(&dir, arg, want.as_deref(), None)?
     };
     Ok(Program {
         instances: loader.instances,

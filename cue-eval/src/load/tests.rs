@@ -312,3 +312,14 @@ fn header_scan_agrees_with_the_parser() {
     }
     assert!(checked > 200, "only {checked} files checked");
 }
+
+#[test]
+fn dir_colon_name_selects_one_of_several_packages() {
+    let fs = fs(&[
+        ("a.cue", "package a\nx: 1\n"),
+        ("b.cue", "package b\ny: 1\n"),
+    ]);
+    let p = load_at(&fs, "/m", &[".:b"]).unwrap();
+    assert_eq!(names(p.root_instance()), ["./b.cue"]);
+    assert_eq!(p.root_instance().package_name.as_deref(), Some("b"));
+}
