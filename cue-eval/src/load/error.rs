@@ -32,17 +32,17 @@ pub enum LoadErrorKind {
         dir: String,
     },
     /// Two different package clauses among files that must form one package.
-    #[error("found packages {first} ({first_file}) and {second} ({second_file}) in {dir}")]
+    #[error("found packages {first:?} ({first_file}) and {second} ({second_file}) in {dir:?}")]
     MultiplePackages {
         /// First package name seen.
         first: String,
-        /// File declaring it.
+        /// File declaring it (base name).
         first_file: String,
         /// The conflicting name.
         second: String,
-        /// File declaring it.
+        /// File declaring it (base name).
         second_file: String,
-        /// The directory, as displayed.
+        /// The directory (absolute, as the reference prints it).
         dir: String,
     },
     /// A cycle of imports; the chain starts and ends with the same path.

@@ -332,10 +332,10 @@ impl Loader<'_> {
                     Some((first, first_file)) if first != p => {
                         return Err(LoadError::new(LoadErrorKind::MultiplePackages {
                             first: first.clone(),
-                            first_file: first_file.clone(),
+                            first_file: base_name(first_file),
                             second: p.clone(),
-                            second_file: c.file.name.clone(),
-                            dir: self.display(&self.cwd),
+                            second_file: base_name(&c.file.name),
+                            dir: self.cwd.display().to_string(),
                         }));
                     }
                     Some(_) => {}
@@ -408,10 +408,10 @@ impl Loader<'_> {
                             if want.is_none() && is_leaf {
                                 return Err(LoadError::new(LoadErrorKind::MultiplePackages {
                                     first: name.clone(),
-                                    first_file: first_file.clone(),
+                                    first_file: base_name(first_file),
                                     second: p,
-                                    second_file: c.file.name,
-                                    dir: self.display(&cur),
+                                    second_file: base_name(&c.file.name),
+                                    dir: cur.display().to_string(),
                                 }));
                             }
                         }
@@ -562,6 +562,11 @@ impl Loader<'_> {
         }
         normalize(&self.module_root.join("cue.mod").join("gen").join(bare))
     }
+}
+
+/// The last element of a displayed path.
+fn base_name(name: &str) -> String {
+    name.rsplit('/').next().unwrap_or(name).to_string()
 }
 
 /// Whether a file name is a `.cue` file loading considers.
