@@ -152,9 +152,10 @@ fn two_packages_in_the_loaded_directory_is_an_error() {
     let fs = fs(&[("a.cue", "package a\n"), ("b.cue", "package b\n")]);
     let err = load_at(&fs, "/m", &[]).unwrap_err();
     assert!(matches!(*err.kind, LoadErrorKind::MultiplePackages { .. }));
-    assert!(err
-        .to_string()
-        .contains("found packages a (./a.cue) and b (./b.cue)"));
+    assert_eq!(
+        err.to_string(),
+        "found packages \"a\" (a.cue) and b (b.cue) in \"/m\""
+    );
 }
 
 #[test]
