@@ -65,14 +65,16 @@ impl Compiled {
             return Err(Errors(errors));
         }
 
-        // The compiler names an import by its path without the `:name`
-        // qualifier; map those to the instances they load.
+        // The compiler names an import by its canonical path
+        // (`compile::canonical_import_path`); map those to the instances.
         let mut by_import: HashMap<InstanceId, Rc<str>> = HashMap::new();
         for inst in &program.instances {
             for imp in &inst.imports {
                 if let ImportTarget::Instance(id) = imp.target {
-                    let path = imp.path.split(':').next().unwrap_or(&imp.path);
-                    by_import.entry(id).or_insert_with(|| Rc::from(path));
+                    let path = crate::compile::canonical_import_path(&imp.path);
+                    by_import
+                        .entry(id)
+                        .or_insert_with(|| Rc::from(path.as_str()));
                 }
             }
         }

@@ -79,7 +79,25 @@ fn run_case(path: &Path, stats: &mut Stats, verbose: bool) {
         .find(|(n, _)| n == "out/export.json")
         .map(|(_, b)| b.clone());
     stats.total += 1;
-    let inst = evaluate(&sources);
+    // Cases with modules or sub-packages go through the loader.
+    let inst = if secs
+        .iter()
+        .any(|(n, _)| n.contains('/') && n.ends_with(".cue"))
+    {
+        let mut fs = cue_eval::load::MemFs::new();
+        for (n, b) in secs.iter().filter(|(n, _)| !n.starts_with("out/")) {
+            fs.add(Path::new("/case").join(n), b.clone());
+        }
+        let args: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
+        match cue_eval::load::load(&fs, Path::new("/case"), &args) {
+            Ok(p) => cue_eval::program::evaluate_program(&p),
+            Err(e) => Err(cue_eval::errors::Errors(vec![
+                cue_eval::errors::Error::new(vec![], e.to_string()),
+            ])),
+        }
+    } else {
+        evaluate(&sources)
+    };
     let want_eval = secs
         .iter()
         .find(|(n, _)| n == "out/eval.cue")

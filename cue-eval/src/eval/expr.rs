@@ -96,6 +96,11 @@ impl Evaluator {
                 Ok(resolve::Resolved::Value(v)) => v,
                 Err(b) => Value::Bottom(b),
             },
+            ExprKind::Import(p) if self.packages.contains_key(p) => match self.resolve(e, env) {
+                Ok(resolve::Resolved::Vertex(id, _)) => self.value_of(id),
+                Ok(resolve::Resolved::Value(v)) => v,
+                Err(b) => Value::Bottom(b),
+            },
             ExprKind::Import(p) => self.bottom(
                 Code::Eval,
                 format!("cannot use package {p:?} as value"),

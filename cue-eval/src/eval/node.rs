@@ -360,6 +360,7 @@ impl Evaluator {
             | ExprKind::Selector(..)
             | ExprKind::Index(..)
             | ExprKind::LetRef { .. }
+            | ExprKind::Import(_)
             | ExprKind::DynFieldRef { .. } => match self.resolve(&c.expr, &c.env) {
                 Ok(resolve::Resolved::Vertex(t, closing)) => self.add_vertex(n, t, &c, closing),
                 Ok(resolve::Resolved::Value(val)) => self.add_value_or_defer(n, val, c),

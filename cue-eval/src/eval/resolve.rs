@@ -151,6 +151,12 @@ impl Evaluator {
                     .map(|a| Resolved::Vertex(a, closing))
             }
             ExprKind::Vertex(id) => Ok(Resolved::Vertex(*id, false)),
+            // A module package used as a value (embedded or referenced whole).
+            ExprKind::Import(p)
+                if crate::builtins::package(p).is_none() && self.packages.contains_key(p) =>
+            {
+                Ok(Resolved::Vertex(self.packages[p], false))
+            }
             _ => match self.eval_value(e, env) {
                 Value::Vertex(id) => Ok(Resolved::Vertex(id, false)),
                 Value::Bottom(b) => Err(b),
