@@ -40,19 +40,75 @@ enum Outcome {
     NotReady,
 }
 
+fn compute(dir: &Path, args: &[String]) -> std::io::Result<std::process::Output> {
+    Command::new(env!("CARGO_BIN_EXE_dagger"))
+        .arg("compute")
+        .arg(".")
+        .args(args)
+        .args(["--log-format", "plain"])
+        .current_dir(dir)
+        .output()
+}
+
+/// A plan with a `repeat` file is computed twice; each line `changes FIELD`
+/// or `same FIELD` says whether that top-level field of the printed JSON
+/// must differ or agree between the two runs (cache behaviour).
+fn run_repeat(dir: &Path, spec: &str, args: &[String]) -> Outcome {
+    let start = Instant::now();
+    let mut runs = Vec::new();
+    for _ in 0..2 {
+        let out = match compute(dir, args) {
+            Ok(o) => o,
+            Err(e) => return Outcome::Fail(format!("cannot run dagger: {e}")),
+        };
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        if stderr.contains(EVALUATOR_NOT_READY) {
+            return Outcome::NotReady;
+        }
+        if !out.status.success() {
+            return Outcome::Fail(format!("exit {:?}; stderr:\n{stderr}", out.status.code()));
+        }
+        match serde_json::from_slice::<serde_json::Value>(&out.stdout) {
+            Ok(v) => runs.push(v),
+            Err(e) => return Outcome::Fail(format!("stdout is not JSON ({e}): {:?}", out.stdout)),
+        }
+    }
+    let mut problems = Vec::new();
+    for line in spec.lines().filter(|l| !l.trim().is_empty()) {
+        let (want, field) = line.split_once(' ').unwrap_or((line, ""));
+        let (a, b) = (&runs[0][field], &runs[1][field]);
+        if !a.is_string() || !b.is_string() {
+            problems.push(format!("{field}: not a string in both runs ({a} / {b})"));
+            continue;
+        }
+        match want {
+            "changes" if a == b => {
+                problems.push(format!("{field}: {a} both times, expected a new value"))
+            }
+            "same" if a != b => {
+                problems.push(format!("{field}: {a} then {b}, expected the cached value"))
+            }
+            "changes" | "same" => {}
+            _ => problems.push(format!("repeat: unknown check {want:?}")),
+        }
+    }
+    if problems.is_empty() {
+        Outcome::Pass(start.elapsed())
+    } else {
+        Outcome::Fail(problems.join("\n"))
+    }
+}
+
 fn run_plan(dir: &Path) -> Outcome {
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
     let args: Vec<String> = read("args")
         .map(|a| a.lines().filter(|l| !l.is_empty()).map(expand).collect())
         .unwrap_or_default();
+    if let Some(spec) = read("repeat") {
+        return run_repeat(dir, &spec, &args);
+    }
     let start = Instant::now();
-    let output = Command::new(env!("CARGO_BIN_EXE_dagger"))
-        .arg("compute")
-        .arg(".")
-        .args(&args)
-        .args(["--log-format", "plain"])
-        .current_dir(dir)
-        .output();
+    let output = compute(dir, &args);
     let elapsed = start.elapsed();
     let output = match output {
         Ok(o) => o,
