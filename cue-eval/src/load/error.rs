@@ -21,7 +21,7 @@ pub enum LoadErrorKind {
     #[error("builtin package {0:?} undefined")]
     UnknownBuiltin(String),
     /// An import path whose directory does not exist.
-    #[error("cannot find package {0:?}")]
+    #[error("import failed: cannot find package {0:?}")]
     PackageNotFound(String),
     /// A directory exists but has no files of the wanted package.
     #[error("no CUE files of package {package} in {dir}")]

@@ -122,7 +122,11 @@ fn missing_package_is_an_error() {
         *err.kind,
         LoadErrorKind::PackageNotFound("example.com/nothere".into())
     );
-    assert_eq!(err.pos.unwrap().line, 2);
+    // The reference's wording and position.
+    assert_eq!(
+        err.to_string(),
+        "import failed: cannot find package \"example.com/nothere\":\n    ./a.cue:2:8"
+    );
 }
 
 #[test]
