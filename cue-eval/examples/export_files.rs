@@ -37,7 +37,14 @@ fn main() {
         }
     }
     let t = std::time::Instant::now();
-    match evaluate(&sources).and_then(|i| i.export()) {
+    let inst = match evaluate(&sources) {
+        Ok(i) => i,
+        Err(e) => {
+            eprint!("{e}");
+            std::process::exit(1);
+        }
+    };
+    match inst.export() {
         Ok(d) => print!("{}", d.to_json()),
         Err(e) => {
             eprint!("{e}");
@@ -45,4 +52,6 @@ fn main() {
         }
     }
     eprintln!("time: {:?}", t.elapsed());
+    // The process ends here: skip freeing the evaluator's arena.
+    std::mem::forget(inst);
 }
