@@ -116,6 +116,11 @@ pub struct SolveResult {
     pub exporter_response: BTreeMap<String, String>,
     /// Every vertex the daemon reported, in order of appearance.
     pub vertices: Vec<VertexSummary>,
+    /// The LLB definition of the result, when the daemon gives it (a
+    /// gateway solve, e.g. a frontend's): later definitions can build on it.
+    pub definition: Option<Definition>,
+    /// The gateway result's metadata (a frontend's `containerimage.config`).
+    pub metadata: BTreeMap<String, Vec<u8>>,
 }
 
 impl SolveResult {
@@ -162,7 +167,6 @@ fn op_kinds(def: &Definition) -> HashMap<String, VertexKind> {
 }
 
 type ExporterResponse = HashMap<String, String>;
-type Files = BTreeMap<String, Vec<u8>>;
 
 const BUILD_ID_HEADER: &str = "buildkit-controlapi-buildid";
 
@@ -274,7 +278,7 @@ pub(crate) async fn solve(
     };
 
     let mut solve_client = control.clone();
-    let outcome: Result<(ExporterResponse, Files), ClientError> = if use_gateway {
+    let outcome: Result<(ExporterResponse, GatewayOut), ClientError> = if use_gateway {
         let solve_fut = async move { solve_client.solve(control_req).await };
         tokio::pin!(solve_fut);
         let gw_fut = run_gateway(gateway, &build_id, &req);
@@ -312,7 +316,7 @@ pub(crate) async fn solve(
         solve_client
             .solve(control_req)
             .await
-            .map(|r| (r.into_inner().exporter_response, BTreeMap::new()))
+            .map(|r| (r.into_inner().exporter_response, GatewayOut::default()))
             .map_err(ClientError::from)
     };
 
@@ -330,10 +334,12 @@ pub(crate) async fn solve(
         }
     }
     match outcome {
-        Ok((resp, files)) => Ok(SolveResult {
-            files,
+        Ok((resp, out)) => Ok(SolveResult {
+            files: out.files,
             exporter_response: resp.into_iter().collect(),
             vertices,
+            definition: out.definition,
+            metadata: out.metadata,
         }),
         Err(e) => Err(explain(e, &tracker)),
     }
@@ -403,7 +409,7 @@ async fn run_gateway(
     mut gw_client: LlbBridgeClient<Channel>,
     build_id: &str,
     req: &SolveRequest,
-) -> Result<BTreeMap<String, Vec<u8>>, ClientError> {
+) -> Result<GatewayOut, ClientError> {
     wait_for_build(&mut gw_client, build_id).await?;
     let result = gateway_body(&mut gw_client, build_id, req).await;
     let ret = match &result {
@@ -434,14 +440,22 @@ async fn run_gateway(
         },
     };
     gw_client.r#return(with_build_id(ret, build_id)).await?;
-    result.map(|(_, files)| files)
+    result.map(|(_, out)| out)
+}
+
+/// What the gateway part of a solve brings back.
+#[derive(Default)]
+struct GatewayOut {
+    files: BTreeMap<String, Vec<u8>>,
+    definition: Option<Definition>,
+    metadata: BTreeMap<String, Vec<u8>>,
 }
 
 async fn gateway_body(
     gw_client: &mut LlbBridgeClient<Channel>,
     build_id: &str,
     req: &SolveRequest,
-) -> Result<(String, BTreeMap<String, Vec<u8>>), ClientError> {
+) -> Result<(String, GatewayOut), ClientError> {
     let mut sreq = gw::SolveRequest {
         allow_result_return: true,
         allow_result_array_ref: true,
@@ -462,12 +476,20 @@ async fn gateway_body(
         .solve(with_build_id(sreq, build_id))
         .await?
         .into_inner();
-    let ref_id = match resp.result.and_then(|r| r.result) {
-        Some(GwResultKind::Ref(r)) => r.id,
+    let mut out = GatewayOut::default();
+    let (result, metadata) = match resp.result {
+        Some(r) => (r.result, r.metadata),
+        None => (None, HashMap::new()),
+    };
+    out.metadata = metadata.into_iter().collect();
+    let ref_id = match result {
+        Some(GwResultKind::Ref(r)) => {
+            out.definition = r.def;
+            r.id
+        }
         Some(GwResultKind::RefDeprecated(id)) => id,
         _ => resp.r#ref,
     };
-    let mut files = BTreeMap::new();
     for path in &req.read_files {
         let r = gw_client
             .read_file(with_build_id(
@@ -484,9 +506,9 @@ async fn gateway_body(
                 path: path.clone(),
                 message: s.message().to_string(),
             })?;
-        files.insert(path.clone(), r.into_inner().data);
+        out.files.insert(path.clone(), r.into_inner().data);
     }
-    Ok((ref_id, files))
+    Ok((ref_id, out))
 }
 
 #[cfg(test)]
