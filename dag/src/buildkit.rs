@@ -4,7 +4,7 @@
 //! Local directories are named by their absolute path in the LLB (`local://`
 //! source name) and offered through the session under that name.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
 use llb::client::{Client, ClientError, Export, Frontend, ProgressEvent, SolveRequest};
@@ -68,14 +68,45 @@ impl BuildkitSolver {
     ) -> Result<llb::client::SolveResult, SolveError> {
         let mut locals = BTreeMap::new();
         let mut memo = HashMap::new();
+        // A docker-build that later ops (or other components) build on is
+        // solved first; its result's definition then stands for it.
+        let mut nested = Vec::new();
+        nested_docker_builds(state, true, &mut HashSet::new(), &mut nested);
+        for inner in nested {
+            let StateNode::DockerBuild(d) = inner.node() else {
+                continue;
+            };
+            let frontend = self.docker_build(d, &mut locals, &mut memo)?;
+            let sub = SolveRequest {
+                frontend: Some(frontend),
+                locals: locals.clone(),
+                ..SolveRequest::default()
+            };
+            let result = self.solve_forwarding(sub, progress).await?;
+            let def = result.definition.ok_or_else(|| SolveError {
+                vertex: Some(d.name.clone()),
+                ..SolveError::msg("the Dockerfile frontend returned no definition for its result")
+            })?;
+            let built = lo::State::from_definition(&def).map_err(build_error)?;
+            memo.insert(std::sync::Arc::as_ptr(&inner.0) as usize, built);
+        }
         if let StateNode::DockerBuild(d) = state.node() {
-            // A frontend result cannot be an input of later ops here, so
-            // docker-build is run as its own frontend solve (last op only).
+            // The component's own result is a frontend solve (its image
+            // config comes with it).
             request.frontend = Some(self.docker_build(d, &mut locals, &mut memo)?);
         } else {
             request.definition = to_llb(state, &mut locals, &mut memo)?.marshal(&self.opts);
         }
         request.locals = locals;
+        self.solve_forwarding(request, progress).await
+    }
+
+    /// One solve, its progress forwarded to `progress`.
+    async fn solve_forwarding(
+        &self,
+        request: SolveRequest,
+        progress: &Progress,
+    ) -> Result<llb::client::SolveResult, SolveError> {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let forward = {
             let progress = progress.clone();
@@ -169,6 +200,43 @@ fn build_error(e: lo::BuildError) -> SolveError {
     SolveError::msg(e.to_string())
 }
 
+/// The docker-build vertices below `state` (and `state` itself unless
+/// `top`), each once, innermost first, so each one's context can use the
+/// results of those before it.
+fn nested_docker_builds(state: &State, top: bool, seen: &mut HashSet<usize>, out: &mut Vec<State>) {
+    if !seen.insert(std::sync::Arc::as_ptr(&state.0) as usize) {
+        return;
+    }
+    match state.node() {
+        StateNode::Scratch
+        | StateNode::Image { .. }
+        | StateNode::Git { .. }
+        | StateNode::Local { .. } => {}
+        StateNode::Exec(e) => {
+            nested_docker_builds(&e.root, false, seen, out);
+            for m in &e.mounts {
+                if let MountKind::State { state, .. } = &m.kind {
+                    nested_docker_builds(state, false, seen, out);
+                }
+            }
+        }
+        StateNode::File { base, action, .. } => {
+            nested_docker_builds(base, false, seen, out);
+            if let FileAction::Copy { from, .. } = action {
+                nested_docker_builds(from, false, seen, out);
+            }
+        }
+        StateNode::DockerBuild(d) => {
+            if let Some(c) = &d.context {
+                nested_docker_builds(c, false, seen, out);
+            }
+            if !top {
+                out.push(state.clone());
+            }
+        }
+    }
+}
+
 /// Converts a state graph, sharing converted vertices.
 fn to_llb(
     state: &State,
@@ -239,13 +307,11 @@ fn to_llb(
             base.file(FileOpBuilder::new(action).custom_name(name.clone()))
         }
         StateNode::DockerBuild(d) => {
+            // `run` solves every docker-build below the top first.
             return Err(SolveError {
                 vertex: Some(d.name.clone()),
-                ..SolveError::msg(
-                    "docker-build must be the last op of its component (before export or \
-                     push-container), and other components cannot load its result yet",
-                )
-            })
+                ..SolveError::msg("internal: docker-build result was not solved first")
+            });
         }
     };
     memo.insert(key, out.clone());
@@ -388,6 +454,17 @@ fn is_local_registry(reference: &str) -> bool {
 
 /// The ops of the state's LLB definition with their digests, for `dagger llb`.
 pub fn llb_ops(state: &State, platform: Platform) -> Result<Vec<llb::dump::OpSummary>, SolveError> {
+    let mut builds = Vec::new();
+    nested_docker_builds(state, false, &mut HashSet::new(), &mut builds);
+    if let Some(StateNode::DockerBuild(d)) = builds.first().map(State::node) {
+        return Err(SolveError {
+            vertex: Some(d.name.clone()),
+            ..SolveError::msg(
+                "docker-build: its LLB is made by the Dockerfile frontend while solving, \
+                 so `dagger llb` cannot show it",
+            )
+        });
+    }
     let s = to_llb(state, &mut BTreeMap::new(), &mut HashMap::new())?;
     let def = s.marshal(&MarshalOptions::for_platform(platform));
     llb::dump::summarize(&def)
