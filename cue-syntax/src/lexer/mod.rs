@@ -246,6 +246,11 @@ pub(crate) struct Lexer<'s> {
     chain: Vec<u32>,
     /// The sum of `chain`.
     nesting: u32,
+    /// Progress through a `for k, v in` clause head, which is the only
+    /// place where `in` is a keyword (spec "Keywords"); elsewhere `in` is an
+    /// identifier. 0: none; 1: after `for`; 2: after `for k`; 3: after
+    /// `for k,`; 4: after `for k, v`.
+    for_head: u8,
     pub errors: Vec<ParseError>,
     pub comments: Vec<RawComment>,
 }
@@ -271,6 +276,7 @@ impl<'s> Lexer<'s> {
             at_eof: false,
             chain: vec![0],
             nesting: 0,
+            for_head: 0,
             errors: Vec::new(),
             comments: Vec::new(),
         }
@@ -292,6 +298,13 @@ impl<'s> Lexer<'s> {
         end: usize,
     ) -> Option<Result<Spanned<'s>, Void>> {
         self.ends_operand = tok.ends_operand();
+        self.for_head = match (self.for_head, &tok) {
+            (_, Tok::For) => 1,
+            (1, Tok::Ident(_) | Tok::IntOp(_)) => 2,
+            (2, Tok::Comma(false)) => 3,
+            (3, Tok::Ident(_) | Tok::IntOp(_)) => 4,
+            _ => 0,
+        };
         if !self.track_nesting(&tok) {
             self.error(ParseErrorKind::TooDeep(MAX_NESTING), start, end);
             self.at_eof = true;
@@ -609,7 +622,10 @@ impl<'s> Lexer<'s> {
                 Ok(RawTok::Package) => Tok::Package,
                 Ok(RawTok::Import) => Tok::Import,
                 Ok(RawTok::For) => Tok::For,
-                Ok(RawTok::In) => Tok::In,
+                // `in` right after `for` is kept a keyword so that
+                // `for in in x` fails like the reference parser.
+                Ok(RawTok::In) if matches!(self.for_head, 1 | 2 | 4) => Tok::In,
+                Ok(RawTok::In) => Tok::Ident(&self.src[start..end]),
                 Ok(RawTok::If) => Tok::If,
                 Ok(RawTok::Let) => Tok::Let,
                 Ok(RawTok::Null) => Tok::Null,

@@ -347,3 +347,51 @@ fn pattern_with_a_comprehension_parses_for_the_evaluator_to_reject() {
         ParseErrorKind::InvalidPattern
     );
 }
+
+#[test]
+fn in_is_an_identifier_outside_a_for_clause_head() {
+    assert_eq!(shape(&expr("in")), "in");
+    assert_eq!(shape(&expr("in + a.b")), "(+ in a.b)");
+    let f = file(
+        "in: 2\nz: in\ns: \"\\(in)\"\nx: [for k, v in in {v}]\ny: [for v in in if in > 0 {in}]\n",
+    );
+    assert!(matches!(&field(&f.decls[0]).label, Label::Ident(i) if i.name == "in"));
+    assert!(matches!(&field(&f.decls[1]).value, Expr::Ident(i) if i.name == "in"));
+    match &field(&f.decls[2]).value {
+        Expr::Interpolation(i) => assert!(
+            matches!(&i.parts[..], [_, InterpPart::Expr(Expr::Ident(id)), _] if id.name == "in"),
+            "{i:?}"
+        ),
+        other => panic!("not an interpolation: {other:?}"),
+    }
+    for (n, d) in f.decls[3..].iter().enumerate() {
+        let Expr::List(l) = &field(d).value else {
+            panic!("not a list: {d:?}");
+        };
+        let ElementKind::Comprehension(c) = &l.elems[0].kind else {
+            panic!("not a comprehension: {l:?}");
+        };
+        let Clause::For { value, source, .. } = &c.clauses[0] else {
+            panic!("not a for clause: {c:?}");
+        };
+        assert_eq!(value.name, "v", "decl {n}");
+        assert!(
+            matches!(source, Expr::Ident(i) if i.name == "in"),
+            "decl {n}"
+        );
+    }
+}
+
+#[test]
+fn in_cannot_be_the_variable_of_a_for_clause() {
+    // As in the reference parser, `in` right after `for` stays a keyword.
+    let (_, errors) = parse_file(FileId(0), "x: [for in in [1] {in}]\n");
+    assert!(!errors.is_empty());
+    assert!(
+        matches!(
+            &errors[0].kind,
+            ParseErrorKind::UnexpectedToken { found, .. } if found == "`in`"
+        ),
+        "{errors:?}"
+    );
+}
