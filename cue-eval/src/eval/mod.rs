@@ -6,6 +6,7 @@
 //! into vertex V binds its fields' environment to V, so a struct reached
 //! through a reference re-binds its internal references to the new location.
 
+mod arena;
 mod binop;
 mod builtin;
 mod closedness;
@@ -163,7 +164,7 @@ impl Vertex {
 /// The evaluator state for one instance.
 pub struct Evaluator {
     pub labels: Labels,
-    pub vertices: Vec<Vertex>,
+    pub vertices: arena::Arena,
     pub(crate) scopes: Vec<closedness::ScopeInfo>,
     regexes: HashMap<Rc<str>, Result<regex::Regex, String>>,
     let_cache: HashMap<(usize, usize), (Rc<Env>, VertexId)>,
@@ -186,7 +187,7 @@ impl Evaluator {
     pub fn new() -> Evaluator {
         Evaluator {
             labels: Labels::default(),
-            vertices: Vec::new(),
+            vertices: arena::Arena::default(),
             scopes: Vec::new(),
             regexes: HashMap::new(),
             let_cache: HashMap::new(),

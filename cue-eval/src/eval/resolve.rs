@@ -206,6 +206,14 @@ impl Evaluator {
         label: Label,
         span: Span,
     ) -> Result<VertexId, Rc<Bottom>> {
+        if self.v(b).status != Status::Evaluating {
+            if let Value::Bottom(e) = &self.v(b).value {
+                // Selecting from an error yields the error.
+                if !e.is_incomplete() {
+                    return Err(e.clone());
+                }
+            }
+        }
         if let Some(a) = self.arc(b, label) {
             return Ok(a);
         }

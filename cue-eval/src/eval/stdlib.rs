@@ -153,7 +153,7 @@ impl Evaluator {
         for a in args {
             vals.push(self.eval_value(a, env));
         }
-        if f.is_validator() && vals.len() + 1 == f.params.len() {
+        if f.is_validator_call(vals.len()) {
             // Partially applied validator.
             return Value::Validator(Rc::new(Validator {
                 func: f,
@@ -255,12 +255,7 @@ impl Evaluator {
             Value::Bool(true) => Ok(()),
             Value::Bool(false) => {
                 let shown: Vec<String> = args.iter().map(|a| self.show(a)).collect();
-                let msg = format!(
-                    "invalid value {} (does not satisfy {}({}))",
-                    self.show(s),
-                    f.qualified_name(),
-                    shown.join(", ")
-                );
+                let msg = f.validator_failure(&self.show(s), &shown);
                 Err(self.bottom(Code::Eval, msg, span.into_iter().collect()))
             }
             Value::Bottom(b) => Err(Value::Bottom(b)),
