@@ -30,7 +30,7 @@ impl Arena {
 
     /// Appends `v` at index `len()`.
     pub fn push(&mut self, v: Vertex) {
-        if self.len % CHUNK == 0 {
+        if self.len.is_multiple_of(CHUNK) {
             self.chunks.push(Vec::with_capacity(CHUNK));
         }
         let last = self.chunks.len() - 1;
