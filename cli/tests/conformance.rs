@@ -104,6 +104,22 @@ fn own_cases_stay_above_the_floor() {
 }
 
 #[test]
+fn builtin_and_package_cases_stay_above_the_floor() {
+    for (dir, name) in [
+        ("testdata/builtins", "testdata-builtins"),
+        ("testdata/packages", "testdata-packages"),
+    ] {
+        let output = run(&repo().join(dir));
+        let (passed, _) = counts(&output);
+        assert!(
+            passed >= floor(name),
+            "{dir}: {passed} cases pass, below the floor of {}\n{output}",
+            floor(name)
+        );
+    }
+}
+
+#[test]
 fn failing_cases_are_named_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
     // The reference fails on this export; a passing evaluator fails too,
