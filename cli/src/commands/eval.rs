@@ -60,7 +60,7 @@ pub fn run(args: Args) -> ExitCode {
         concrete: args.concrete,
         all: args.all,
     };
-    match on_big_stack(move || render(&cwd, &request)) {
+    match on_big_stack(move || render_inner(&cwd, &request, Teardown::Leak)) {
         Ok(text) => {
             let mut stdout = std::io::stdout().lock();
             if stdout
@@ -118,8 +118,23 @@ pub(crate) fn on_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'st
     }
 }
 
+/// What to do with the evaluator's memory once the output text is ready.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Teardown {
+    /// Free it (the process goes on, e.g. the conformance runner).
+    Drop,
+    /// Leave it to the OS: the process exits right after printing, and
+    /// freeing a large evaluation vertex by vertex costs a sizeable part of
+    /// the run time.
+    Leak,
+}
+
 /// Loads, evaluates and prints; `Err` holds the error report.
 pub(crate) fn render(cwd: &Path, req: &Request) -> Result<String, String> {
+    render_inner(cwd, req, Teardown::Drop)
+}
+
+fn render_inner(cwd: &Path, req: &Request, teardown: Teardown) -> Result<String, String> {
     let program = load::load(&OsFs, cwd, &req.paths).map_err(|e| format!("{e}\n"))?;
     let cwd_text = cwd.to_string_lossy();
     let report = |e: Errors| e.report_in(Some(&cwd_text));
@@ -137,12 +152,22 @@ pub(crate) fn render(cwd: &Path, req: &Request) -> Result<String, String> {
     let mut out = String::new();
     for (i, (expr, value)) in values.iter().enumerate() {
         match req.out {
-            OutFormat::Json => out.push_str(&value.export().map_err(report)?.to_json()),
+            OutFormat::Json => {
+                let data = value.export().map_err(report)?;
+                out.push_str(&data.to_json());
+                if teardown == Teardown::Leak {
+                    std::mem::forget(data);
+                }
+            }
             OutFormat::Yaml => {
                 if i > 0 {
                     out.push_str("---\n");
                 }
-                out.push_str(&value.export().map_err(report)?.to_yaml());
+                let data = value.export().map_err(report)?;
+                out.push_str(&data.to_yaml());
+                if teardown == Teardown::Leak {
+                    std::mem::forget(data);
+                }
             }
             OutFormat::Cue => {
                 if let (Some(expr), true) = (expr, values.len() > 1) {
@@ -151,6 +176,10 @@ pub(crate) fn render(cwd: &Path, req: &Request) -> Result<String, String> {
                 out.push_str(&cue_text(value, req).map_err(report)?);
             }
         }
+    }
+    if teardown == Teardown::Leak {
+        std::mem::forget(values);
+        std::mem::forget(program);
     }
     Ok(out)
 }
