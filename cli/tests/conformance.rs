@@ -117,6 +117,14 @@ fn builtin_and_package_cases_stay_above_the_floor() {
             floor(name)
         );
     }
+    // A multi-package module with a vendored dependency prints like `cue eval`.
+    let output = run(&repo().join("testdata/packages"));
+    let eval_text = rate(&output, "eval-text:");
+    assert!(
+        eval_text >= floor("testdata-packages-eval-text"),
+        "testdata/packages: {eval_text} eval texts agree, below the floor of {}\n{output}",
+        floor("testdata-packages-eval-text")
+    );
 }
 
 #[test]

@@ -123,9 +123,10 @@ impl<'a> Printer<'a> {
             })],
         };
         if !self.imports.is_empty() {
-            let mut paths = self.imports.clone();
-            paths.sort();
-            let specs: Vec<ImportSpec> = paths
+            // The reference lists imports in the order the printed values
+            // first use them, not sorted.
+            let specs: Vec<ImportSpec> = self
+                .imports
                 .iter()
                 .map(|p| ImportSpec {
                     span: Span::synthetic(),
