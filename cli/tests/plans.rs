@@ -151,6 +151,37 @@ fn run_plan(dir: &Path) -> Outcome {
             problems.push(format!("took {took:.2}s, target {max}s"));
         }
     }
+    // Text (a secret) that must appear nowhere: not in compute's output, not
+    // in its logs, not in the LLB `dagger llb` prints.
+    for absent in read("expected.absent")
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.is_empty())
+    {
+        if stdout.contains(absent) || stderr.contains(absent) {
+            problems.push(format!("dagger compute printed {absent:?}"));
+        }
+        match Command::new(env!("CARGO_BIN_EXE_dagger"))
+            .args(["llb", "."])
+            .args(&args)
+            .current_dir(dir)
+            .output()
+        {
+            Ok(o) if !o.status.success() => problems.push(format!(
+                "dagger llb: exit {:?}: {}",
+                o.status.code(),
+                String::from_utf8_lossy(&o.stderr)
+            )),
+            Ok(o) if o.stdout.is_empty() => problems.push("dagger llb printed nothing".into()),
+            Ok(o) => {
+                let all = [o.stdout, o.stderr].concat();
+                if String::from_utf8_lossy(&all).contains(absent) {
+                    problems.push(format!("dagger llb printed {absent:?}"));
+                }
+            }
+            Err(e) => problems.push(format!("cannot run dagger llb: {e}")),
+        }
+    }
     if let Some(want_dag) = read("expected.dag") {
         match Command::new(env!("CARGO_BIN_EXE_dagger"))
             .args(["dag", ".", "--format", "text"])

@@ -98,6 +98,20 @@ impl BuildkitSolver {
             request.definition = to_llb(state, &mut locals, &mut memo)?.marshal(&self.opts);
         }
         request.locals = locals;
+        let mut secrets = BTreeMap::new();
+        secrets_of(state, &mut HashSet::new(), &mut secrets);
+        if let Some(leak) = secrets.keys().find(|id| {
+            let value = &secrets[*id];
+            let def = &request.definition;
+            let descriptions = def.metadata.values().flat_map(|m| m.description.values());
+            !value.is_empty() && contains(&def.def, descriptions, value)
+        }) {
+            return Err(SolveError::msg(format!(
+                "the value of secret {leak} is written in clear text elsewhere in the plan \
+                 (an argument, env or file): refusing to send it to BuildKit"
+            )));
+        }
+        request.secrets = secrets;
         self.solve_forwarding(request, progress).await
     }
 
@@ -200,6 +214,52 @@ fn build_error(e: lo::BuildError) -> SolveError {
     SolveError::msg(e.to_string())
 }
 
+/// The secret mounts' values below `state`, by id.
+fn secrets_of(state: &State, seen: &mut HashSet<usize>, out: &mut BTreeMap<String, Vec<u8>>) {
+    if !seen.insert(std::sync::Arc::as_ptr(&state.0) as usize) {
+        return;
+    }
+    match state.node() {
+        StateNode::Scratch
+        | StateNode::Image { .. }
+        | StateNode::Git { .. }
+        | StateNode::Local { .. } => {}
+        StateNode::Exec(e) => {
+            secrets_of(&e.root, seen, out);
+            for m in &e.mounts {
+                match &m.kind {
+                    MountKind::State { state, .. } => secrets_of(state, seen, out),
+                    MountKind::Secret { id, value } => {
+                        out.insert(id.clone(), value.0.clone().into_bytes());
+                    }
+                    MountKind::Tmpfs | MountKind::Cache { .. } => {}
+                }
+            }
+        }
+        StateNode::File { base, action, .. } => {
+            secrets_of(base, seen, out);
+            if let FileAction::Copy { from, .. } = action {
+                secrets_of(from, seen, out);
+            }
+        }
+        StateNode::DockerBuild(d) => {
+            if let Some(c) = &d.context {
+                secrets_of(c, seen, out);
+            }
+        }
+    }
+}
+
+/// Whether any op bytes or description text holds `needle`.
+fn contains<'a>(
+    ops: &[Vec<u8>],
+    mut descriptions: impl Iterator<Item = &'a String>,
+    needle: &[u8],
+) -> bool {
+    let has = |hay: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+    ops.iter().any(|op| has(op)) || descriptions.any(|d| has(d.as_bytes()))
+}
+
 /// The docker-build vertices below `state` (and `state` itself unless
 /// `top`), each once, innermost first, so each one's context can use the
 /// results of those before it.
@@ -286,6 +346,7 @@ fn to_llb(
                     MountKind::State { state, selector } => {
                         lo::Mount::readonly(&to_llb(state, locals, memo)?).at_path(selector)
                     }
+                    MountKind::Secret { id, .. } => lo::Mount::secret(id.clone()),
                 };
                 exec = exec.mount(m.target.clone(), mount);
             }

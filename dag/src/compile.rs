@@ -252,6 +252,10 @@ impl Compiler<'_> {
                 state: self.source(from).0,
                 selector: path.clone(),
             },
+            Mount::Secret { id, value } => MountKind::Secret {
+                id: id.clone(),
+                value: value.clone(),
+            },
         }
     }
 

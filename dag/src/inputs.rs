@@ -9,6 +9,12 @@ use crate::path::{quote_label, Path};
 pub enum Input {
     /// `--input-string PATH=TEXT`
     String { path: Path, text: String },
+    /// `--input-secret PATH=VALUE`: a string for `{secret: ...}` mounts;
+    /// `dagger compute` leaves it out of what it prints.
+    Secret {
+        path: Path,
+        value: crate::state::SecretValue,
+    },
     /// `--input-dir PATH=DIR`: the field becomes an artifact whose op is `local`.
     Dir { path: Path, dir: String },
     /// `--input-git PATH=REMOTE#REF`
@@ -39,6 +45,7 @@ impl Input {
     pub fn parse(kind: &str, value: &str, cwd: &std::path::Path) -> Result<Input, InputError> {
         let flag = match kind {
             "string" => "--input-string",
+            "secret" => "--input-secret",
             "dir" => "--input-dir",
             "git" => "--input-git",
             "cue" => return Ok(Input::Cue(value.to_string())),
@@ -56,6 +63,10 @@ impl Input {
             "string" => Input::String {
                 path,
                 text: rest.to_string(),
+            },
+            "secret" => Input::Secret {
+                path,
+                value: crate::state::SecretValue(rest.to_string()),
             },
             "dir" => {
                 let dir = cwd.join(rest);
@@ -85,6 +96,7 @@ impl Input {
     pub fn to_cue(&self) -> Result<String, InputError> {
         Ok(match self {
             Input::String { path, text } => field(path, &json_string(text)),
+            Input::Secret { path, value } => field(path, &json_string(&value.0)),
             Input::Dir { path, dir } => field(
                 path,
                 &format!(
@@ -178,6 +190,13 @@ mod tests {
     fn string_input_becomes_a_field() {
         let i = Input::parse("string", "a.\"b-c\"=he said \"hi\"", &cwd()).unwrap();
         assert_eq!(i.to_cue().unwrap(), "a: \"b-c\": \"he said \\\"hi\\\"\"\n");
+    }
+
+    #[test]
+    fn secret_input_is_a_string_field_with_a_hidden_debug() {
+        let i = Input::parse("secret", "a.token=p=w", &cwd()).unwrap();
+        assert_eq!(i.to_cue().unwrap(), "a: token: \"p=w\"\n");
+        assert!(!format!("{i:?}").contains("p=w"), "{i:?}");
     }
 
     #[test]

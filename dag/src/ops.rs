@@ -77,6 +77,12 @@ pub enum Mount {
         from: Source,
         path: String,
     },
+    /// `{secret: value}`: the value as a file, through BuildKit's secret
+    /// mount; `id` (the mount's CUE path) is all LLB sees.
+    Secret {
+        id: String,
+        value: crate::state::SecretValue,
+    },
 }
 
 /// How `export` decodes the file it reads.

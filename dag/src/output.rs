@@ -12,15 +12,23 @@ use crate::tree::{FieldKind, Kind, Node, Scalar};
 
 /// The one-line JSON for the evaluated plan `root` (no trailing newline).
 pub fn concrete_json(root: &Node) -> String {
-    render(root).unwrap_or_else(|| "{}".to_string())
+    concrete_json_hiding(root, &[])
 }
 
-fn render(node: &Node) -> Option<String> {
+/// [`concrete_json`] leaving out every string equal to one of `secrets`
+/// (as if it were not concrete), so secret inputs are never printed.
+pub fn concrete_json_hiding(root: &Node, secrets: &[&str]) -> String {
+    render(root, secrets).unwrap_or_else(|| "{}".to_string())
+}
+
+fn render(node: &Node, secrets: &[&str]) -> Option<String> {
     match &node.kind {
         Kind::Incomplete(_) | Kind::Bottom(_) => None,
+        Kind::Scalar(Scalar::String(s)) if secrets.contains(&s.as_str()) => None,
         Kind::Scalar(s) => Some(scalar(s)),
         Kind::List => {
-            let elems: Option<Vec<String>> = node.elems.iter().map(render).collect();
+            let elems: Option<Vec<String>> =
+                node.elems.iter().map(|e| render(e, secrets)).collect();
             Some(format!("[{}]", elems?.join(",")))
         }
         Kind::Struct => {
@@ -28,7 +36,9 @@ fn render(node: &Node) -> Option<String> {
                 .fields
                 .iter()
                 .filter(|f| f.kind == FieldKind::Regular)
-                .filter_map(|f| render(&f.node).map(|v| format!("{}:{v}", json_string(&f.label))))
+                .filter_map(|f| {
+                    render(&f.node, secrets).map(|v| format!("{}:{v}", json_string(&f.label)))
+                })
                 .collect();
             Some(format!("{{{}}}", fields.join(",")))
         }
@@ -111,6 +121,19 @@ mod tests {
         assert_eq!(
             concrete_json(&Node::structure([("x", x)])),
             r#"{"x":"abc"}"#
+        );
+    }
+
+    #[test]
+    fn secret_strings_are_left_out() {
+        let root = Node::structure([
+            ("token", Node::string("hunter2")),
+            ("other", Node::string("shown")),
+            ("nested", Node::structure([("t", Node::string("hunter2"))])),
+        ]);
+        assert_eq!(
+            concrete_json_hiding(&root, &["hunter2"]),
+            r#"{"other":"shown","nested":{}}"#
         );
     }
 

@@ -401,6 +401,13 @@ impl Reader<'_> {
                     ),
                     )
                 }
+                None if m.get("secret").is_some() => {
+                    let r = Reader { node: m, path: &mp };
+                    Mount::Secret {
+                        id: mp.to_string(),
+                        value: crate::state::SecretValue(r.string("secret")?),
+                    }
+                }
                 None if m.get("from").is_some() => {
                     let r = Reader { node: m, path: &mp };
                     Mount::From {
@@ -413,7 +420,7 @@ impl Reader<'_> {
                     return invalid(
                         &mp,
                         format!(
-                            "expected \"tmpfs\", \"cache\" or {{from: ...}}, found {}",
+                            "expected \"tmpfs\", \"cache\", {{from: ...}} or {{secret: ...}}, found {}",
                             describe(m)
                         ),
                     );

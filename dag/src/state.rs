@@ -73,6 +73,23 @@ pub enum MountKind {
         state: State,
         selector: String,
     },
+    /// A secret as a file: only `id` goes into LLB, the value is served by
+    /// the session's secret provider.
+    Secret {
+        id: String,
+        value: SecretValue,
+    },
+}
+
+/// A secret's clear text; `Debug` shows only its length so it cannot reach
+/// a log through a debug print.
+#[derive(Clone, PartialEq)]
+pub struct SecretValue(pub String);
+
+impl std::fmt::Debug for SecretValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SecretValue(<{} bytes>)", self.0.len())
+    }
 }
 
 /// A file operation.

@@ -21,6 +21,9 @@ pub struct InputArgs {
     /// Set a field to a string: `PATH=TEXT`.
     #[arg(long = "input-string", value_name = "PATH=TEXT")]
     pub strings: Vec<String>,
+    /// Set a field to a secret string (for `{secret: ...}` mounts; never printed): `PATH=VALUE`.
+    #[arg(long = "input-secret", value_name = "PATH=VALUE")]
+    pub secrets: Vec<String>,
     /// Make a field an artifact of a local directory: `PATH=DIR`.
     #[arg(long = "input-dir", value_name = "PATH=DIR")]
     pub dirs: Vec<String>,
@@ -44,8 +47,9 @@ impl InputArgs {
         let cwd = std::env::current_dir()
             .map_err(|e| format!("cannot read the working directory: {e}"))?;
         let mut out = Vec::new();
-        let groups: [(&str, &Vec<String>); 6] = [
+        let groups: [(&str, &Vec<String>); 7] = [
             ("string", &self.strings),
+            ("secret", &self.secrets),
             ("dir", &self.dirs),
             ("git", &self.gits),
             ("cue", &self.cue),
@@ -140,7 +144,15 @@ pub fn run(args: Args) -> ExitCode {
                 );
             }
             let mut out = std::io::stdout().lock();
-            let line = ::dag::output::concrete_json(::dag::plan::Plan::root(&plan));
+            let secrets: Vec<&str> = args
+                .inputs
+                .secrets
+                .iter()
+                .filter_map(|s| s.split_once('='))
+                .map(|(_, v)| v)
+                .collect();
+            let line =
+                ::dag::output::concrete_json_hiding(::dag::plan::Plan::root(&plan), &secrets);
             if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
                 return ExitCode::from(1);
             }
