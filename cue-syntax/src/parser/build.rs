@@ -177,24 +177,55 @@ pub(crate) fn bad_element(
     Elem::Expr(span, Expr::Bad(span))
 }
 
-pub(crate) fn field(
-    span: Span,
-    alias: Option<Ident>,
-    label: Label,
-    optional: bool,
-    (value_alias, value, attributes): (Option<Ident>, Expr, Vec<Attribute>),
-    comments: Comments,
+/// A label while on the parser stack: identifiers inline, the larger
+/// kinds boxed, so that the parser's symbol type stays small.
+pub(crate) enum LabelSym {
+    Ident(Ident),
+    Other(Box<Label>),
+}
+
+/// The value side of a field, allocated as the final field declaration with
+/// a placeholder label; [`field`] fills in the rest without reallocating.
+pub(crate) fn field_value(
+    value_alias: Option<Ident>,
+    value: Expr,
+    attributes: Vec<Attribute>,
 ) -> Box<Decl> {
     Box::new(Decl::Field(Field {
-        span,
-        alias,
-        label,
-        optional,
+        span: Span::synthetic(),
+        alias: None,
+        label: Label::Ident(Ident {
+            span: Span::synthetic(),
+            name: String::new(),
+        }),
+        optional: false,
         value_alias,
         value,
         attributes,
-        comments,
+        comments: Comments::default(),
     }))
+}
+
+/// Completes the field declaration made by [`field_value`].
+pub(crate) fn field(
+    span: Span,
+    alias: Option<Ident>,
+    label: LabelSym,
+    optional: bool,
+    mut decl: Box<Decl>,
+    comments: Comments,
+) -> Box<Decl> {
+    if let Decl::Field(f) = &mut *decl {
+        f.span = span;
+        f.alias = alias;
+        f.label = match label {
+            LabelSym::Ident(i) => label_ident(i),
+            LabelSym::Other(l) => *l,
+        };
+        f.optional = optional;
+        f.comments = comments;
+    }
+    decl
 }
 
 #[allow(
