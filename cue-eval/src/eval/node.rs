@@ -40,6 +40,8 @@ pub(crate) struct Node {
     pub kind: Kind,
     kind_src: Option<Value>,
     pub scalar: Option<Value>,
+    /// Where the atom came from (for conflict positions).
+    scalar_span: Option<Span>,
     pub bounds: Vec<Rc<Bound>>,
     pub validators: Vec<Value>,
     pub err: Option<Rc<Bottom>>,
@@ -72,6 +74,7 @@ impl Node {
             kind: Kind::TOP,
             kind_src: None,
             scalar: None,
+            scalar_span: None,
             bounds: Vec::new(),
             validators: Vec::new(),
             err: None,
@@ -704,7 +707,10 @@ impl Evaluator {
                     return;
                 }
                 match &n.scalar {
-                    None => n.scalar = Some(atom),
+                    None => {
+                        n.scalar = Some(atom);
+                        n.scalar_span = Some(span);
+                    }
                     Some(s) => {
                         if !self.atoms_equal(s, &atom) {
                             let msg = format!(
@@ -712,7 +718,8 @@ impl Evaluator {
                                 self.show(&atom),
                                 self.show(s)
                             );
-                            if let Value::Bottom(b) = self.bottom(Code::Eval, msg, vec![span]) {
+                            let spans = std::iter::once(span).chain(n.scalar_span).collect();
+                            if let Value::Bottom(b) = self.bottom(Code::Eval, msg, spans) {
                                 n.add_err(b);
                             }
                         }
@@ -1121,6 +1128,7 @@ impl Evaluator {
         s.kind = n.kind;
         s.kind_src = n.kind_src.clone();
         s.scalar = n.scalar.clone();
+        s.scalar_span = n.scalar_span;
         s.bounds = n.bounds.clone();
         s.validators = n.validators.clone();
         s.span = n.span;
