@@ -356,6 +356,16 @@ pub(crate) fn string_expr(
     let style = literal::style_of(raw);
     let d = literal::delim_len(style);
     let inner = raw.get(d..raw.len().saturating_sub(d)).unwrap_or("");
+    // The common case, a plain `"..."` without escapes or control
+    // characters, is its own value: no decoding pass.
+    if style == QuoteStyle::default() && !inner.bytes().any(|b| b == b'\\' || b < 0x20 || b == 0x7f)
+    {
+        return Expr::String(StringLit {
+            span,
+            value: inner.to_string(),
+            raw: None,
+        });
+    }
     let mut parts = literal::decode(
         style,
         &[Body {
