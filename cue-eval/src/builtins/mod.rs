@@ -50,6 +50,8 @@ mod net;
 mod path;
 mod regexp;
 mod strconv;
+/// Go's `strconv.IsPrint`, approximated (also used by the printer).
+pub(crate) use strconv::is_print;
 mod strings;
 mod structs;
 mod tabwriter;

@@ -478,7 +478,7 @@ enum Mode {
 
 /// Go's `unicode.IsPrint` approximated: letters, marks, numbers,
 /// punctuation, symbols and the ASCII space.
-fn is_print(c: char) -> bool {
+pub(crate) fn is_print(c: char) -> bool {
     if c == ' ' {
         return true;
     }

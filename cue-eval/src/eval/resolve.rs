@@ -126,7 +126,12 @@ impl Evaluator {
                     if let Some(r) = self.module_import(path, *label, span) {
                         return r.map(|a| Resolved::Vertex(a, label.is_def()));
                     }
-                    return self.import_member(path, *label, span).map(Resolved::Value);
+                    // stdlib: a CUE-defined member (`uuid.ns`) is a vertex
+                    // whose fields can be selected.
+                    return self.import_member(path, *label, span).map(|v| match v {
+                        Value::Vertex(id) => Resolved::Vertex(id, label.is_def()),
+                        v => Resolved::Value(v),
+                    });
                 }
                 let (b, closing) = match self.resolve(base, env)? {
                     Resolved::Vertex(b, c) => (b, c),

@@ -22,6 +22,7 @@
 //! returned, as `cue eval` reports them and exits 1.
 
 mod expr;
+mod quote;
 mod scalar;
 
 use crate::eval::{Evaluator, VertexId};

@@ -257,6 +257,12 @@ impl<'a> RangeNames<'a> {
 }
 
 impl Printer<'_> {
+    /// The nesting level a multi-line string printed now is indented by
+    /// (a value embedded at the top is indented like a top-level field's).
+    fn block_depth(&self) -> Option<usize> {
+        Some(self.lets.len().max(1))
+    }
+
     /// A value that is not a vertex: atoms, types, bounds, constraints,
     /// validators and builtins.
     pub(crate) fn scalar(&mut self, v: &Value) -> Expr {
@@ -267,11 +273,15 @@ impl Printer<'_> {
             Value::Null => Expr::Null(s),
             Value::Bool(b) => Expr::Bool(cue_syntax::ast::BoolLit { span: s, value: *b }),
             Value::Num(n) => number(n),
-            Value::Str(x) => Expr::String(StringLit::new(x.to_string(), s)),
+            Value::Str(x) => Expr::String(StringLit {
+                span: s,
+                value: x.to_string(),
+                raw: Some(super::quote::quote(x.as_bytes(), false, self.block_depth())),
+            }),
             Value::Bytes(b) => Expr::Bytes(BytesLit {
                 span: s,
                 value: b.to_vec(),
-                raw: None,
+                raw: Some(super::quote::quote(b, true, self.block_depth())),
             }),
             Value::Basic(k) => kind_ident(*k),
             Value::Bound(b) => self.bound(b),
