@@ -28,13 +28,19 @@ pub struct CuePlan {
     package: String,
     fills: usize,
     root: Node,
+    /// The plan parsed and compiled once; exported values are filled into
+    /// it (cheaper than loading and parsing the package again per export).
+    compiled: Option<cue_eval::program::Compiled>,
 }
 
 impl CuePlan {
     /// Loads and evaluates the plan in `plan_dir` unified with `inputs`.
     pub fn load(plan_dir: &FsPath, inputs: &[Input]) -> Result<CuePlan, PlanError> {
         let mut plan = CuePlan::prepare(plan_dir, inputs)?;
-        plan.root = plan.evaluate()?;
+        let compiled = cue_eval::program::Compiled::new(&plan.program()?)
+            .map_err(|e| PlanError(e.report()))?;
+        plan.root = crate::cue_view::node_of(&compiled.evaluate())?;
+        plan.compiled = Some(compiled);
         Ok(plan)
     }
 
@@ -70,6 +76,7 @@ impl CuePlan {
             package,
             fills: 0,
             root: Node::empty_struct(),
+            compiled: None,
         })
     }
 
@@ -104,6 +111,24 @@ impl Plan for CuePlan {
     }
 
     fn fill_all(&mut self, values: &[(Path, serde_json::Value)]) -> Result<(), PlanError> {
+        if let Some(compiled) = &mut self.compiled {
+            for (path, value) in values {
+                let data = cue_eval::data::Data::from_json(&value.to_string())
+                    .map_err(|e| PlanError(format!("{path}: {e}")))?;
+                let segs: Vec<cue_eval::view::PathSeg> = path
+                    .labels()
+                    .ok_or_else(|| PlanError(format!("{path}: cannot fill a list element")))?
+                    .into_iter()
+                    .map(|l| cue_eval::view::PathSeg::Field(l.to_string()))
+                    .collect();
+                compiled
+                    .fill(&segs, &data)
+                    .map_err(|e| PlanError(cue_eval::errors::Errors(vec![e]).report()))?;
+                self.fills += 1;
+            }
+            self.root = crate::cue_view::node_of(&compiled.evaluate())?;
+            return Ok(());
+        }
         for (path, value) in values {
             let src = field(path, &json_value_to_cue(value));
             let name = format!("~dagger-fill-{:06}.cue", self.fills);

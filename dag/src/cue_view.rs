@@ -16,6 +16,11 @@ use crate::tree::{Field, FieldKind, Kind, Node, Scalar};
 pub fn evaluate(program: &Program) -> Result<Node, PlanError> {
     let evaluated =
         cue_eval::program::evaluate_program(program).map_err(|e| PlanError(e.report()))?;
+    node_of(&evaluated)
+}
+
+/// The tree of an evaluated plan, or its errors in regular fields.
+pub fn node_of(evaluated: &cue_eval::api::Evaluated) -> Result<Node, PlanError> {
     let errors = evaluated.errors();
     let regular: Vec<_> = errors
         .0
