@@ -199,3 +199,39 @@ fn unresolved_references_are_compile_errors() {
         .expect("fails");
     assert!(e.to_string().contains(r#"reference "z" not found"#), "{e}");
 }
+
+#[test]
+fn partial_disjuncts_merge_only_with_the_same_pending_disjunctions() {
+    // Choosing `#E` leaves `"a" | "b"` pending; that partial result must
+    // not absorb the list alternative, which has nothing more pending.
+    let src = "#E: \"a\" | \"b\"\non: (#E | [...#E]) & (#E | [...#E]) & [\"a\"]";
+    assert_eq!(ok(src), r#"{"on":["a"]}"#);
+}
+
+#[test]
+fn closedness_waits_for_pending_disjunctions() {
+    // The struct alternative of the second `#W` declares `on` only once
+    // it is chosen.
+    let src = "#W: {\n\tnull | {on: string, jobs?: [string]: int}\n}\n\
+               _#bw: #W & {jobs: [string]: 1}\n\
+               test: _#bw & {on: \"a\"}\nw: #W & test";
+    assert_eq!(
+        ok(src),
+        r#"{"test":{"on":"a","jobs":{}},"w":{"on":"a","jobs":{}}}"#
+    );
+    assert!(err("#W: {null | {on: string}}\nw: #W & {on: \"a\", x: 1}").contains("not allowed"));
+}
+
+#[test]
+fn a_reference_closes_its_target_anew() {
+    // `_#step`'s list tail (from `#S`) declares `if` for the scopes of the
+    // definitions that refer to it.
+    let src = "#S: [...{if?: string, name?: string}]\n\
+               _#step: (#S & [_])[0]\n_#ws: _#step & {name: \"w\"}\n\
+               t: [_#ws & {if: \"c\"}]";
+    assert_eq!(ok(src), r#"{"t":[{"if":"c","name":"w"}]}"#);
+    assert!(
+        err("#S: [...{name?: string}]\n_#step: (#S & [_])[0]\nt: [_#step & {if: \"c\"}]")
+            .contains("field not allowed: if")
+    );
+}

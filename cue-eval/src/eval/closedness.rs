@@ -116,6 +116,11 @@ impl Evaluator {
         if self.v(v).decls.is_empty() || matches!(self.v(v).value, Value::Bottom(_)) {
             return;
         }
+        // A partial disjunct with disjunctions still pending is checked once
+        // they are chosen: their struct alternatives may declare labels.
+        if self.below_pending_disjunct(v) {
+            return;
+        }
         let decls = self.v(v).decls.clone();
         let closed_v = self.in_definition(v);
         // Effective scopes present and whether each is closed.
@@ -186,6 +191,20 @@ impl Evaluator {
                 self.vm(arc).value = Value::Bottom(Rc::new(b));
             }
         }
+    }
+
+    /// Whether `v` is, or lies below, a partial disjunct that still has a
+    /// disjunction to choose.
+    fn below_pending_disjunct(&self, v: VertexId) -> bool {
+        let mut cur = Some(v);
+        while let Some(c) = cur {
+            let vx = self.v(c);
+            if vx.partial_disjunct && vx.next_disjunction.is_some() {
+                return true;
+            }
+            cur = vx.parent;
+        }
+        false
     }
 
     /// A required scope accepts a label if it declares it or all its

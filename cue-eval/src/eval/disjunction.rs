@@ -53,15 +53,17 @@ impl Evaluator {
                         }
                     }
                     // Merge with an equal partial result that has the same
-                    // disjunction pending.
+                    // disjunctions pending.
                     let mut dup = false;
                     for &k in &next {
-                        let same_next =
-                            match (&self.v(k).next_disjunction, &self.v(w).next_disjunction) {
-                                (Some(a), Some(b)) => Rc::ptr_eq(a, b),
-                                (None, None) => true,
-                                _ => false,
-                            };
+                        // All pending disjunctions must be the same: a
+                        // chosen alternative may have brought more.
+                        let (pk, pw) = (
+                            &self.v(k).pending_disjunctions,
+                            &self.v(w).pending_disjunctions,
+                        );
+                        let same_next = pk.len() == pw.len()
+                            && pk.iter().zip(pw.iter()).all(|(a, b)| Rc::ptr_eq(a, b));
                         if same_next && self.vertices_equal(k, w) {
                             dup = true;
                             if marked_count(&self.v(w).choice_modes)

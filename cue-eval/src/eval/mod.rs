@@ -130,6 +130,9 @@ pub struct Vertex {
     pub partial_disjunct: bool,
     /// For a partial disjunct: the first disjunction left pending.
     pub next_disjunction: Option<Rc<Vec<(ExprRef, bool)>>>,
+    /// For a partial disjunct: every disjunction left pending (partial
+    /// results merge only when these are the same).
+    pub pending_disjunctions: Vec<Rc<Vec<(ExprRef, bool)>>>,
     /// For a disjunct: (disjunction has defaults, alternative marked) per choice.
     pub choice_modes: Vec<(bool, bool)>,
 }
@@ -156,6 +159,7 @@ impl Vertex {
             constraints_applied: false,
             partial_disjunct: false,
             next_disjunction: None,
+            pending_disjunctions: Vec::new(),
             choice_modes: Vec::new(),
         }
     }

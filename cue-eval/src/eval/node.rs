@@ -139,9 +139,15 @@ impl Evaluator {
             // A partial disjunct records its next pending disjunction and the
             // modes of the choices it made.
             let next = n.disjunctions.first().map(|d| d.alts.clone());
+            let pending = if self.v(v).partial_disjunct {
+                n.disjunctions.iter().map(|d| d.alts.clone()).collect()
+            } else {
+                Vec::new()
+            };
             let modes = std::mem::take(&mut n.modes);
             let vx = self.vm(v);
             vx.next_disjunction = next;
+            vx.pending_disjunctions = pending;
             vx.choice_modes = modes;
             self.finish(n);
         }
@@ -470,8 +476,11 @@ impl Evaluator {
         let conjs = self.v(t).conjuncts.clone();
         for tc in conjs {
             // Embedding a plain reference embeds what it refers to.
+            // The referencing conjunct's closedness replaces the target's
+            // own (as the reference resets the close tree): conflicts inside
+            // the target were caught there.
             let info = Info {
-                scope: tc.info.scope.or(scope),
+                scope,
                 chain: chain.clone(),
                 cyclic,
                 embed: c.info.embed && !closing,
