@@ -103,7 +103,7 @@ pub struct Vertex {
     pub conjuncts: Vec<Conjunct>,
     /// Children in insertion order.
     pub arcs: Vec<(Label, VertexId)>,
-    arc_index: Option<HashMap<Label, usize>>,
+    arc_index: Option<HashMap<Label, usize, crate::value::FastBuild>>,
     pub status: Status,
     pub value: Value,
     /// Field labels of each struct literal unified in, in order (output

@@ -5,6 +5,7 @@
 //! holds one package, so the name alone identifies them here.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 /// An interned label.
@@ -72,7 +73,7 @@ impl Label {
 #[derive(Clone, Default, Debug)]
 pub struct Labels {
     names: Vec<Rc<str>>,
-    index: HashMap<Rc<str>, u32>,
+    index: HashMap<Rc<str>, u32, FastBuild>,
 }
 
 impl Labels {
@@ -122,3 +123,58 @@ impl Labels {
         &self.names[(l.0 >> 3) as usize]
     }
 }
+
+/// A fast non-cryptographic hasher (multiply-rotate, as rustc's FxHash) for
+/// the evaluator's label maps: their keys come from the program being
+/// evaluated, SipHash's flooding resistance buys nothing there, and hashing
+/// showed in profiles of large inputs.
+#[derive(Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FastHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(c);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Builds [`FastHasher`]s (for `HashMap<K, V, FastBuild>`).
+pub type FastBuild = BuildHasherDefault<FastHasher>;

@@ -8,7 +8,7 @@ mod kind;
 mod label;
 
 pub use kind::Kind;
-pub use label::{Label, LabelKind, Labels};
+pub use label::{FastBuild, Label, LabelKind, Labels};
 
 use crate::compile::ir::{BoundOp, Builtin};
 use crate::eval::VertexId;
