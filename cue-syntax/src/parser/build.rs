@@ -146,6 +146,14 @@ pub(crate) enum Elem {
     Comprehension(Span, Box<Comprehension>),
 }
 
+/// List elements as the list keeps them, in a vector of exactly the right
+/// size.
+pub(crate) fn elements(src: &str, elems: Vec<Elem>) -> Vec<Element> {
+    let mut out = Vec::with_capacity(elems.len());
+    out.extend(elems.into_iter().map(|e| element(src, e)));
+    out
+}
+
 /// The element with its blank-line flag.
 pub(crate) fn element(src: &str, e: Elem) -> Element {
     let (span, kind) = match e {
@@ -160,6 +168,16 @@ pub(crate) fn element(src: &str, e: Elem) -> Element {
 }
 
 /// A new list holding `x`, with room to grow without reallocating at once.
+/// Declarations as the struct or file keeps them. While parsing they are
+/// collected as boxes (a push moves a pointer, growth copies pointers); here
+/// each is moved once into a vector of exactly the right size.
+#[allow(clippy::vec_box, reason = "see the doc comment")]
+pub(crate) fn unbox_decls(decls: Vec<Box<Decl>>) -> Vec<Decl> {
+    let mut out = Vec::with_capacity(decls.len());
+    out.extend(decls.into_iter().map(|d| *d));
+    out
+}
+
 pub(crate) fn first<T>(x: T) -> Vec<T> {
     let mut v = Vec::with_capacity(4);
     v.push(x);
