@@ -62,7 +62,6 @@ fn encode(a: &[Data]) -> R {
                 for c in field.chars() {
                     match c {
                         '"' => out.push_str("\"\""),
-                        '\r' => {}
                         c => out.push(c),
                     }
                 }
@@ -98,14 +97,25 @@ fn decode(a: &[Data]) -> R {
             let mut field = String::new();
             if i < chars.len() && chars[i] == '"' {
                 let quote_col = col_start;
+                let mut eol_col = 0;
                 i += 1;
                 let mut col = quote_col + 1;
                 loop {
                     if i >= chars.len() {
+                        // Go reads the input line by line: a trailing newline
+                        // stays part of the last line (column past it).
+                        let (l, c) = if chars[i - 1] == '\n' {
+                            (line - 1, eol_col)
+                        } else {
+                            (line, col)
+                        };
+                        let start = if l == rec_line {
+                            String::new()
+                        } else {
+                            format!("record on line {rec_line}; ")
+                        };
                         return fail(format!(
-                            "record on line {rec_line}; parse error on line {}, column {}: extraneous or missing \" in quoted-field",
-                            line + 1,
-                            0
+                            "{start}parse error on line {l}, column {c}: extraneous or missing \" in quoted-field"
                         ));
                     }
                     let c = chars[i];
@@ -126,6 +136,7 @@ fn decode(a: &[Data]) -> R {
                         break;
                     }
                     if c == '\n' {
+                        eol_col = col + 1;
                         line += 1;
                         col = 0;
                     }

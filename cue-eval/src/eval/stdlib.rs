@@ -198,6 +198,16 @@ impl Evaluator {
         } else {
             Code::Eval
         };
+        if matches!(e, BuiltinError::Call(_)) {
+            // stdlib: the reference reports a failed call without a path
+            // (the root vertex has none).
+            return Value::Bottom(Rc::new(Bottom {
+                code,
+                message: e.message(f),
+                spans: vec![span],
+                vertex: Some(VertexId(0)),
+            }));
+        }
         self.bottom(code, e.message(f), vec![span])
     }
 
@@ -276,6 +286,10 @@ impl EvalHost<'_> {
     }
 }
 
+fn non_concrete(arg: HostValue) -> BuiltinError {
+    BuiltinError::Incomplete(format!("non-concrete argument {}", arg.0))
+}
+
 fn to_builtin_err(b: Rc<Bottom>) -> BuiltinError {
     if b.is_incomplete() {
         BuiltinError::Incomplete(b.message.clone())
@@ -293,6 +307,19 @@ impl Host for EvalHost<'_> {
     fn validate(&mut self, schema: HostValue, data: &Data) -> Result<(), BuiltinError> {
         let s = self.val(schema);
         let span = Span::default();
+        // stdlib: the reference takes the schema as a value that must be
+        // concrete: a struct or closed list, or an atom (not `int`, `[...]`).
+        let s = match s {
+            Value::Vertex(id) => {
+                let id = self.ev.deref_default(id, span).map_err(to_builtin_err)?;
+                if matches!(self.ev.v(id).value, Value::List) && self.ev.v(id).list_open {
+                    return Err(non_concrete(schema));
+                }
+                Value::Vertex(id)
+            }
+            v if v.is_atom() => v,
+            _ => return Err(non_concrete(schema)),
+        };
         let de = self.ev.data_expr(data, span);
         let se = Rc::new(crate::compile::ir::Expr {
             span,
