@@ -235,3 +235,16 @@ fn a_reference_closes_its_target_anew() {
             .contains("field not allowed: if")
     );
 }
+
+#[test]
+fn operands_written_as_types_or_bounds_are_permanent_errors() {
+    let e = err("a: string + \":\"\na: \"x:\"");
+    assert!(
+        e.contains("a: invalid operand string ('+' requires concrete value)"),
+        "{e}"
+    );
+    assert!(err("x: (>10 * 2) & 0").contains("invalid operand >10 ('*'"));
+    // A reference to a non-concrete value stays incomplete.
+    let e = err("a: b + 1\nb: int");
+    assert!(e.contains("non-concrete value int in operand to +"), "{e}");
+}

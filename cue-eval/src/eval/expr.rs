@@ -130,6 +130,9 @@ impl Evaluator {
                 Value::Bool(is_bottom == (*op == BinOp::Eq))
             }
             ExprKind::Binary(op, a, b) => {
+                if let Some(e) = self.non_concrete_operands(*op, a, b, env) {
+                    return e;
+                }
                 let av = self.eval_value(a, env);
                 let bv = self.eval_value(b, env);
                 self.binop(*op, av, bv, span)
@@ -151,6 +154,47 @@ impl Evaluator {
             ExprKind::Vertex(id) => self.value_of(*id),
             ExprKind::Value(v) => v.clone(),
         }
+    }
+
+    /// The first operand, in source order of the nested operations, that
+    /// can never be concrete.
+    fn non_concrete_operands(
+        &mut self,
+        op: BinOp,
+        a: &ExprRef,
+        b: &ExprRef,
+        env: &Rc<Env>,
+    ) -> Option<Value> {
+        for x in [a, b] {
+            if let ExprKind::Binary(op2, a2, b2) = &x.kind {
+                if let Some(e) = self.non_concrete_operands(*op2, a2, b2, env) {
+                    return Some(e);
+                }
+            }
+        }
+        self.non_concrete_operand(op, a, env)
+            .or_else(|| self.non_concrete_operand(op, b, env))
+    }
+
+    /// An operand written as a type, bound or `_` can never be concrete:
+    /// a permanent error, as the reference's compiler reports it.
+    fn non_concrete_operand(&mut self, op: BinOp, x: &ExprRef, env: &Rc<Env>) -> Option<Value> {
+        if !matches!(
+            x.kind,
+            ExprKind::Top | ExprKind::Basic(_) | ExprKind::Bound(..)
+        ) {
+            return None;
+        }
+        let v = self.eval_value(x, env);
+        if matches!(v, Value::Bottom(_)) {
+            return Some(v);
+        }
+        let msg = format!(
+            "invalid operand {} ('{}' requires concrete value)",
+            self.show(&v),
+            op.as_str()
+        );
+        Some(self.bottom(Code::Eval, msg, vec![x.span]))
     }
 
     fn unary(&mut self, k: &ExprKind, v: Value, span: Span) -> Value {
