@@ -19,7 +19,7 @@ for line in open(path).read().splitlines(keepends=True):
         name = s[3:-3]; secs[name] = ''; order.append(name)
     elif name is not None:
         secs[name] += line
-inputs = [n for n in order if n.endswith('.cue')]
+inputs = [n for n in order if n.endswith('.cue') and not n.startswith('out/')]
 if not inputs: sys.exit("no .cue input sections in " + path)
 for n in inputs:
     p = os.path.join(tmp, n); os.makedirs(os.path.dirname(p), exist_ok=True)
