@@ -248,3 +248,23 @@ fn operands_written_as_types_or_bounds_are_permanent_errors() {
     let e = err("a: b + 1\nb: int");
     assert!(e.contains("non-concrete value int in operand to +"), "{e}");
 }
+
+#[test]
+fn ranging_over_a_non_list_type_is_permanent() {
+    let e = err("k: {for v in e {v}}\ne: int");
+    assert!(
+        e.contains("k: cannot range over int (found int, want list or struct)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn invalid_labels_are_errors_of_their_struct() {
+    let e = err("s: {\n\t_: 1\n\ta: 2\n}");
+    assert!(e.contains("s: cannot use _ as label"), "{e}");
+    let e = err("b: [for x in [1] {x}]: string");
+    assert!(
+        e.contains("b: comprehension values not allowed in this position"),
+        "{e}"
+    );
+}

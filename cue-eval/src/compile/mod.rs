@@ -187,6 +187,20 @@ impl<'a, 'l> Compiler<'a, 'l> {
         for d in decls {
             match d {
                 ast::Decl::Field(f) => {
+                    if let Some((span, msg)) = invalid_label(&f.label) {
+                        // An error of the enclosing struct, as the
+                        // reference's compiler reports it.
+                        has_embed = true;
+                        let b = crate::value::Bottom {
+                            code: crate::value::Code::Eval,
+                            message: msg.to_string(),
+                            spans: vec![span],
+                            vertex: None,
+                        };
+                        let v = crate::value::Value::Bottom(Rc::new(b));
+                        out.push(Decl::Embed(Self::mk(span, ExprKind::Value(v))));
+                        continue;
+                    }
                     let decl = self.field(f);
                     if let Decl::Field { label, .. } = &decl {
                         field_labels.push(*label);
@@ -641,6 +655,24 @@ fn ident_label_name(l: &ast::Label) -> Option<&str> {
         ast::Label::Ident(i) | ast::Label::Definition(i) | ast::Label::Hidden(i) => {
             Some(i.name.as_str())
         }
+        _ => None,
+    }
+}
+
+/// A label the language does not allow: `_`, or a comprehension as a
+/// pattern (`[for x in l {x}]: v`).
+fn invalid_label(l: &ast::Label) -> Option<(Span, &'static str)> {
+    match l {
+        ast::Label::Ident(i) if i.name == "_" => Some((i.span, "cannot use _ as label")),
+        ast::Label::Pattern(p) => match &p.expr {
+            ast::Expr::List(list) => match list.elems.first().map(|e| &e.kind) {
+                Some(ast::ElementKind::Comprehension(c)) => {
+                    Some((c.span, "comprehension values not allowed in this position"))
+                }
+                _ => None,
+            },
+            _ => None,
+        },
         _ => None,
     }
 }

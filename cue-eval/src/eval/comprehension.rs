@@ -110,6 +110,14 @@ impl Evaluator {
                         }))
                     }
                     other if other.is_atom() => return Err(self.cannot_range(&other, source.span)),
+                    // A type that can never be a list or struct (`e: int`)
+                    // is a permanent error, as in the reference.
+                    other @ (Value::Basic(_) | Value::Bound(_) | Value::Constraint(_))
+                        if !other.kind().overlaps(crate::value::Kind::LIST)
+                            && !other.kind().overlaps(crate::value::Kind::STRUCT) =>
+                    {
+                        return Err(self.cannot_range(&other, source.span));
+                    }
                     other => {
                         return Err(Rc::new(Bottom {
                             code: Code::Incomplete,
