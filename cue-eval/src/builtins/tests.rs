@@ -78,6 +78,10 @@ fn eval(expr: &str, pkgs: &HashMap<String, &'static Package>) -> Outcome {
             let Ok(Data::List(args)) = Data::from_json(&format!("[{a}]")) else {
                 return Outcome::Skip;
             };
+            if f.is_validator_call(args.len()) {
+                // A validator waiting for its value, not a call.
+                return Outcome::Skip;
+            }
             match f.call_data(&args) {
                 Ok(v) => Outcome::Value(v),
                 Err(e) => Outcome::Error(e.message(f)),
@@ -132,6 +136,13 @@ fn builtin_cases_match_the_reference() {
                     if !err.contains(&e) {
                         failures.push(format!("{case}: error {e:?} not in reference errors"));
                     }
+                }
+                // Other fields of a failing file: only those the
+                // reference reports by path must fail.
+                (Outcome::Value(_), None, Some(err))
+                    if !err.lines().any(|l| l.starts_with(&format!("{name}: "))) =>
+                {
+                    continue
                 }
                 (Outcome::Value(v), None, Some(_)) => {
                     failures.push(format!("{case}: got {} but reference fails", json_of(&v)));
