@@ -130,8 +130,14 @@ impl BuildkitSolver {
                 }
             })
         };
+        let early = request.return_early;
         let result = self.client.solve(request, Some(tx)).await;
-        let _ = forward.await;
+        // After an early return the status stream runs on until the daemon
+        // is done; every vertex has reported by then (the gateway evaluated
+        // the build), so only the failure path waits for the last lines.
+        if !early || result.is_err() {
+            let _ = forward.await;
+        }
         result.map_err(solve_error)
     }
 }
@@ -408,6 +414,7 @@ impl Solver for BuildkitSolver {
     ) -> Result<Vec<u8>, SolveError> {
         let request = SolveRequest {
             read_files: vec![path.to_string()],
+            return_early: true,
             ..SolveRequest::default()
         };
         let mut result = self.run(state, request, progress).await?;

@@ -91,6 +91,31 @@ async fn failing_exec_reports_exit_code_and_output_tail() {
 }
 
 #[tokio::test]
+async fn return_early_reads_files_and_still_reports_failures() {
+    let c = engine!();
+    let token = unique();
+    let ok = sh(&busybox(), &format!("echo {token} > /token"));
+    let mut req = read(&ok, "/token");
+    req.return_early = true;
+    let res = c.solve(req, None).await.expect("early read");
+    assert_eq!(res.files["/token"], format!("{token}\n").into_bytes());
+
+    let bad = sh(&busybox(), &format!("echo {token}; echo oops >&2; exit 4"));
+    let mut req = read(&bad, "/anything");
+    req.return_early = true;
+    let err = c.solve(req, None).await.expect_err("the exec exits 4");
+    let ClientError::Exec(f) = &err else {
+        panic!("expected an exec failure, got {err:?}");
+    };
+    assert_eq!(f.exit_code, Some(4), "{err}");
+    assert!(
+        f.output_tail.iter().any(|l| l.contains("oops")),
+        "{:?}",
+        f.output_tail
+    );
+}
+
+#[tokio::test]
 async fn second_identical_solve_is_fully_cached() {
     let c = engine!();
     let state = sh(&busybox(), &format!("echo {} > /token", unique()));

@@ -84,6 +84,11 @@ pub struct SolveRequest {
     pub read_files: Vec<String>,
     /// Image config JSON for an image export (env, cmd, ...).
     pub image_config: Option<Vec<u8>>,
+    /// With `read_files` and no exports: return as soon as the files are
+    /// read, while the daemon finishes the build (its history record) in
+    /// the background, tens of milliseconds per solve. The result then has
+    /// no vertex summaries and no exporter response.
+    pub return_early: bool,
 }
 
 impl std::fmt::Debug for SolveRequest {
@@ -278,6 +283,36 @@ pub(crate) async fn solve(
     };
 
     let mut solve_client = control.clone();
+    if use_gateway && req.return_early && req.exports.is_empty() {
+        let solve_task = tokio::spawn(async move { solve_client.solve(control_req).await });
+        return match run_gateway(gateway, &build_id, &req).await {
+            Ok(out) => {
+                // The session must live until the daemon is done with it.
+                tokio::spawn(async move {
+                    let _ = tokio::time::timeout(Duration::from_secs(60), solve_task).await;
+                    drop(status_task);
+                    drop(session);
+                });
+                Ok(SolveResult {
+                    files: out.files,
+                    definition: out.definition,
+                    metadata: out.metadata,
+                    ..SolveResult::default()
+                })
+            }
+            Err(e) => {
+                let err = match tokio::time::timeout(Duration::from_secs(5), solve_task).await {
+                    Ok(Ok(Err(s))) if !matches!(e, ClientError::ReadFile { .. }) => s.into(),
+                    _ => e,
+                };
+                let tracker = match tokio::time::timeout(STATUS_GRACE, status_rx).await {
+                    Ok(Ok(t)) => t,
+                    _ => StatusTracker::default(),
+                };
+                Err(explain(err, &tracker))
+            }
+        };
+    }
     let outcome: Result<(ExporterResponse, GatewayOut), ClientError> = if use_gateway {
         let solve_fut = async move { solve_client.solve(control_req).await };
         tokio::pin!(solve_fut);
