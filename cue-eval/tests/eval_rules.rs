@@ -268,3 +268,15 @@ fn invalid_labels_are_errors_of_their_struct() {
         "{e}"
     );
 }
+
+#[test]
+fn a_non_concrete_index_is_incomplete() {
+    let e = err("b: {\n\tidx: a[str]\n\tstr: string\n\ta: b: 4\n}");
+    assert!(
+        e.contains("invalid non-ground value string (must be concrete string)"),
+        "{e}"
+    );
+    let inst = evaluate(&[Source::new("in.cue", "a: {b: 1}[s]\ns: string")]).unwrap();
+    assert!(inst.eval_syntax().is_ok());
+    assert!(err("top: _\na: [1][top]").contains("invalid index"));
+}

@@ -307,6 +307,22 @@ impl Evaluator {
                 };
                 self.select(b, l, span)
             }
+            Value::Bottom(b) => Err(b.clone()),
+            // A type or bound may still become a concrete index (`_` is
+            // never one, as in the reference).
+            other
+                if !other.is_atom()
+                    && !matches!(other, Value::Top)
+                    && (other.kind().overlaps(crate::value::Kind::STRING)
+                        || other.kind().overlaps(crate::value::Kind::INT)) =>
+            {
+                let msg = format!(
+                    "invalid non-ground value {} (must be concrete {})",
+                    self.show(other),
+                    self.kind_name(other)
+                );
+                Err(self.incomplete(msg, span))
+            }
             other => Err(self.error(format!("invalid index {}", self.show(other)), span)),
         }
     }
