@@ -164,19 +164,27 @@ impl Evaluator {
     }
 
     fn apply_func(&mut self, f: &'static Func, vals: Vec<Value>, span: Span) -> Value {
+        match self.call_raw(f, vals) {
+            Ok(d) => self.data_value(&d, span),
+            Err(Ok(e)) => self.builtin_error(f, e, span),
+            Err(Err(b)) => Value::Bottom(b),
+        }
+    }
+
+    /// stdlib: calls `f`, telling the function's own error (`Err(Ok)`)
+    /// from an argument's (`Err(Err)`).
+    fn call_raw(
+        &mut self,
+        f: &'static Func,
+        vals: Vec<Value>,
+    ) -> Result<Data, Result<BuiltinError, Rc<Bottom>>> {
         match f.imp {
             Impl::Data(_) => {
                 let mut data = Vec::new();
                 for v in vals {
-                    match self.value_to_data(v) {
-                        Ok(d) => data.push(d),
-                        Err(b) => return Value::Bottom(b),
-                    }
+                    data.push(self.value_to_data(v).map_err(Err)?);
                 }
-                match f.call_data(&data) {
-                    Ok(d) => self.data_value(&d, span),
-                    Err(e) => self.builtin_error(f, e, span),
-                }
+                f.call_data(&data).map_err(Ok)
             }
             Impl::Host(h) => {
                 let mut host = EvalHost {
@@ -184,10 +192,7 @@ impl Evaluator {
                     vals: vals.clone(),
                 };
                 let hv: Vec<HostValue> = (0..vals.len() as u32).map(HostValue).collect();
-                match h(&mut host, &hv) {
-                    Ok(d) => self.data_value(&d, span),
-                    Err(e) => self.builtin_error(f, e, span),
-                }
+                h(&mut host, &hv).map_err(Ok)
             }
         }
     }
@@ -260,7 +265,23 @@ impl Evaluator {
         let mut all = vec![s.clone()];
         all.extend(args.iter().cloned());
         let sp = span.unwrap_or_default();
-        let r = self.apply_func(f, all, sp);
+        let r = match self.call_raw(f, all) {
+            Ok(d) => self.data_value(&d, sp),
+            Err(Err(b)) => Value::Bottom(b),
+            Err(Ok(e)) => {
+                // stdlib: the reference wraps the validator's own error:
+                // `invalid value V (does not satisfy f(args)): error`.
+                let shown: Vec<String> = args.iter().map(|a| self.show(a)).collect();
+                let head = f.validator_failure(&self.show(s), &shown);
+                let code = if e.is_incomplete() {
+                    Code::Incomplete
+                } else {
+                    Code::Eval
+                };
+                let msg = format!("{head}: {}", e.message(f));
+                return Err(self.bottom(code, msg, span.into_iter().collect()));
+            }
+        };
         match r {
             Value::Bool(true) => Ok(()),
             Value::Bool(false) => {
