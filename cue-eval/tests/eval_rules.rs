@@ -280,3 +280,9 @@ fn a_non_concrete_index_is_incomplete() {
     assert!(inst.eval_syntax().is_ok());
     assert!(err("top: _\na: [1][top]").contains("invalid index"));
 }
+
+#[test]
+fn value_aliases_are_scoped_to_their_value() {
+    let src = "s: X={b: 3, c: X.b}\nl: X=[1, 2, X[0]]";
+    assert_eq!(ok(src), r#"{"s":{"b":3,"c":3},"l":[1,2,1]}"#);
+}

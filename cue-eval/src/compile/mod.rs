@@ -144,9 +144,6 @@ impl<'a, 'l> Compiler<'a, 'l> {
                     if let (Some(a), Some(l)) = (&f.alias, label) {
                         self.top().names.insert(a.name.as_str(), Binding::Field(l));
                     }
-                    if let (Some(a), Some(l)) = (&f.value_alias, label) {
-                        self.top().names.insert(a.name.as_str(), Binding::Field(l));
-                    }
                 }
                 ast::Decl::Let(l) => {
                     let name = self.labels.ident(&l.name.name);
@@ -287,10 +284,23 @@ impl<'a, 'l> Compiler<'a, 'l> {
             }
             _ => {
                 let label = self.static_label(&f.label).expect("static label");
+                // A value alias (`a: X={...}`) is visible in its value only:
+                // two fields may use the same alias name.
+                let shadowed = f.value_alias.as_ref().map(|a| {
+                    let name = a.name.as_str();
+                    (name, self.top().names.insert(name, Binding::Field(label)))
+                });
+                let value = self.expr(&f.value);
+                if let Some((name, old)) = shadowed {
+                    match old {
+                        Some(b) => self.top().names.insert(name, b),
+                        None => self.top().names.remove(name),
+                    };
+                }
                 Decl::Field {
                     label,
                     optional: f.optional,
-                    value: self.expr(&f.value),
+                    value,
                     span: f.span,
                 }
             }
