@@ -34,8 +34,10 @@ impl Evaluator {
                 if let Some(v) = self.package_cue_member(path, label) {
                     return Ok(v);
                 }
+                // Incomplete, as the reference treats a package like an
+                // open struct (`cue eval` keeps `list.max`).
                 Err(Rc::new(Bottom {
-                    code: Code::Eval,
+                    code: Code::Incomplete,
                     message: format!("undefined field: {name}"),
                     spans: vec![span],
                     vertex: None,
@@ -354,7 +356,7 @@ impl Host for EvalHost<'_> {
         };
         let e = Rc::new(crate::compile::ir::Expr {
             span,
-            kind: crate::compile::ir::ExprKind::Unify(vec![se, de]),
+            kind: crate::compile::ir::ExprKind::Unify(vec![de, se]),
         });
         let env = Rc::new(Env {
             up: None,
@@ -363,10 +365,14 @@ impl Host for EvalHost<'_> {
         });
         let v = self.ev.anon(&e, &env);
         self.ev.finalize(v);
-        self.ev
-            .export_vertex(v)
-            .map(|_| ())
-            .map_err(|errs| BuiltinError::Plain(errs[0].message.clone()))
+        // stdlib: like the reference, only a conflict fails; fields the
+        // data leaves non-concrete do not.
+        match self.ev.export_vertex(v) {
+            Err(errs) if !errs.is_empty() && !errs[0].incomplete => {
+                Err(BuiltinError::Call(errs[0].message.clone()))
+            }
+            _ => Ok(()),
+        }
     }
 
     fn less(&mut self, cmp: HostValue, a: &Data, b: &Data) -> Result<bool, BuiltinError> {
