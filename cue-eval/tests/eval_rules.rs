@@ -286,3 +286,11 @@ fn value_aliases_are_scoped_to_their_value() {
     let src = "s: X={b: 3, c: X.b}\nl: X=[1, 2, X[0]]";
     assert_eq!(ok(src), r#"{"s":{"b":3,"c":3},"l":[1,2,1]}"#);
 }
+
+#[test]
+fn an_unknown_package_member_is_incomplete() {
+    let src = "import \"list\"\nx: {\n\tif list.max < 0 {}\n}";
+    let inst = evaluate(&[Source::new("in.cue", src)]).unwrap();
+    assert!(inst.eval_syntax().is_ok());
+    assert!(err(src).contains("undefined field: max"));
+}
