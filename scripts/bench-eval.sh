@@ -4,7 +4,8 @@
 # both print the same JSON value.
 #
 #   scripts/bench-eval.sh            # all inputs
-#   QUICK=1 scripts/bench-eval.sh    # skip the 100k-field input
+#   QUICK=1 scripts/bench-eval.sh    # skip the 100k inputs
+#   LARGE=1 scripts/bench-eval.sh    # also 300k fields (linear growth check)
 #
 # The reference binary is installed for comparison only (never used by the
 # product) into ~/.cache/dagger-bench/bin with `go install`; set CUE to use
@@ -33,7 +34,14 @@ inputs=("fields 1000 fields-1k" "fields 10000 fields-10k")
 if [[ -z "${QUICK:-}" ]]; then
     inputs+=("fields 100000 fields-100k")
 fi
-inputs+=("disjunctions 10000 disjunctions-10k" "comprehensions 10000 comprehensions-10k")
+if [[ -n "${LARGE:-}" ]]; then
+    inputs+=("fields 300000 fields-300k")
+fi
+inputs+=("disjunctions 10000 disjunctions-10k")
+if [[ -z "${QUICK:-}" ]]; then
+    inputs+=("disjunctions 100000 disjunctions-100k")
+fi
+inputs+=("comprehensions 10000 comprehensions-10k")
 
 # best_of3 OUT CMD...: runs CMD three times with stdout to OUT, prints the
 # fastest wall time in seconds, or "fail" if any run exits non-zero.
