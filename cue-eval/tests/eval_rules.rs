@@ -294,3 +294,15 @@ fn an_unknown_package_member_is_incomplete() {
     assert!(inst.eval_syntax().is_ok());
     assert!(err(src).contains("undefined field: max"));
 }
+
+#[test]
+fn scalars_embedded_next_to_constraints_stay_scalars() {
+    // `...`, patterns and optional fields add no field: the value is the
+    // embedded scalar with its definitions.
+    let src = "t: {\n\t\"x\"\n\t#foo: \"bar\"\n}\n\
+               #Def: {\n\t...\n\tbar?: int\n\t[string]: int\n\t#foo: string\n\t_\n}\n\
+               check: t & #Def";
+    assert_eq!(ok(src), r#"{"t":"x","check":"x"}"#);
+    // `_` with definitions is not a struct.
+    assert!(err("d: {_, #foo: 1}").contains("incomplete value _"));
+}

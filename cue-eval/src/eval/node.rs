@@ -513,11 +513,17 @@ impl Evaluator {
             dyn_label: None,
         });
         // plan-api: definitions and hidden fields next to an embedded scalar
-        // (`{string, #compute: [...]}`) do not make the value a struct.
+        // (`{string, #compute: [...]}`) do not make the value a struct, nor
+        // do constraints that add no field (`...`, patterns, optional
+        // fields), as in the reference (scalars/emptystruct).
         let only_embeds = s.has_embed
             && s.decls.iter().all(|d| match d {
-                crate::compile::ir::Decl::Embed(_) => true,
-                crate::compile::ir::Decl::Field { label, .. } => !label.is_regular(),
+                crate::compile::ir::Decl::Embed(_)
+                | crate::compile::ir::Decl::Ellipsis(_)
+                | crate::compile::ir::Decl::Pattern { .. } => true,
+                crate::compile::ir::Decl::Field {
+                    label, optional, ..
+                } => *optional || !label.is_regular(),
                 _ => false,
             });
         if !only_embeds {
@@ -789,7 +795,10 @@ impl Evaluator {
         } else if !n.lists.is_empty() {
             Value::List
         } else if n.has_struct
-            || (!self.v(v).arcs.is_empty() && n.kind.contains(Kind::STRUCT))
+            || (!self.v(v).arcs.is_empty()
+                && n.kind.contains(Kind::STRUCT)
+                // `{_, #d: x}`: top with definitions, as in the reference.
+                && n.kind != Kind::TOP)
             || !n.comprehensions.is_empty()
             || !n.dynamic.is_empty()
         {
