@@ -306,3 +306,11 @@ fn scalars_embedded_next_to_constraints_stay_scalars() {
     // `_` with definitions is not a struct.
     assert!(err("d: {_, #foo: 1}").contains("incomplete value _"));
 }
+
+#[test]
+fn disjuncts_keep_the_labels_their_alternatives_declare() {
+    // Partial results {} and {a: string} are equal in value but not in
+    // what they allow; the result is a disjunction, checked per disjunct.
+    let src = "#B: {\n\t*{} | {a: string}\n\t*{} | {b: int}\n}\n#A: #B & {a: \"x\"}\nv: #A";
+    assert_eq!(ok(src), r#"{"v":{"a":"x"}}"#);
+}

@@ -113,7 +113,11 @@ impl Evaluator {
 
     /// Reports arcs of `v` that closedness does not allow.
     pub(crate) fn check_closed_arcs(&mut self, v: VertexId) {
-        if self.v(v).decls.is_empty() || matches!(self.v(v).value, Value::Bottom(_)) {
+        // A disjunction's arcs are those before expansion: each disjunct
+        // is checked on its own.
+        if self.v(v).decls.is_empty()
+            || matches!(self.v(v).value, Value::Bottom(_) | Value::Disj(_))
+        {
             return;
         }
         // A partial disjunct with disjunctions still pending is checked once

@@ -11,6 +11,7 @@
 //! survivor becomes the vertex's value; several form a `Disj`, defaults
 //! first (moved there by swapping, as the reference does).
 
+use super::closedness::DeclKind;
 use super::node::{Mode, Node};
 use super::*;
 
@@ -64,7 +65,7 @@ impl Evaluator {
                         );
                         let same_next = pk.len() == pw.len()
                             && pk.iter().zip(pw.iter()).all(|(a, b)| Rc::ptr_eq(a, b));
-                        if same_next && self.vertices_equal(k, w) {
+                        if same_next && self.same_decls(k, w) && self.vertices_equal(k, w) {
                             dup = true;
                             if marked_count(&self.v(w).choice_modes)
                                 > marked_count(&self.v(k).choice_modes)
@@ -210,6 +211,24 @@ impl Evaluator {
         vx.incomplete_exprs = inc;
         vx.partial = None;
         vx.status = Status::ArcsReady;
+    }
+
+    /// Whether two partial results declare the same labels (closedness is
+    /// checked later, so equal values may still differ in what they allow).
+    fn same_decls(&self, a: VertexId, b: VertexId) -> bool {
+        let (da, db) = (&self.v(a).decls, &self.v(b).decls);
+        da.len() == db.len()
+            && da.iter().zip(db.iter()).all(|(x, y)| {
+                x.scope == y.scope
+                    && match (&x.kind, &y.kind) {
+                        (DeclKind::Present, DeclKind::Present) | (DeclKind::Any, DeclKind::Any) => {
+                            true
+                        }
+                        (DeclKind::Label(l), DeclKind::Label(m)) => l == m,
+                        (DeclKind::Pattern(p, _), DeclKind::Pattern(q, _)) => Rc::ptr_eq(p, q),
+                        _ => false,
+                    }
+            })
     }
 
     /// The most severe error in `v`'s subtree (permanent errors first).
