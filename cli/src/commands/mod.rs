@@ -4,6 +4,7 @@ pub mod compute;
 pub mod conformance;
 pub mod dag;
 pub mod eval;
+pub mod fmt;
 pub mod llb;
 
 use clap::{Parser, Subcommand};
@@ -29,6 +30,8 @@ enum Command {
     Dag(dag::Args),
     /// Print the LLB ops a component compiles to, with digests.
     Llb(llb::Args),
+    /// Format CUE files in the canonical style (tabs, aligned values).
+    Fmt(fmt::Args),
 }
 
 /// Dispatch a parsed command line to its subcommand.
@@ -39,5 +42,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Compute(args) => compute::run(args),
         Command::Dag(args) => dag::run(args),
         Command::Llb(args) => llb::run(args),
+        Command::Fmt(args) => fmt::run(args),
     }
 }
