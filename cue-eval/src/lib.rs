@@ -13,3 +13,6 @@ pub mod print;
 pub mod program;
 pub mod value;
 pub mod view;
+
+#[cfg(test)]
+mod txtar_testing;

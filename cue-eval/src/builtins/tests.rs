@@ -12,24 +12,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 fn sections(text: &str) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    let mut name: Option<String> = None;
-    let mut body = String::new();
-    for line in text.split_inclusive('\n') {
-        let t = line.trim_end_matches('\n');
-        if let Some(n) = t.strip_prefix("-- ").and_then(|r| r.strip_suffix(" --")) {
-            if let Some(prev) = name.take() {
-                out.insert(prev, std::mem::take(&mut body));
-            }
-            name = Some(n.to_string());
-        } else if name.is_some() {
-            body.push_str(line);
-        }
-    }
-    if let Some(prev) = name {
-        out.insert(prev, body);
-    }
-    out
+    crate::txtar_testing::sections(text).into_iter().collect()
 }
 
 /// Import name → package path, from the file's import declarations.

@@ -272,23 +272,7 @@ fn header_scan_agrees_with_the_parser() {
     let mut checked = 0;
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();
-        let mut name: Option<String> = None;
-        let mut body = String::new();
-        let mut sections = Vec::new();
-        for line in text.split_inclusive('\n') {
-            let t = line.trim_end_matches('\n');
-            if let Some(n) = t.strip_prefix("-- ").and_then(|r| r.strip_suffix(" --")) {
-                if let Some(prev) = name.take() {
-                    sections.push((prev, std::mem::take(&mut body)));
-                }
-                name = Some(n.to_string());
-            } else if name.is_some() {
-                body.push_str(line);
-            }
-        }
-        if let Some(prev) = name {
-            sections.push((prev, body));
-        }
+        let sections = crate::txtar_testing::sections(&text);
         for (n, src) in sections.iter().filter(|(n, _)| n.ends_with(".cue")) {
             let (file, errs) = cue_syntax::parse_file(cue_syntax::FileId(0), src);
             if !errs.is_empty() {
