@@ -166,9 +166,7 @@ impl Evaluator {
 
     pub(crate) fn is_list(&mut self, v: VertexId) -> bool {
         self.evaluate(v);
-        let vx = self.v(v);
-        matches!(vx.value, Value::List)
-            || (vx.status == Status::Evaluating && matches!(vx.partial, Some(Value::List)))
+        matches!(self.v(v).value, Value::List) || matches!(self.partial(v), Some(Value::List))
     }
 
     /// Whether two atoms are equal (numbers by value).

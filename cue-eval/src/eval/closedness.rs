@@ -203,7 +203,7 @@ impl Evaluator {
         let mut cur = Some(v);
         while let Some(c) = cur {
             let vx = self.v(c);
-            if vx.partial_disjunct && vx.next_disjunction.is_some() {
+            if vx.partial_disjunct && vx.next_disjunction().is_some() {
                 return true;
             }
             cur = vx.parent;

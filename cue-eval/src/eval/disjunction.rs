@@ -28,7 +28,7 @@ impl Evaluator {
         let wx = self.vm(w);
         wx.conjuncts = conjs;
         wx.detached = true;
-        wx.choices = Some(Rc::new(choices));
+        wx.extra_mut().choices = Some(Rc::new(choices));
         wx.partial_disjunct = true;
         w
     }
@@ -60,18 +60,18 @@ impl Evaluator {
                         // All pending disjunctions must be the same: a
                         // chosen alternative may have brought more.
                         let (pk, pw) = (
-                            &self.v(k).pending_disjunctions,
-                            &self.v(w).pending_disjunctions,
+                            self.v(k).pending_disjunctions(),
+                            self.v(w).pending_disjunctions(),
                         );
                         let same_next = pk.len() == pw.len()
                             && pk.iter().zip(pw.iter()).all(|(a, b)| Rc::ptr_eq(a, b));
                         if same_next && self.same_decls(k, w) && self.vertices_equal(k, w) {
                             dup = true;
-                            if marked_count(&self.v(w).choice_modes)
-                                > marked_count(&self.v(k).choice_modes)
+                            if marked_count(self.v(w).choice_modes())
+                                > marked_count(self.v(k).choice_modes())
                             {
-                                let m = self.v(w).choice_modes.clone();
-                                self.vm(k).choice_modes = m;
+                                let m = self.v(w).choice_modes().to_vec();
+                                self.vm(k).extra_mut().choice_modes = m;
                             }
                             break;
                         }
@@ -83,14 +83,9 @@ impl Evaluator {
             }
             level = Vec::new();
             for w in next {
-                match self.v(w).next_disjunction.clone() {
+                match self.v(w).next_disjunction().cloned() {
                     Some(alts) => {
-                        let choices = self
-                            .v(w)
-                            .choices
-                            .as_ref()
-                            .map(|c| c.to_vec())
-                            .unwrap_or_default();
+                        let choices = self.v(w).choices().map(|c| c.to_vec()).unwrap_or_default();
                         level.push((choices, alts));
                     }
                     None => done.push(w),
@@ -100,12 +95,12 @@ impl Evaluator {
         // Default modes, level by level.
         let depth = done
             .iter()
-            .map(|&w| self.v(w).choice_modes.len())
+            .map(|&w| self.v(w).choice_modes().len())
             .max()
             .unwrap_or(0);
         let mut level_counts = vec![false; depth];
         for &w in &done {
-            for (i, (_, marked)) in self.v(w).choice_modes.iter().enumerate() {
+            for (i, (_, marked)) in self.v(w).choice_modes().iter().enumerate() {
                 if *marked {
                     level_counts[i] = true;
                 }
@@ -114,7 +109,7 @@ impl Evaluator {
         let mut kept: Vec<(VertexId, Mode)> = Vec::new();
         for w in done {
             let mut mode = Mode::Maybe;
-            for (i, (has_defaults, marked)) in self.v(w).choice_modes.iter().enumerate() {
+            for (i, (has_defaults, marked)) in self.v(w).choice_modes().iter().enumerate() {
                 let m = if !*has_defaults || !level_counts[i] {
                     Mode::Maybe
                 } else if *marked {
@@ -181,7 +176,6 @@ impl Evaluator {
         let vx = self.vm(v);
         vx.value = value;
         vx.status = Status::ArcsReady;
-        vx.partial = None;
     }
 
     /// `v` takes over the evaluated state of the disjunct `w`.
@@ -195,7 +189,7 @@ impl Evaluator {
                 wx.decls.clone(),
                 wx.constraints.clone(),
                 wx.list_open,
-                wx.incomplete_exprs.clone(),
+                wx.incomplete_exprs().to_vec(),
             )
         };
         self.clear_arcs(v);
@@ -208,8 +202,11 @@ impl Evaluator {
         vx.decls = decls;
         vx.constraints = constraints;
         vx.list_open = list_open;
-        vx.incomplete_exprs = inc;
-        vx.partial = None;
+        if !inc.is_empty() {
+            vx.extra_mut().incomplete_exprs = inc;
+        } else if let Some(x) = vx.extra.as_mut() {
+            x.incomplete_exprs.clear();
+        }
         vx.status = Status::ArcsReady;
     }
 

@@ -30,10 +30,10 @@ impl Evaluator {
             return vx.value.clone();
         }
         if vx.status == Status::Evaluating {
-            if let Some(Value::List) = &vx.partial {
+            if let Some(Value::List) = self.partial(id) {
                 return Value::Vertex(id);
             }
-            if let Some(p) = &vx.partial {
+            if let Some(p) = self.partial(id) {
                 return p.clone();
             }
             return Value::Bottom(Rc::new(Bottom {

@@ -95,39 +95,59 @@ pub enum ConstraintKind {
     Ellipsis,
 }
 
-/// A node of the value graph.
-#[derive(Debug)]
-pub struct Vertex {
-    pub parent: Option<VertexId>,
-    pub label: Label,
-    pub conjuncts: Vec<Conjunct>,
-    /// Children in insertion order.
-    pub arcs: Vec<(Label, VertexId)>,
+/// A vector that costs one pointer while empty (for fields most vertices
+/// never use); the box is the point, so the vector's header stays off the
+/// vertex.
+#[derive(Clone, Debug)]
+#[allow(clippy::box_collection)]
+pub struct SideVec<T>(Option<Box<Vec<T>>>);
+
+impl<T> Default for SideVec<T> {
+    fn default() -> Self {
+        SideVec(None)
+    }
+}
+
+impl<T> SideVec<T> {
+    /// Appends `x`.
+    pub fn push(&mut self, x: T) {
+        self.0.get_or_insert_with(Default::default).push(x);
+    }
+
+    /// Removes every element (and the allocation).
+    pub fn clear(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl<T> std::ops::Deref for SideVec<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        match &self.0 {
+            Some(v) => v,
+            None => &[],
+        }
+    }
+}
+
+impl<'a, T> IntoIterator for &'a SideVec<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+/// Rarely used parts of a vertex, allocated on first use.
+#[derive(Debug, Default)]
+pub struct VertexExtra {
     arc_index: Option<HashMap<Label, usize, crate::value::FastBuild>>,
-    pub status: Status,
-    pub value: Value,
-    /// Field labels of each struct literal unified in, in order (output
-    /// order is derived from them).
-    pub structs: Vec<Rc<[Label]>>,
-    pub constraints: Vec<ArcConstraint>,
-    /// Closedness declarations collected from struct literals.
-    pub decls: Vec<closedness::DeclRecord>,
-    /// A known scalar while the vertex is still being evaluated.
-    pub partial: Option<Value>,
-    /// The list is open (`[...T]`).
-    pub list_open: bool,
-    /// Set for disjunct clones and other vertices outside the tree.
-    pub detached: bool,
     /// Pending non-concrete expressions (for printing `cue eval`).
     pub incomplete_exprs: Vec<ExprRef>,
     /// Choices of disjunctions, for disjunct clones.
     pub choices: Option<Rc<Vec<usize>>>,
     /// Validators to check once the (composite) value is complete.
     pub composite_validators: Vec<Value>,
-    /// The parent's patterns were already added to `conjuncts`.
-    pub constraints_applied: bool,
-    /// Evaluate without expanding further disjunctions (a partial disjunct).
-    pub partial_disjunct: bool,
     /// For a partial disjunct: the first disjunction left pending.
     pub next_disjunction: Option<Rc<Vec<(ExprRef, bool)>>>,
     /// For a partial disjunct: every disjunction left pending (partial
@@ -137,31 +157,86 @@ pub struct Vertex {
     pub choice_modes: Vec<(bool, bool)>,
 }
 
+/// A node of the value graph.
+#[derive(Debug)]
+pub struct Vertex {
+    pub parent: Option<VertexId>,
+    pub label: Label,
+    pub status: Status,
+    /// The list is open (`[...T]`).
+    pub list_open: bool,
+    /// Set for disjunct clones and other vertices outside the tree.
+    pub detached: bool,
+    /// The parent's patterns were already added to `conjuncts`.
+    pub constraints_applied: bool,
+    /// Evaluate without expanding further disjunctions (a partial disjunct).
+    pub partial_disjunct: bool,
+    pub value: Value,
+    pub conjuncts: Vec<Conjunct>,
+    /// Children in insertion order.
+    pub arcs: Vec<(Label, VertexId)>,
+    /// Field labels of each struct literal unified in, in order (output
+    /// order is derived from them).
+    pub structs: Vec<Rc<[Label]>>,
+    /// Closedness declarations collected from struct literals.
+    pub decls: Vec<closedness::DeclRecord>,
+    pub constraints: SideVec<ArcConstraint>,
+    extra: Option<Box<VertexExtra>>,
+}
+
 impl Vertex {
     fn new(parent: Option<VertexId>, label: Label) -> Vertex {
         Vertex {
             parent,
             label,
-            conjuncts: Vec::new(),
-            arcs: Vec::new(),
-            arc_index: None,
             status: Status::Unprocessed,
-            value: Value::Top,
-            structs: Vec::new(),
-            constraints: Vec::new(),
-            decls: Vec::new(),
-            partial: None,
             list_open: false,
             detached: false,
-            incomplete_exprs: Vec::new(),
-            choices: None,
-            composite_validators: Vec::new(),
             constraints_applied: false,
             partial_disjunct: false,
-            next_disjunction: None,
-            pending_disjunctions: Vec::new(),
-            choice_modes: Vec::new(),
+            value: Value::Top,
+            conjuncts: Vec::new(),
+            arcs: Vec::new(),
+            structs: Vec::new(),
+            decls: Vec::new(),
+            constraints: SideVec::default(),
+            extra: None,
         }
+    }
+
+    /// The rarely used fields, if any was set.
+    pub fn extra(&self) -> Option<&VertexExtra> {
+        self.extra.as_deref()
+    }
+
+    /// The rarely used fields, allocated if needed.
+    pub fn extra_mut(&mut self) -> &mut VertexExtra {
+        self.extra.get_or_insert_with(Default::default)
+    }
+
+    /// Pending non-concrete expressions.
+    pub fn incomplete_exprs(&self) -> &[ExprRef] {
+        self.extra().map_or(&[], |x| &x.incomplete_exprs)
+    }
+
+    /// Choices of disjunctions, for disjunct clones.
+    pub fn choices(&self) -> Option<&Rc<Vec<usize>>> {
+        self.extra().and_then(|x| x.choices.as_ref())
+    }
+
+    /// For a partial disjunct: the first disjunction left pending.
+    pub fn next_disjunction(&self) -> Option<&Rc<Vec<(ExprRef, bool)>>> {
+        self.extra().and_then(|x| x.next_disjunction.as_ref())
+    }
+
+    /// For a partial disjunct: every disjunction left pending.
+    pub fn pending_disjunctions(&self) -> &[Rc<Vec<(ExprRef, bool)>>] {
+        self.extra().map_or(&[], |x| &x.pending_disjunctions)
+    }
+
+    /// For a disjunct: (disjunction has defaults, alternative marked) per choice.
+    pub fn choice_modes(&self) -> &[(bool, bool)] {
+        self.extra().map_or(&[], |x| &x.choice_modes)
     }
 }
 
@@ -174,6 +249,9 @@ pub struct Evaluator {
     let_cache: HashMap<(usize, usize), (Rc<Env>, VertexId)>,
     pub(crate) packages: HashMap<Rc<str>, VertexId>,
     depth: u32,
+    /// Known scalars (or `List`) of vertices still being evaluated, innermost
+    /// last: evaluation is nested, so this is a stack.
+    partials: Vec<(VertexId, Value)>,
 }
 
 impl Default for Evaluator {
@@ -197,6 +275,7 @@ impl Evaluator {
             let_cache: HashMap::new(),
             packages: HashMap::new(),
             depth: 0,
+            partials: Vec::new(),
         }
     }
 
@@ -219,7 +298,7 @@ impl Evaluator {
     /// The arc of `v` with `label`, if present.
     pub fn arc(&self, v: VertexId, label: Label) -> Option<VertexId> {
         let vx = self.v(v);
-        match &vx.arc_index {
+        match vx.extra().and_then(|x| x.arc_index.as_ref()) {
             Some(ix) => ix.get(&label).map(|&i| vx.arcs[i].1),
             None => vx.arcs.iter().find(|(l, _)| *l == label).map(|(_, a)| *a),
         }
@@ -230,23 +309,28 @@ impl Evaluator {
         let vx = self.vm(v);
         vx.arcs.push((label, arc));
         let n = vx.arcs.len();
-        if let Some(ix) = &mut vx.arc_index {
+        if n <= 8 {
+            return;
+        }
+        if let Some(ix) = vx.extra.as_mut().and_then(|x| x.arc_index.as_mut()) {
             ix.insert(label, n - 1);
-        } else if n > 8 {
-            vx.arc_index = Some(
-                vx.arcs
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (l, _))| (*l, i))
-                    .collect(),
-            );
+        } else {
+            let ix = vx
+                .arcs
+                .iter()
+                .enumerate()
+                .map(|(i, (l, _))| (*l, i))
+                .collect();
+            vx.extra_mut().arc_index = Some(ix);
         }
     }
 
     pub(crate) fn clear_arcs(&mut self, v: VertexId) {
         let vx = self.vm(v);
         vx.arcs.clear();
-        vx.arc_index = None;
+        if let Some(x) = vx.extra.as_mut() {
+            x.arc_index = None;
+        }
     }
 
     /// Adds a conjunct to the arc `label` of `v`, creating the arc if needed.
@@ -281,9 +365,31 @@ impl Evaluator {
         vx.structs.clear();
         vx.constraints.clear();
         vx.decls.clear();
-        vx.partial = None;
-        vx.incomplete_exprs.clear();
-        vx.composite_validators.clear();
+        if let Some(x) = vx.extra.as_mut() {
+            x.incomplete_exprs.clear();
+            x.composite_validators.clear();
+        }
+    }
+
+    /// The known scalar (or `List`) of `v` while it is being evaluated.
+    pub(crate) fn partial(&self, v: VertexId) -> Option<&Value> {
+        if self.v(v).status != Status::Evaluating {
+            return None;
+        }
+        self.partials
+            .iter()
+            .rev()
+            .find(|(w, _)| *w == v)
+            .map(|(_, x)| x)
+    }
+
+    /// Records the known scalar of `v`, the vertex being evaluated
+    /// innermost.
+    pub(crate) fn set_partial(&mut self, v: VertexId, value: Value) {
+        match self.partials.last_mut() {
+            Some((w, x)) if *w == v => *x = value,
+            _ => self.partials.push((v, value)),
+        }
     }
 
     /// Makes `v` unprocessed again but keeps its (provisional) value.
@@ -342,7 +448,10 @@ impl Evaluator {
             i += 1;
         }
         self.check_closed_arcs(v);
-        let validators = std::mem::take(&mut self.vm(v).composite_validators);
+        let validators = match self.vm(v).extra.as_mut() {
+            Some(x) => std::mem::take(&mut x.composite_validators),
+            None => Vec::new(),
+        };
         for val in validators {
             if let Err(e) = self.check_validator(&Value::Vertex(v), &val, None) {
                 self.vm(v).value = e;

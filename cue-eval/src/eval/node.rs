@@ -127,8 +127,9 @@ impl Evaluator {
             return;
         }
         self.depth += 1;
+        let partials = self.partials.len();
         self.vm(v).status = Status::Evaluating;
-        let mut n = Node::new(v, self.v(v).choices.clone());
+        let mut n = Node::new(v, self.v(v).choices().cloned());
         self.apply_parent_constraints(v);
         self.fixpoint(&mut n);
         if !n.disjunctions.is_empty() && n.err.is_none() && !self.v(v).partial_disjunct {
@@ -146,11 +147,15 @@ impl Evaluator {
             };
             let modes = std::mem::take(&mut n.modes);
             let vx = self.vm(v);
-            vx.next_disjunction = next;
-            vx.pending_disjunctions = pending;
-            vx.choice_modes = modes;
+            if next.is_some() || !pending.is_empty() || !modes.is_empty() || vx.extra.is_some() {
+                let x = vx.extra_mut();
+                x.next_disjunction = next;
+                x.pending_disjunctions = pending;
+                x.choice_modes = modes;
+            }
             self.finish(n);
         }
+        self.partials.truncate(partials);
         self.depth -= 1;
     }
 
@@ -159,7 +164,7 @@ impl Evaluator {
         let (Some(p), label) = (vx.parent, vx.label) else {
             return;
         };
-        if vx.detached || vx.choices.is_some() || vx.constraints_applied {
+        if vx.detached || vx.choices().is_some() || vx.constraints_applied {
             return;
         }
         self.vm(v).constraints_applied = true;
@@ -266,8 +271,8 @@ impl Evaluator {
                     progress = true;
                 }
             }
-            if n.scalar.is_some() {
-                self.vm(v).partial = n.scalar.clone();
+            if let Some(s) = &n.scalar {
+                self.set_partial(v, s.clone());
             }
             if !progress
                 && !n.incomplete.is_empty()
@@ -279,7 +284,7 @@ impl Evaluator {
                 // (`len(l)` inside `l`): create them now.
                 self.expand_lists(n);
                 n.lists_expanded = n.lists.len();
-                self.vm(v).partial = Some(Value::List);
+                self.set_partial(v, Value::List);
                 progress = true;
             }
             if !progress && !n.chosen.is_empty() {
@@ -785,7 +790,7 @@ impl Evaluator {
         } else if !n.incomplete.is_empty() {
             let (c, b) = n.incomplete[0].clone();
             let exprs: Vec<ExprRef> = n.incomplete.iter().map(|(c, _)| c.expr.clone()).collect();
-            self.vm(v).incomplete_exprs = exprs;
+            self.vm(v).extra_mut().incomplete_exprs = exprs;
             let _ = c;
             let mut b = (*b).clone();
             if b.vertex.is_none() {
@@ -825,14 +830,13 @@ impl Evaluator {
             other => other,
         };
         if matches!(value, Value::List | Value::Struct) && !n.validators.is_empty() {
-            self.vm(v).composite_validators = n.validators.clone();
+            self.vm(v).extra_mut().composite_validators = n.validators.clone();
         }
         // A result that depends on a vertex still being evaluated (a
         // reference cycle) is provisional: it is recomputed on next use.
         let provisional = matches!(&value, Value::Bottom(b) if b.code == Code::Cycle);
         let vx = self.vm(v);
         vx.value = value;
-        vx.partial = None;
         vx.status = Status::ArcsReady;
         if provisional {
             self.reset_keep_value(v);
@@ -1135,7 +1139,6 @@ impl Evaluator {
         };
         let vx = self.vm(v);
         vx.value = value;
-        vx.partial = None;
         vx.status = Status::ArcsReady;
         true
     }

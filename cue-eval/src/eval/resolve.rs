@@ -335,7 +335,7 @@ impl Evaluator {
                 let d = self.deref_default(id, Span::default())?;
                 if self.v(d).status == Status::Evaluating {
                     // Elements created early (see the fixpoint) or a cycle.
-                    return match self.v(d).partial {
+                    return match self.partial(d) {
                         Some(Value::List) => Ok(Value::Vertex(d)),
                         _ => Err(self.not_yet(d, "cycle error".into(), Span::default())),
                     };
