@@ -24,7 +24,16 @@
 //! 3. **Attributes.** `@name(...)` is scanned by hand as one
 //!    [`Tok::Attribute`] token whose body is balanced-token text.
 //!
-//! 4. **A nesting budget.** Deeply nested input (brackets, operator or
+//! 4. **Keywords as identifiers.** The spec lets keywords name fields and
+//!    refer to them. Like the reference parser, a keyword is passed on as
+//!    an identifier where its construct cannot start ([`After`]): after an
+//!    operator, `:`, `=` or `(`; `package` and `import` also after `.`; and
+//!    `let` at the start of a declaration or element when no name follows
+//!    (`{ let }`). `for`, `if` and `let` stay keywords after `.` (so `a.for`
+//!    fails as in the reference) and after an operand, where they start the
+//!    next clause of a comprehension.
+//!
+//! 5. **A nesting budget.** Deeply nested input (brackets, operator or
 //!    selector chains, `a: b: c: ...`) would make later recursive passes
 //!    overflow the stack. Each bracket level counts its nesting tokens since
 //!    its last comma; when the sum over the open levels exceeds
@@ -233,6 +242,21 @@ enum Mode {
     Interp { style: QuoteStyle, depth: u32 },
 }
 
+/// What the last emitted token leaves room for (see "Keywords as
+/// identifiers" in the module documentation).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum After {
+    /// Start of input, `{`, `[` or a comma: a declaration or element starts.
+    Start,
+    /// `.`: a selector follows.
+    Dot,
+    /// An operand ends here: a binary operator or the next clause follows.
+    Operand,
+    /// Anything else (an operator, `:`, `=`, `(`, a keyword): an operand
+    /// follows.
+    Other,
+}
+
 /// The modal lexer. Iterate it to get tokens; then read `errors` and
 /// `comments`.
 pub(crate) struct Lexer<'s> {
@@ -251,6 +275,7 @@ pub(crate) struct Lexer<'s> {
     /// identifier. 0: none; 1: after `for`; 2: after `for k`; 3: after
     /// `for k,`; 4: after `for k, v`.
     for_head: u8,
+    after: After,
     pub errors: Vec<ParseError>,
     pub comments: Vec<RawComment>,
 }
@@ -277,6 +302,7 @@ impl<'s> Lexer<'s> {
             chain: vec![0],
             nesting: 0,
             for_head: 0,
+            after: After::Start,
             errors: Vec::new(),
             comments: Vec::new(),
         }
@@ -298,6 +324,14 @@ impl<'s> Lexer<'s> {
         end: usize,
     ) -> Option<Result<Spanned<'s>, Void>> {
         self.ends_operand = tok.ends_operand();
+        self.after = match tok {
+            Tok::LBrace | Tok::LBrack | Tok::Comma(_) => After::Start,
+            Tok::Dot => After::Dot,
+            // Keywords end an operand only for comma insertion.
+            Tok::Package | Tok::Import | Tok::For | Tok::In | Tok::If | Tok::Let => After::Other,
+            _ if self.ends_operand => After::Operand,
+            _ => After::Other,
+        };
         self.for_head = match (self.for_head, &tok) {
             (_, Tok::For) => 1,
             (1, Tok::Ident(_) | Tok::IntOp(_)) => 2,
@@ -619,15 +653,17 @@ impl<'s> Lexer<'s> {
                 Ok(RawTok::IntOp) => Tok::IntOp(&self.src[start..end]),
                 Ok(RawTok::Int) => Tok::Int(&self.src[start..end]),
                 Ok(RawTok::Float) => Tok::Float(&self.src[start..end]),
-                Ok(RawTok::Package) => Tok::Package,
-                Ok(RawTok::Import) => Tok::Import,
-                Ok(RawTok::For) => Tok::For,
+                Ok(RawTok::Package) => self.keyword(Tok::Package, start, end),
+                Ok(RawTok::Import) => self.keyword(Tok::Import, start, end),
+                Ok(RawTok::For) => self.keyword(Tok::For, start, end),
                 // `in` right after `for` is kept a keyword so that
-                // `for in in x` fails like the reference parser.
+                // `for in in x` fails like the reference parser, and so is
+                // `in` after `.` (`a.in` fails there too).
                 Ok(RawTok::In) if matches!(self.for_head, 1 | 2 | 4) => Tok::In,
+                Ok(RawTok::In) if self.after == After::Dot => Tok::In,
                 Ok(RawTok::In) => Tok::Ident(&self.src[start..end]),
-                Ok(RawTok::If) => Tok::If,
-                Ok(RawTok::Let) => Tok::Let,
+                Ok(RawTok::If) => self.keyword(Tok::If, start, end),
+                Ok(RawTok::Let) => self.keyword(Tok::Let, start, end),
                 Ok(RawTok::Null) => Tok::Null,
                 Ok(RawTok::True) => Tok::True,
                 Ok(RawTok::False) => Tok::False,
@@ -662,6 +698,42 @@ impl<'s> Lexer<'s> {
             };
             return self.emit(start, tok, end);
         }
+    }
+}
+
+impl<'s> Lexer<'s> {
+    /// `package`, `import`, `for`, `if` or `let` as a keyword, or as an
+    /// identifier where its construct cannot start here.
+    fn keyword(&self, tok: Tok<'s>, start: usize, end: usize) -> Tok<'s> {
+        let ident = match self.after {
+            After::Other => true,
+            After::Dot => matches!(tok, Tok::Package | Tok::Import),
+            After::Start => tok == Tok::Let && !self.name_follows(),
+            After::Operand => false,
+        };
+        if ident {
+            Tok::Ident(&self.src[start..end])
+        } else {
+            tok
+        }
+    }
+
+    /// Whether the next raw token is a name (`let x = ...`).
+    fn name_follows(&self) -> bool {
+        matches!(
+            self.raw.clone().next(),
+            Some(Ok(RawTok::Ident
+                | RawTok::IntOp
+                | RawTok::Package
+                | RawTok::Import
+                | RawTok::For
+                | RawTok::In
+                | RawTok::If
+                | RawTok::Let
+                | RawTok::Null
+                | RawTok::True
+                | RawTok::False))
+        )
     }
 }
 

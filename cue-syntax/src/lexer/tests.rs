@@ -94,20 +94,78 @@ fn numbers() {
 fn identifiers_keywords_and_integer_operators() {
     use Tok::*;
     assert_eq!(
-        toks("#A _x _#y _ $x for in if let package import div"),
+        toks("#A _x _#y _ $x div"),
         vec![
             Ident("#A"),
             Ident("_x"),
             Ident("_#y"),
             Ident("_"),
             Ident("$x"),
-            For,
-            In,
-            If,
-            Let,
-            Package,
-            Import,
             IntOp("div"),
+            Comma(true)
+        ]
+    );
+    // Keywords where their construct can start.
+    assert_eq!(
+        toks("for k in l"),
+        vec![For, Ident("k"), In, Ident("l"), Comma(true)]
+    );
+    assert_eq!(toks("if c"), vec![If, Ident("c"), Comma(true)]);
+    assert_eq!(toks("let x"), vec![Let, Ident("x"), Comma(true)]);
+    assert_eq!(toks("package p"), vec![Package, Ident("p"), Comma(true)]);
+    assert_eq!(
+        toks("import \"p\""),
+        vec![Import, Str("\"p\""), Comma(true)]
+    );
+}
+
+#[test]
+fn keywords_are_identifiers_where_their_construct_cannot_start() {
+    use Tok::*;
+    assert_eq!(
+        toks("a: for + if"),
+        vec![
+            Ident("a"),
+            Colon,
+            Ident("for"),
+            Plus,
+            Ident("if"),
+            Comma(true)
+        ]
+    );
+    assert_eq!(
+        toks("{let}"),
+        vec![LBrace, Ident("let"), RBrace, Comma(true)]
+    );
+    assert_eq!(
+        toks("x.package.import.in.for"),
+        vec![
+            Ident("x"),
+            Dot,
+            Ident("package"),
+            Dot,
+            Ident("import"),
+            Dot,
+            In,
+            Dot,
+            For,
+            Comma(true)
+        ]
+    );
+    // After an operand, `if` starts the next clause; after `if`, an operand
+    // follows.
+    assert_eq!(
+        toks("[if if for x in y if]"),
+        vec![
+            LBrack,
+            If,
+            Ident("if"),
+            For,
+            Ident("x"),
+            In,
+            Ident("y"),
+            If,
+            RBrack,
             Comma(true)
         ]
     );

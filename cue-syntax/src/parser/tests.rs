@@ -395,3 +395,70 @@ fn in_cannot_be_the_variable_of_a_for_clause() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn keywords_are_identifiers_where_their_construct_cannot_start() {
+    // The cases checked against the reference parser (cue v0.4.3).
+    let f = file(
+        "for: 1\nif: true\nlet: 2\nimport: 3\na: for + 1\nb: -if\nc: x.package\nd: x.import\n\
+         e: {let}\nf: [let]\ng: [if if {1}]\nh: {if if {a: 1}}\ni: f(for, let)\n",
+    );
+    let value = |n: usize| &field(&f.decls[n]).value;
+    assert_eq!(shape(value(4)), "(+ for 1)");
+    assert_eq!(shape(value(5)), "(- if)");
+    assert_eq!(shape(value(6)), "x.package");
+    assert_eq!(shape(value(7)), "x.import");
+    let Expr::Struct(s) = value(8) else {
+        panic!("{:?}", value(8));
+    };
+    assert!(matches!(&s.decls[0], Decl::Embed(e) if shape(&e.expr) == "let"));
+    let Expr::List(l) = value(9) else {
+        panic!("{:?}", value(9));
+    };
+    assert!(matches!(&l.elems[0].kind, ElementKind::Expr(e) if shape(e) == "let"));
+    for n in [10, 11] {
+        let clauses = match value(n) {
+            Expr::List(l) => match &l.elems[0].kind {
+                ElementKind::Comprehension(c) => &c.clauses,
+                other => panic!("{other:?}"),
+            },
+            Expr::Struct(s) => match &s.decls[0] {
+                Decl::Comprehension(c) => &c.clauses,
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        };
+        assert!(
+            matches!(&clauses[..], [Clause::If { cond: Expr::Ident(i), .. }] if i.name == "if"),
+            "{clauses:?}"
+        );
+    }
+    assert_eq!(shape(value(12)), "f(for,let)");
+}
+
+#[test]
+fn keywords_that_start_a_construct_stay_keywords() {
+    // Each is an error in the reference parser too: `for`, `if`, `let` and
+    // `in` are not selectors, and `for` at the start of an element or
+    // declaration starts a comprehension.
+    for src in [
+        "b: a.for\n",
+        "b: a.if\n",
+        "b: a.let\n",
+        "b: a.in\n",
+        "b: [for]\n",
+        "b: {for}\n",
+    ] {
+        let (_, errors) = parse_file(FileId(0), src);
+        assert!(!errors.is_empty(), "{src:?} parsed");
+    }
+    // A clause after an operand: `let` and `for` start the next clause.
+    let f = file("x: [for k, v in y let z = v if z for w in z {w}]\n");
+    let Expr::List(l) = &field(&f.decls[0]).value else {
+        panic!("{:?}", f.decls[0]);
+    };
+    let ElementKind::Comprehension(c) = &l.elems[0].kind else {
+        panic!("{l:?}");
+    };
+    assert_eq!(c.clauses.len(), 4, "{c:?}");
+}
