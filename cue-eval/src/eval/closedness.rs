@@ -14,7 +14,6 @@
 
 use super::*;
 use crate::value::Kind;
-use std::collections::HashMap;
 
 /// Index of a closedness scope.
 pub type ScopeId = u32;
@@ -128,18 +127,20 @@ impl Evaluator {
         let decls = self.v(v).decls.clone();
         let closed_v = self.in_definition(v);
         // Effective scopes present and whether each is closed.
-        let mut closed_eff: HashMap<ScopeId, bool> = HashMap::new();
+        let mut closed_eff: Vec<(ScopeId, bool)> = Vec::new();
         for d in &decls {
             if let Some(s) = d.scope {
                 let e = self.effective(s);
-                let c = self.scopes[s as usize].closed;
-                let entry = closed_eff.entry(e).or_insert(false);
-                *entry |= c || self.scopes[e as usize].closed;
+                let c = self.scopes[s as usize].closed || self.scopes[e as usize].closed;
+                match closed_eff.iter_mut().find(|(x, _)| *x == e) {
+                    Some((_, entry)) => *entry |= c,
+                    None => closed_eff.push((e, c)),
+                }
             }
         }
         // Required: closed effective scopes and their ancestors.
         let mut required: Vec<ScopeId> = Vec::new();
-        for (&e, &c) in &closed_eff {
+        for &(e, c) in &closed_eff {
             if !c {
                 continue;
             }

@@ -252,6 +252,8 @@ pub struct Evaluator {
     /// Known scalars (or `List`) of vertices still being evaluated, innermost
     /// last: evaluation is nested, so this is a stack.
     partials: Vec<(VertexId, Value)>,
+    /// The error recorded by nodes that only test for failure.
+    quiet_err: Rc<Bottom>,
 }
 
 impl Default for Evaluator {
@@ -276,6 +278,12 @@ impl Evaluator {
             packages: HashMap::new(),
             depth: 0,
             partials: Vec::new(),
+            quiet_err: Rc::new(Bottom {
+                code: Code::Eval,
+                message: "conflict".into(),
+                spans: Vec::new(),
+                vertex: None,
+            }),
         }
     }
 
@@ -381,6 +389,11 @@ impl Evaluator {
             .rev()
             .find(|(w, _)| *w == v)
             .map(|(_, x)| x)
+    }
+
+    /// The placeholder error of a node that only tests for failure.
+    pub(crate) fn quiet_bottom(&self) -> Rc<Bottom> {
+        self.quiet_err.clone()
     }
 
     /// Records the known scalar of `v`, the vertex being evaluated

@@ -33,6 +33,32 @@ pub(crate) struct DynField {
     info: Info,
 }
 
+/// The (vertex, scope) pairs whose conjuncts a node added: a short list
+/// scanned linearly, indexed once it grows.
+#[derive(Default)]
+struct Seen {
+    list: Vec<(VertexId, Option<ScopeId>)>,
+    index: HashSet<(VertexId, Option<ScopeId>), crate::value::FastBuild>,
+}
+
+impl Seen {
+    /// Adds `x`; false if it was already there.
+    fn insert(&mut self, x: (VertexId, Option<ScopeId>)) -> bool {
+        if self.index.is_empty() {
+            if self.list.contains(&x) {
+                return false;
+            }
+            self.list.push(x);
+            if self.list.len() > 16 {
+                self.index = self.list.drain(..).collect();
+            }
+            true
+        } else {
+            self.index.insert(x)
+        }
+    }
+}
+
 /// The transient state of one vertex's evaluation.
 pub(crate) struct Node {
     pub v: VertexId,
@@ -49,7 +75,7 @@ pub(crate) struct Node {
     comprehensions: Vec<(Rc<Comprehension>, Rc<Env>, Info)>,
     dynamic: Vec<DynField>,
     pub disjunctions: Vec<PendingDisj>,
-    seen: HashSet<(VertexId, Option<ScopeId>)>,
+    seen: Seen,
     pub has_struct: bool,
     pub has_fields: bool,
     lists: Vec<(Rc<ListLit>, Rc<Env>, Info)>,
@@ -64,6 +90,9 @@ pub(crate) struct Node {
     /// Number of list conjuncts already turned into element arcs.
     lists_expanded: usize,
     pub span: Option<Span>,
+    /// Errors are only tested for, never shown (alternatives of a simple
+    /// disjunction): conflicts record a placeholder instead of a message.
+    quiet: bool,
 }
 
 impl Node {
@@ -82,7 +111,7 @@ impl Node {
             comprehensions: Vec::new(),
             dynamic: Vec::new(),
             disjunctions: Vec::new(),
-            seen: HashSet::new(),
+            seen: Seen::default(),
             has_struct: false,
             has_fields: false,
             lists: Vec::new(),
@@ -94,6 +123,7 @@ impl Node {
             chosen: Vec::new(),
             lists_expanded: 0,
             span: None,
+            quiet: false,
         }
     }
 
@@ -647,6 +677,10 @@ impl Evaluator {
     /// Narrows the node's kind; an empty intersection is a conflict.
     fn add_kind(&mut self, n: &mut Node, k: Kind, src: impl FnOnce() -> Value) {
         let nk = n.kind & k;
+        if nk.is_empty() && n.quiet {
+            n.add_err(self.quiet_bottom());
+            return;
+        }
         if nk.is_empty() {
             let new = src();
             let old = n.kind_src.clone().unwrap_or(Value::Basic(n.kind));
@@ -732,7 +766,9 @@ impl Evaluator {
                         n.scalar_span = Some(span);
                     }
                     Some(s) => {
-                        if !self.atoms_equal(s, &atom) {
+                        if n.quiet && !self.atoms_equal(s, &atom) {
+                            n.add_err(self.quiet_bottom());
+                        } else if !self.atoms_equal(s, &atom) {
                             let msg = format!(
                                 "conflicting values {} and {}",
                                 self.show(&atom),
@@ -1154,6 +1190,7 @@ impl Evaluator {
         s.validators = n.validators.clone();
         s.span = n.span;
         s.err = n.err.clone();
+        s.quiet = true;
         s
     }
 
@@ -1162,6 +1199,13 @@ impl Evaluator {
         match &n.scalar {
             Some(s) => {
                 let s = s.clone();
+                if n.quiet {
+                    for b in &n.bounds {
+                        if !matches!(self.check_bound(&s, b), Ok(true)) {
+                            return Value::Bottom(self.quiet_bottom());
+                        }
+                    }
+                }
                 self.check_constraints(&s, &n.bounds, &n.validators, n.span)
             }
             None => self.simplify_constraints(n.kind, &n.bounds, &n.validators, n.span),
