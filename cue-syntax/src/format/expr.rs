@@ -21,8 +21,9 @@ impl Printer<'_> {
         self.expr_at(e, level, 1)
     }
 
-    // print: `depth` is the reference printer's nesting depth of binary
-    // expressions (1 at the top); it only matters with `eval_layout`.
+    // `depth` is the reference printer's nesting depth of binary
+    // expressions (1 at the top), which decides the spacing around `+` and
+    // `*` (see `binary_compact`).
     fn expr_at(&self, e: &Expr, level: usize, depth: u8) -> String {
         match e {
             Expr::Ident(i) => i.name.clone(),
@@ -52,14 +53,7 @@ impl Printer<'_> {
                 };
                 format!("{op}{sep}{inner}")
             }
-            Expr::Binary(b) if self.eval_layout => self.binary_compact(b, level, depth),
-            Expr::Binary(b) => {
-                let p = b.op.precedence();
-                let lhs = self.operand(&b.lhs, p, level);
-                // Left-associative: an equal-strength right operand needs parens.
-                let rhs = self.operand(&b.rhs, p + 1, level);
-                format!("{lhs} {} {rhs}", b.op.as_str())
-            }
+            Expr::Binary(b) => self.binary_compact(b, level, depth),
             Expr::Selector(s) => {
                 let base = self.operand_at(&s.base, 9, level, depth);
                 match &s.sel {
@@ -73,9 +67,8 @@ impl Printer<'_> {
                 self.expr_at(&i.index, level, depth + 1)
             ),
             Expr::Slice(s) => {
-                // print: blanks around `:` when a side is a binary expression.
-                let spaced = self.eval_layout
-                    && depth <= 1
+                // Blanks around `:` when a side is a binary expression.
+                let spaced = depth <= 1
                     && matches!((&s.lo, &s.hi), (Some(l), Some(h))
                         if matches!(l, Expr::Binary(_)) || matches!(h, Expr::Binary(_)));
                 format!(
@@ -131,6 +124,17 @@ impl Printer<'_> {
             depth + 1
         };
         let lhs = self.operand_at(&b.lhs, p, level, lhs_depth);
+        // A line break before the right operand in the source is kept, one
+        // level deeper (`"a" |` then `"b"` on the next line), as `cue fmt` does.
+        if self.breaks_before(&b.lhs, &b.rhs) {
+            let rhs = self.operand_at(&b.rhs, p + 1, level + 1, depth + 1);
+            let sep = if blank { " " } else { "" };
+            return format!(
+                "{lhs}{sep}{}\n{}{rhs}",
+                b.op.as_str(),
+                self.indent(level + 1)
+            );
+        }
         let rhs = self.operand_at(&b.rhs, p + 1, level, depth + 1);
         if blank {
             format!("{lhs} {} {rhs}", b.op.as_str())
@@ -327,6 +331,20 @@ impl Printer<'_> {
         out
     }
 
+    /// Whether the source has a line break between `lhs` and `rhs` (never
+    /// for built trees or without the source).
+    fn breaks_before(&self, lhs: &Expr, rhs: &Expr) -> bool {
+        let (Some(src), l, r) = (self.src, lhs.span(), rhs.span()) else {
+            return false;
+        };
+        !l.is_synthetic()
+            && !r.is_synthetic()
+            && l.file == r.file
+            && src
+                .get(l.end as usize..r.start as usize)
+                .is_some_and(|s| s.contains('\n'))
+    }
+
     fn list_is_broken(&self, l: &ListLit) -> bool {
         if !l.trailing_comments.is_empty()
             || l.elems.iter().any(|e| !e.comments.is_empty())
@@ -362,9 +380,9 @@ impl Printer<'_> {
         if let Some(ell) = &l.ellipsis {
             parts.push(self.ellipsis(ell, level));
         }
-        // print: the reference prints `[ for x in y {`.
+        // The reference prints `[ for x in y {` (both `cue fmt` and `cue eval`).
         let lead = match l.elems.first() {
-            Some(e) if self.eval_layout && matches!(e.kind, ElementKind::Comprehension(_)) => " ",
+            Some(e) if matches!(e.kind, ElementKind::Comprehension(_)) => " ",
             _ => "",
         };
         format!("[{lead}{}]", parts.join(", "))

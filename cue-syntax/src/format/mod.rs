@@ -13,6 +13,10 @@
 //!   follows the package clause and the imports;
 //! - literals are printed as written when they were parsed; built nodes are
 //!   quoted canonically (strings with newlines as `"""` blocks);
+//! - binary operators are spaced as `cue fmt` (gofmt) spaces them: `+` and
+//!   `*` lose their spaces where levels mix or inside call arguments, index
+//!   and interpolation (`x + y*z`, `f(a+1, b)`); other operators keep them;
+//!   a line break before a right operand is kept, one level deeper;
 //! - parentheses are added where a built tree needs them for precedence.
 //!
 //! Indentation is a tab by default (`dagger fmt`), or a number of spaces
@@ -41,8 +45,6 @@ pub struct FormatOptions {
     pub indent: Indent,
     // print: layout of the reference's `cue eval` output for built trees.
     /// The reference printer's layout for built trees (`cue eval`):
-    /// operators of the strongest levels lose their spaces inside larger
-    /// expressions (`"a"+d & "a"+d`, `f(a+1, b)`, as gofmt does),
     /// comprehension bodies go on their own lines, and a field whose value
     /// spans lines (other than a struct, list or multi-line string) still
     /// aligns with the fields above it.

@@ -72,7 +72,7 @@ fn expressions_and_literals_print_as_written() {
 
 #[test]
 fn declarations_of_every_kind() {
-    let src = "#D: {\n\t_h:         1\n\t[X=string]: X\n\t[string]:   int\n\t(k):        2\n\t\"q-s\"?:     3\n\tA=a:        b=4 @go(A) @json(\"a\")\n\tlet l = 1\n\t...\n}\n@attr(x)\nfor k, v in #D if v > 1 let w = v {\n\t\"\\(k)\": w\n}\nlist: [for x in [1] {x}, ...]\nfor: 1\nif:  2\n";
+    let src = "#D: {\n\t_h:         1\n\t[X=string]: X\n\t[string]:   int\n\t(k):        2\n\t\"q-s\"?:     3\n\tA=a:        b=4 @go(A) @json(\"a\")\n\tlet l = 1\n\t...\n}\n@attr(x)\nfor k, v in #D if v > 1 let w = v {\n\t\"\\(k)\": w\n}\nlist: [ for x in [1] {x}, ...]\nfor: 1\nif:  2\n";
     assert_eq!(fmt(src), src);
 }
 
@@ -136,6 +136,23 @@ fn comments_inside_shorthand_fields_are_kept() {
     // `c: d: ...`, which the printer writes inline, and was lost.
     assert_eq!(
         fmt("c: d: int & // note\n\"4\"\n"),
-        "c: d: int & \"4\" // note\n"
+        // The line break after `&` is kept, as `cue fmt` keeps it.
+        "c: d: int &\n\t\"4\" // note\n"
     );
+}
+
+#[test]
+fn binary_spacing_and_line_breaks_follow_cue_fmt() {
+    // Expected outputs printed by `cue fmt` (v0.4.3) for the same inputs.
+    let src = "a: 8000 + 0 * 2\nc: x + y * z - w\ng: x == y * 2\nh: x + y == z\n\
+               n: x*2 + y*3 | z\no: f(a * b, c + d * e)\np: [x * 2, y + z*3]\n\
+               q: \"\\(a * b + c)\"\nr: a[i * 2 + 1]\nt: x * (y + z)\nu: a - -b\n\
+               v: a[i+1 : j]\nx: f(a * b)\nk: [for t in l {t}]\n\
+               w: \"a\" |\n\t\"b\" |\n\t\"c\"\nm: 1 +\n\t2*3\n";
+    let want = "a: 8000 + 0*2\nc: x + y*z - w\ng: x == y*2\nh: x+y == z\n\
+                n: x*2+y*3 | z\no: f(a*b, c+d*e)\np: [x * 2, y + z*3]\n\
+                q: \"\\(a*b+c)\"\nr: a[i*2+1]\nt: x * (y + z)\nu: a - -b\n\
+                v: a[i+1 : j]\nx: f(a * b)\nk: [ for t in l {t}]\n\
+                w: \"a\" |\n\t\"b\" |\n\t\"c\"\nm: 1 +\n\t2*3\n";
+    assert_eq!(fmt(src), want);
 }
