@@ -16,7 +16,8 @@ use super::*;
 use crate::value::Kind;
 
 /// Index of a closedness scope.
-pub type ScopeId = u32;
+/// (1-based, so that `Option<ScopeId>` takes four bytes).
+pub type ScopeId = std::num::NonZeroU32;
 
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ScopeInfo {
@@ -56,13 +57,17 @@ impl Evaluator {
             parent,
             embed: embed && parent.is_some(),
         });
-        (self.scopes.len() - 1) as ScopeId
+        ScopeId::new(self.scopes.len() as u32).expect("scope count fits u32")
+    }
+
+    fn scope(&self, s: ScopeId) -> &ScopeInfo {
+        &self.scopes[s.get() as usize - 1]
     }
 
     /// The scope whose declarations `s`'s count as (following embeddings).
     fn effective(&self, mut s: ScopeId) -> ScopeId {
-        while self.scopes[s as usize].embed {
-            match self.scopes[s as usize].parent {
+        while self.scope(s).embed {
+            match self.scope(s).parent {
                 Some(p) => s = p,
                 None => break,
             }
@@ -71,7 +76,7 @@ impl Evaluator {
     }
 
     fn tree_parent(&self, s: ScopeId) -> Option<ScopeId> {
-        self.scopes[s as usize].parent.map(|p| self.effective(p))
+        self.scope(s).parent.map(|p| self.effective(p))
     }
 
     pub(crate) fn add_decl(&mut self, v: VertexId, info: &Info, kind: DeclKind) {
@@ -131,7 +136,7 @@ impl Evaluator {
         for d in &decls {
             if let Some(s) = d.scope {
                 let e = self.effective(s);
-                let c = self.scopes[s as usize].closed || self.scopes[e as usize].closed;
+                let c = self.scope(s).closed || self.scope(e).closed;
                 match closed_eff.iter_mut().find(|(x, _)| *x == e) {
                     Some((_, entry)) => *entry |= c,
                     None => closed_eff.push((e, c)),

@@ -33,7 +33,7 @@ impl Evaluator {
         w
     }
 
-    pub(crate) fn expand_disjunctions(&mut self, n: Node) {
+    pub(crate) fn expand_disjunctions(&mut self, n: &mut Node) {
         let v = n.v;
         let span = n.disjunctions[0].span;
         let mut level: Vec<(Vec<usize>, Alts)> = vec![(Vec::new(), n.disjunctions[0].alts.clone())];

@@ -70,6 +70,8 @@ pub struct Info {
     pub embed: bool,
 }
 
+const _: () = assert!(std::mem::size_of::<Conjunct>() == 32);
+
 /// An expression to unify into a vertex, with its environment.
 #[derive(Clone, Debug)]
 pub struct Conjunct {
@@ -359,7 +361,13 @@ impl Evaluator {
     /// new conjunct is taken into account.
     pub(crate) fn add_late_conjunct(&mut self, arc: VertexId, c: Conjunct) {
         let st = self.v(arc).status;
-        self.vm(arc).conjuncts.push(c);
+        let cs = &mut self.vm(arc).conjuncts;
+        // Most vertices get one or two conjuncts: grow one at a time up to
+        // four instead of allocating four at once.
+        if cs.len() == cs.capacity() && cs.len() < 4 {
+            cs.reserve_exact(1);
+        }
+        cs.push(c);
         if matches!(st, Status::ArcsReady | Status::Finalized) {
             self.reset(arc);
         }

@@ -164,7 +164,7 @@ impl Evaluator {
         self.fixpoint(&mut n);
         if !n.disjunctions.is_empty() && n.err.is_none() && !self.v(v).partial_disjunct {
             if !self.simple_disjunctions(&mut n) {
-                self.expand_disjunctions(n);
+                self.expand_disjunctions(&mut n);
             }
         } else {
             // A partial disjunct records its next pending disjunction and the
@@ -183,7 +183,7 @@ impl Evaluator {
                 x.pending_disjunctions = pending;
                 x.choice_modes = modes;
             }
-            self.finish(n);
+            self.finish(&mut n);
         }
         self.partials.truncate(partials);
         self.depth -= 1;
@@ -790,7 +790,7 @@ impl Evaluator {
     }
 
     /// Decides the vertex's value once all conjuncts are in.
-    pub(crate) fn finish(&mut self, mut n: Node) {
+    pub(crate) fn finish(&mut self, n: &mut Node) {
         let v = n.v;
         if n.err.is_none() && n.cyclic_structs > 0 && n.plain_structs == 0 {
             let span = n.span.into_iter().collect();
@@ -799,7 +799,7 @@ impl Evaluator {
             }
         }
         if n.err.is_none() && !n.lists.is_empty() && n.lists.len() != n.lists_expanded {
-            self.expand_lists(&mut n);
+            self.expand_lists(n);
         }
         let value = if let Some(e) = n.err.clone() {
             if e.code == Code::StructuralCycle {
@@ -851,7 +851,7 @@ impl Evaluator {
         let value = match value {
             Value::Struct if !n.comprehensions.is_empty() || !n.dynamic.is_empty() => {
                 let msg = "incomplete comprehension or dynamic field";
-                let mut b = match self.first_incomplete_comprehension(&n) {
+                let mut b = match self.first_incomplete_comprehension(n) {
                     Some(b) => (*b).clone(),
                     None => Bottom {
                         code: Code::Incomplete,
