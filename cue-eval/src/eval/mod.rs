@@ -256,6 +256,8 @@ pub struct Evaluator {
     partials: Vec<(VertexId, Value)>,
     /// The error recorded by nodes that only test for failure.
     quiet_err: Rc<Bottom>,
+    /// Outcomes of simple disjunctions (see `node::simple_key`).
+    simple_memo: HashMap<node::SimpleKey, Rc<node::SimpleOutcome>, crate::value::FastBuild>,
 }
 
 impl Default for Evaluator {
@@ -280,6 +282,7 @@ impl Evaluator {
             packages: HashMap::new(),
             depth: 0,
             partials: Vec::new(),
+            simple_memo: HashMap::default(),
             quiet_err: Rc::new(Bottom {
                 code: Code::Eval,
                 message: "conflict".into(),

@@ -1063,6 +1063,76 @@ fn is_simple(e: &ExprRef) -> bool {
     }
 }
 
+/// The result of meeting a scalar state with simple disjunctions.
+pub(crate) enum SimpleOutcome {
+    Empty,
+    One(Value),
+    /// Survivors with their default flags, defaults first.
+    Many(Vec<(Value, bool)>),
+}
+
+/// Disjunction alternatives compared by identity (the key keeps them
+/// alive, so an address is never reused while memoized).
+pub(crate) struct AltsPtr(Rc<Vec<(ExprRef, bool)>>);
+
+impl PartialEq for AltsPtr {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for AltsPtr {}
+
+impl std::hash::Hash for AltsPtr {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        Rc::as_ptr(&self.0).hash(h)
+    }
+}
+
+/// The atom of a scalar state, compared by representation.
+#[derive(PartialEq, Eq, Hash)]
+pub(crate) enum AtomKey {
+    None,
+    Null,
+    Bool(bool),
+    Str(Rc<str>),
+    Num(crate::num::NumKind, i32, num_bigint::BigInt),
+}
+
+/// What a simple disjunction's outcome depends on: the alternatives, and
+/// the kind and atom met so far (states with bounds or validators are not
+/// memoized).
+#[derive(PartialEq, Eq, Hash)]
+pub(crate) struct SimpleKey {
+    alts: Vec<AltsPtr>,
+    kind: Kind,
+    atom: AtomKey,
+}
+
+fn simple_key(n: &Node, disjunctions: &[PendingDisj]) -> Option<SimpleKey> {
+    if !n.bounds.is_empty() || !n.validators.is_empty() || n.err.is_some() {
+        return None;
+    }
+    let atom = match &n.scalar {
+        None => AtomKey::None,
+        Some(Value::Null) => AtomKey::Null,
+        Some(Value::Bool(b)) => AtomKey::Bool(*b),
+        Some(Value::Str(s)) => AtomKey::Str(s.clone()),
+        Some(Value::Num(x)) if x.coefficient().bits() <= 64 => {
+            AtomKey::Num(x.kind(), x.exponent(), x.coefficient().clone())
+        }
+        Some(_) => return None,
+    };
+    Some(SimpleKey {
+        alts: disjunctions
+            .iter()
+            .map(|d| AltsPtr(d.alts.clone()))
+            .collect(),
+        kind: n.kind,
+        atom,
+    })
+}
+
 impl Evaluator {
     /// Fast path for disjunctions of atoms, types and bounds at a vertex
     /// with no fields: each alternative is met with the scalar state
@@ -1082,11 +1152,58 @@ impl Evaluator {
         {
             return false;
         }
+        let disjunctions = std::mem::take(&mut n.disjunctions);
+        // The outcome depends only on the alternatives and the scalar
+        // state, which repeats across instances of a schema: memoized.
+        let key = simple_key(n, &disjunctions);
+        let outcome = match key.as_ref().and_then(|k| self.simple_memo.get(k)) {
+            Some(o) => o.clone(),
+            None => {
+                let o = Rc::new(self.simple_outcome(n, &disjunctions));
+                if let Some(k) = key {
+                    self.simple_memo.insert(k, o.clone());
+                }
+                o
+            }
+        };
+        let value = match &*outcome {
+            SimpleOutcome::Empty => Value::Bottom(Rc::new(Bottom {
+                code: Code::Eval,
+                message: "empty disjunction".into(),
+                spans: disjunctions.iter().map(|d| d.span).take(1).collect(),
+                vertex: Some(v),
+            })),
+            SimpleOutcome::One(val) => val.clone(),
+            SimpleOutcome::Many(vals) => {
+                let (parent, label) = (self.v(v).parent, self.v(v).label);
+                let list = vals
+                    .iter()
+                    .map(|(val, d)| {
+                        let w = self.new_vertex(parent, label);
+                        let wx = self.vm(w);
+                        wx.detached = true;
+                        wx.value = val.clone();
+                        wx.status = Status::Finalized;
+                        (w, *d)
+                    })
+                    .collect();
+                Value::Disj(Rc::new(list))
+            }
+        };
+        let vx = self.vm(v);
+        vx.value = value;
+        vx.status = Status::ArcsReady;
+        true
+    }
+
+    /// Meets each alternative of each disjunction with the scalar state of
+    /// `n`, keeping the distinct survivors and their default marks.
+    fn simple_outcome(&mut self, n: &Node, disjunctions: &[PendingDisj]) -> SimpleOutcome {
+        let v = n.v;
         // (state, modes, value)
         let base = self.scalar_state(n);
         let mut states: Vec<SimpleState> = vec![(base, Vec::new(), Value::Top)];
-        let disjunctions = std::mem::take(&mut n.disjunctions);
-        for d in &disjunctions {
+        for d in disjunctions {
             let has_defaults = d.alts.iter().any(|(_, m)| *m);
             let mut next: Vec<SimpleState> = Vec::new();
             for (st, modes, _) in &states {
@@ -1126,57 +1243,42 @@ impl Evaluator {
                 break;
             }
         }
-        let value = if states.is_empty() {
-            let msg = "empty disjunction";
-            Value::Bottom(Rc::new(Bottom {
-                code: Code::Eval,
-                message: msg.into(),
-                spans: disjunctions.iter().map(|d| d.span).take(1).collect(),
-                vertex: Some(v),
-            }))
-        } else if states.len() == 1 {
-            states.pop().map(|s| s.2).unwrap_or(Value::Top)
-        } else {
-            let depth = disjunctions.len();
-            let mut level_marked = vec![false; depth];
-            for (_, modes, _) in &states {
-                for (i, (_, m)) in modes.iter().enumerate() {
-                    level_marked[i] |= *m;
-                }
+        if states.is_empty() {
+            return SimpleOutcome::Empty;
+        }
+        if states.len() == 1 {
+            return SimpleOutcome::One(states.pop().map(|s| s.2).unwrap_or(Value::Top));
+        }
+        let depth = disjunctions.len();
+        let mut level_marked = vec![false; depth];
+        for (_, modes, _) in &states {
+            for (i, (_, m)) in modes.iter().enumerate() {
+                level_marked[i] |= *m;
             }
-            let mut list: Vec<(VertexId, bool)> = Vec::new();
-            for (_, modes, val) in states {
-                let mut mode = Mode::Maybe;
-                for (i, (hd, m)) in modes.iter().enumerate() {
-                    let x = if !*hd || !level_marked[i] {
-                        Mode::Maybe
-                    } else if *m {
-                        Mode::Is
-                    } else {
-                        Mode::Not
-                    };
-                    mode = mode.max(x);
-                }
-                let w = self.new_vertex(self.v(v).parent, self.v(v).label);
-                let wx = self.vm(w);
-                wx.detached = true;
-                wx.value = val;
-                wx.status = Status::Finalized;
-                list.push((w, mode == Mode::Is));
+        }
+        let mut list: Vec<(Value, bool)> = Vec::new();
+        for (_, modes, val) in states {
+            let mut mode = Mode::Maybe;
+            for (i, (hd, m)) in modes.iter().enumerate() {
+                let x = if !*hd || !level_marked[i] {
+                    Mode::Maybe
+                } else if *m {
+                    Mode::Is
+                } else {
+                    Mode::Not
+                };
+                mode = mode.max(x);
             }
-            let mut next = 0;
-            for i in 0..list.len() {
-                if list[i].1 {
-                    list.swap(next, i);
-                    next += 1;
-                }
+            list.push((val, mode == Mode::Is));
+        }
+        let mut next = 0;
+        for i in 0..list.len() {
+            if list[i].1 {
+                list.swap(next, i);
+                next += 1;
             }
-            Value::Disj(Rc::new(list))
-        };
-        let vx = self.vm(v);
-        vx.value = value;
-        vx.status = Status::ArcsReady;
-        true
+        }
+        SimpleOutcome::Many(list)
     }
 
     /// A node holding only the scalar part (kind, atom, bounds, validators).
