@@ -14,8 +14,8 @@ impl Evaluator {
         let (va, vb) = (self.v(a).value.clone(), self.v(b).value.clone());
         match (&va, &vb) {
             (Value::Struct, Value::Struct) | (Value::List, Value::List) => {
-                let aa: Vec<(Label, VertexId)> = self.v(a).arcs.clone();
-                let ab: Vec<(Label, VertexId)> = self.v(b).arcs.clone();
+                let aa: Vec<(Label, VertexId)> = self.v(a).arcs.to_vec();
+                let ab: Vec<(Label, VertexId)> = self.v(b).arcs.to_vec();
                 if aa.len() != ab.len() {
                     return false;
                 }

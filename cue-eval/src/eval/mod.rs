@@ -71,6 +71,7 @@ pub struct Info {
 }
 
 const _: () = assert!(std::mem::size_of::<Conjunct>() == 32);
+const _: () = assert!(std::mem::size_of::<Vertex>() == 112);
 
 /// An expression to unify into a vertex, with its environment.
 #[derive(Clone, Debug)]
@@ -120,6 +121,29 @@ impl<T> SideVec<T> {
     pub fn clear(&mut self) {
         self.0 = None;
     }
+
+    /// The elements as a vector.
+    pub fn to_vec(&self) -> Vec<T>
+    where
+        T: Clone,
+    {
+        self.0.as_deref().cloned().unwrap_or_default()
+    }
+
+    /// The vector, allocated if needed (for in-place edits).
+    pub fn vec_mut(&mut self) -> &mut Vec<T> {
+        self.0.get_or_insert_with(Default::default)
+    }
+}
+
+impl<T> From<Vec<T>> for SideVec<T> {
+    fn from(v: Vec<T>) -> Self {
+        if v.is_empty() {
+            SideVec(None)
+        } else {
+            SideVec(Some(Box::new(v)))
+        }
+    }
 }
 
 impl<T> std::ops::Deref for SideVec<T> {
@@ -129,6 +153,14 @@ impl<T> std::ops::Deref for SideVec<T> {
             Some(v) => v,
             None => &[],
         }
+    }
+}
+
+impl<T> IntoIterator for SideVec<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.map(|b| *b).unwrap_or_default().into_iter()
     }
 }
 
@@ -176,12 +208,12 @@ pub struct Vertex {
     pub value: Value,
     pub conjuncts: Vec<Conjunct>,
     /// Children in insertion order.
-    pub arcs: Vec<(Label, VertexId)>,
+    pub arcs: SideVec<(Label, VertexId)>,
     /// Field labels of each struct literal unified in, in order (output
     /// order is derived from them).
-    pub structs: Vec<Rc<[Label]>>,
+    pub structs: SideVec<Rc<[Label]>>,
     /// Closedness declarations collected from struct literals.
-    pub decls: Vec<closedness::DeclRecord>,
+    pub decls: SideVec<closedness::DeclRecord>,
     pub constraints: SideVec<ArcConstraint>,
     extra: Option<Box<VertexExtra>>,
 }
@@ -198,9 +230,9 @@ impl Vertex {
             partial_disjunct: false,
             value: Value::Top,
             conjuncts: Vec::new(),
-            arcs: Vec::new(),
-            structs: Vec::new(),
-            decls: Vec::new(),
+            arcs: SideVec::default(),
+            structs: SideVec::default(),
+            decls: SideVec::default(),
             constraints: SideVec::default(),
             extra: None,
         }

@@ -45,7 +45,7 @@ impl Evaluator {
     pub fn ordered_arcs(&self, v: VertexId) -> Vec<(Label, VertexId)> {
         let vx = self.v(v);
         if vx.structs.is_empty() || arcs_in_first_struct_order(&vx.structs, &vx.arcs) {
-            return vx.arcs.clone();
+            return vx.arcs.to_vec();
         }
         let structs: Vec<Vec<Label>> = vx.structs.iter().map(|s| s.to_vec()).collect();
         let labels: Vec<Label> = vx.arcs.iter().map(|(l, _)| *l).collect();
