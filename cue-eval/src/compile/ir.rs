@@ -191,7 +191,7 @@ pub struct StructLit {
     pub span: Span,
     pub decls: Vec<Decl>,
     /// Labels of the regular and optional fields with static labels, in order.
-    pub field_labels: Vec<Label>,
+    pub field_labels: Rc<[Label]>,
     pub has_embed: bool,
 }
 

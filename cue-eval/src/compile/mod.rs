@@ -229,7 +229,7 @@ impl<'a, 'l> Compiler<'a, 'l> {
         StructLit {
             span,
             decls: out,
-            field_labels,
+            field_labels: field_labels.into(),
             has_embed,
         }
     }

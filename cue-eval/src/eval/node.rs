@@ -576,7 +576,7 @@ impl Evaluator {
         if s.has_embed && info.scope.is_none() && !is_root {
             info.scope = Some(self.new_scope(false, None, false));
         }
-        self.vm(v).structs.push(s.field_labels.clone().into());
+        self.vm(v).structs.push(s.field_labels.clone());
         self.add_decl(v, &info, DeclKind::Present);
         use crate::compile::ir::Decl;
         for d in &s.decls {

@@ -134,7 +134,7 @@ impl Evaluator {
                 ExprKind::Struct(Rc::new(StructLit {
                     span,
                     decls,
-                    field_labels: labels,
+                    field_labels: labels.into(),
                     has_embed: false,
                 }))
             }
@@ -403,7 +403,7 @@ impl Host for EvalHost<'_> {
                     span,
                 },
             ],
-            field_labels: vec![x, y],
+            field_labels: Rc::from([x, y]),
             has_embed: false,
         };
         let e = Rc::new(Expr {
