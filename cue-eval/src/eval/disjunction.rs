@@ -50,6 +50,7 @@ impl Evaluator {
                     if let Some(e) = self.subtree_error(w) {
                         if !e.is_incomplete() {
                             errors.push(e);
+                            self.discard(w);
                             continue;
                         }
                     }
@@ -78,6 +79,8 @@ impl Evaluator {
                     }
                     if !dup && next.len() < MAX_SURVIVORS {
                         next.push(w);
+                    } else {
+                        self.discard(w);
                     }
                 }
             }
@@ -87,6 +90,7 @@ impl Evaluator {
                     Some(alts) => {
                         let choices = self.v(w).choices().map(|c| c.to_vec()).unwrap_or_default();
                         level.push((choices, alts));
+                        self.discard(w);
                     }
                     None => done.push(w),
                 }
@@ -176,6 +180,29 @@ impl Evaluator {
         let vx = self.vm(v);
         vx.value = value;
         vx.status = Status::ArcsReady;
+    }
+
+    /// Frees the conjuncts, arcs and declarations of a dropped disjunct
+    /// clone and of the arcs it owns, so that the memory is reused. Only
+    /// parent and label stay (error paths need them).
+    fn discard(&mut self, w: VertexId) {
+        let mut stack = vec![w];
+        while let Some(x) = stack.pop() {
+            let vx = self.vm(x);
+            let arcs = std::mem::take(&mut vx.arcs);
+            vx.conjuncts = Vec::new();
+            vx.structs.clear();
+            vx.decls.clear();
+            vx.constraints.clear();
+            if let Some(e) = vx.extra.as_mut() {
+                e.arc_index = None;
+            }
+            for (_, a) in &arcs {
+                if self.v(*a).parent == Some(x) {
+                    stack.push(*a);
+                }
+            }
+        }
     }
 
     /// `v` takes over the evaluated state of the disjunct `w`.
