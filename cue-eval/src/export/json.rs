@@ -112,6 +112,16 @@ fn newline(out: &mut String, depth: usize) {
 /// HTML escaping on.
 pub fn write_string(out: &mut String, s: &str) {
     out.push('"');
+    // Most strings need no escape: copy them at once. (0xE2 starts
+    // U+2028 and U+2029.)
+    if !s
+        .bytes()
+        .any(|b| b < 0x20 || matches!(b, b'"' | b'\\' | b'<' | b'>' | b'&' | 0xE2))
+    {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),

@@ -109,3 +109,23 @@ fn from_f64_round_trips() {
     assert_eq!(Number::from_f64(1.5).unwrap().kind(), NumKind::Float);
     assert!(Number::from_f64(f64::NAN).is_none());
 }
+
+#[test]
+fn integer_text_fast_path() {
+    for (n, s) in [
+        (0i64, "0"),
+        (7, "7"),
+        (-5, "-5"),
+        (1_000_000, "1000000"),
+        (i64::MIN, "-9223372036854775808"),
+        (i64::MAX, "9223372036854775807"),
+    ] {
+        assert_eq!(Number::from_i64(n).to_string(), s);
+    }
+    assert_eq!(
+        Number::parse("12345678901234567890123")
+            .unwrap()
+            .to_string(),
+        "12345678901234567890123"
+    );
+}

@@ -9,7 +9,7 @@
 
 use super::{NumKind, Number};
 use num_bigint::BigInt;
-use num_traits::{Signed, Zero};
+use num_traits::{Signed, ToPrimitive, Zero};
 use std::fmt;
 
 /// A number literal that could not be read.
@@ -22,6 +22,12 @@ pub struct ParseNumberError {
 
 impl fmt::Display for Number {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Exponent 0: the coefficient's digits (the common case, integers).
+        if self.exp == 0 {
+            if let Some(i) = self.coeff.to_i64() {
+                return f.write_str(itoa(i, &mut [0u8; 20]));
+            }
+        }
         let mut out = String::new();
         if self.coeff.is_negative() {
             out.push('-');
@@ -166,4 +172,23 @@ impl Number {
             NumKind::Int,
         )
     }
+}
+
+/// The decimal text of `i`, written into `buf`.
+fn itoa(i: i64, buf: &mut [u8; 20]) -> &str {
+    let mut n = i.unsigned_abs();
+    let mut pos = buf.len();
+    loop {
+        pos -= 1;
+        buf[pos] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        pos -= 1;
+        buf[pos] = b'-';
+    }
+    std::str::from_utf8(&buf[pos..]).unwrap_or("")
 }
