@@ -232,15 +232,16 @@ impl Evaluator {
         if depth > 64 {
             return false;
         }
-        let children: Vec<ScopeId> = required
-            .iter()
-            .copied()
-            .filter(|&c| c != s && self.tree_parent(c) == Some(s))
-            .collect();
-        !children.is_empty()
-            && children
-                .iter()
-                .all(|&c| self.accepts(c, required, declared_by, depth + 1))
+        let mut any_child = false;
+        for &c in required {
+            if c != s && self.tree_parent(c) == Some(s) {
+                any_child = true;
+                if !self.accepts(c, required, declared_by, depth + 1) {
+                    return false;
+                }
+            }
+        }
+        any_child
     }
 
     /// Whether `label` matches the pattern expression (evaluated in `env`).
