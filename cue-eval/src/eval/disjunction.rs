@@ -102,27 +102,11 @@ impl Evaluator {
             .map(|&w| self.v(w).choice_modes().len())
             .max()
             .unwrap_or(0);
-        let mut level_counts = vec![false; depth];
-        for &w in &done {
-            for (i, (_, marked)) in self.v(w).choice_modes().iter().enumerate() {
-                if *marked {
-                    level_counts[i] = true;
-                }
-            }
-        }
+        let level_counts =
+            Mode::marked_levels(depth, done.iter().map(|&w| self.v(w).choice_modes()));
         let mut kept: Vec<(VertexId, Mode)> = Vec::new();
         for w in done {
-            let mut mode = Mode::Maybe;
-            for (i, (has_defaults, marked)) in self.v(w).choice_modes().iter().enumerate() {
-                let m = if !*has_defaults || !level_counts[i] {
-                    Mode::Maybe
-                } else if *marked {
-                    Mode::Is
-                } else {
-                    Mode::Not
-                };
-                mode = mode.max(m);
-            }
+            let mode = Mode::of_choices(self.v(w).choice_modes(), &level_counts);
             // A nested disjunction value keeps its own defaults.
             if let Value::Disj(list) = self.v(w).value.clone() {
                 for (x, d) in list.iter() {

@@ -21,6 +21,41 @@ pub enum Mode {
     Not,
 }
 
+impl Mode {
+    /// The levels of a disjunction at which some disjunct took a marked
+    /// default, from each disjunct's `(level has defaults, took a marked
+    /// one)` choices.
+    pub(crate) fn marked_levels<'a>(
+        depth: usize,
+        choices: impl IntoIterator<Item = &'a [(bool, bool)]>,
+    ) -> Vec<bool> {
+        let mut marked = vec![false; depth];
+        for c in choices {
+            for (i, (_, m)) in c.iter().enumerate() {
+                marked[i] |= *m;
+            }
+        }
+        marked
+    }
+
+    /// A disjunct's mode from its choices: a level counts only where it has
+    /// defaults and some disjunct took one (`marked_levels`).
+    pub(crate) fn of_choices(choices: &[(bool, bool)], marked_levels: &[bool]) -> Mode {
+        let mut mode = Mode::Maybe;
+        for (i, (has_defaults, marked)) in choices.iter().enumerate() {
+            let m = if !*has_defaults || !marked_levels[i] {
+                Mode::Maybe
+            } else if *marked {
+                Mode::Is
+            } else {
+                Mode::Not
+            };
+            mode = mode.max(m);
+        }
+        mode
+    }
+}
+
 pub(crate) struct PendingDisj {
     pub alts: Rc<Vec<(ExprRef, bool)>>,
     pub span: Span,
@@ -1249,28 +1284,12 @@ impl Evaluator {
         if states.len() == 1 {
             return SimpleOutcome::One(states.pop().map(|s| s.2).unwrap_or(Value::Top));
         }
-        let depth = disjunctions.len();
-        let mut level_marked = vec![false; depth];
-        for (_, modes, _) in &states {
-            for (i, (_, m)) in modes.iter().enumerate() {
-                level_marked[i] |= *m;
-            }
-        }
-        let mut list: Vec<(Value, bool)> = Vec::new();
-        for (_, modes, val) in states {
-            let mut mode = Mode::Maybe;
-            for (i, (hd, m)) in modes.iter().enumerate() {
-                let x = if !*hd || !level_marked[i] {
-                    Mode::Maybe
-                } else if *m {
-                    Mode::Is
-                } else {
-                    Mode::Not
-                };
-                mode = mode.max(x);
-            }
-            list.push((val, mode == Mode::Is));
-        }
+        let level_marked =
+            Mode::marked_levels(disjunctions.len(), states.iter().map(|s| s.1.as_slice()));
+        let mut list: Vec<(Value, bool)> = states
+            .into_iter()
+            .map(|(_, modes, val)| (val, Mode::of_choices(&modes, &level_marked) == Mode::Is))
+            .collect();
         let mut next = 0;
         for i in 0..list.len() {
             if list[i].1 {
