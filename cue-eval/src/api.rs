@@ -2,7 +2,7 @@
 //! export (`cue export`), print (`cue eval`) or evaluate an expression in
 //! the instance's scope (`-e`).
 
-use crate::compile::Compiler;
+use crate::compile::{Compiler, PackageScope};
 use crate::data::Data;
 use crate::errors::{Error, Errors, Position};
 use crate::eval::{Conjunct, Env, Evaluator, Info, VertexId};
@@ -34,7 +34,9 @@ impl Source {
 struct State {
     ev: Evaluator,
     sources: SourceMap,
-    files: Vec<ast::File>,
+    /// The main package's top-level names (its syntax trees are dropped
+    /// once compiled).
+    scope: PackageScope,
 }
 
 /// An evaluated instance (evaluation is lazy; errors surface on use).
@@ -73,8 +75,9 @@ pub fn evaluate(sources: &[Source]) -> Result<Evaluated, Errors> {
     let total: usize = sources.iter().map(|s| s.text.len()).sum();
     ev.vertices.reserve(total / 4);
     let root = ev.new_vertex(None, Label(0));
+    let scope = PackageScope::of_files(&mut ev.labels, &files);
     let exprs = {
-        let mut c = Compiler::new(&mut ev.labels, &files);
+        let mut c = Compiler::in_scope(&mut ev.labels, scope.clone());
         let exprs: Vec<_> = files.iter().map(|f| c.file(f)).collect();
         for e in &c.errors {
             errors.push(Error {
@@ -104,7 +107,7 @@ pub fn evaluate(sources: &[Source]) -> Result<Evaluated, Errors> {
         state: Rc::new(RefCell::new(State {
             ev,
             sources: map,
-            files,
+            scope,
         })),
         root,
     })
@@ -182,7 +185,7 @@ impl Evaluated {
             )
         })?;
         let compiled = {
-            let mut c = Compiler::new(&mut st.ev.labels, &st.files);
+            let mut c = Compiler::in_scope(&mut st.ev.labels, st.scope.clone());
             let x = c.expr_in_package(&e);
             if let Some(err) = c.errors.first() {
                 return Err(Error::new(vec![], err.message.clone()).into());
@@ -225,11 +228,11 @@ impl Evaluated {
     pub(crate) fn from_parts(
         ev: Evaluator,
         sources: SourceMap,
-        files: Vec<ast::File>,
+        scope: PackageScope,
         root: VertexId,
     ) -> Evaluated {
         Evaluated {
-            state: Rc::new(RefCell::new(State { ev, sources, files })),
+            state: Rc::new(RefCell::new(State { ev, sources, scope })),
             root,
         }
     }

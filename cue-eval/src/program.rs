@@ -7,7 +7,7 @@
 
 use crate::api::Evaluated;
 use crate::compile::ir::{Decl, Expr, ExprKind, ExprRef, ListElem, ListLit, StructLit};
-use crate::compile::Compiler;
+use crate::compile::{Compiler, PackageScope};
 use crate::data::Data;
 use crate::errors::{Error, Errors, Position};
 use crate::eval::{Conjunct, Env, Evaluator, Info, VertexId};
@@ -31,7 +31,8 @@ pub fn evaluate_program(program: &Program) -> Result<Evaluated, Errors> {
 pub struct Compiled {
     labels: Labels,
     sources: SourceMap,
-    main_files: Vec<ast::File>,
+    /// The main instance's top-level names (for `-e`).
+    main_scope: PackageScope,
     /// The main instance's files, then the filled values.
     main: Vec<ExprRef>,
     /// Imported instances: import path (without `:name`) and files.
@@ -81,7 +82,7 @@ impl Compiled {
 
         let mut labels = Labels::default();
         let mut main = Vec::new();
-        let mut main_files = Vec::new();
+        let mut main_scope = PackageScope::default();
         let mut packages = Vec::new();
         for (i, files) in parsed.into_iter().enumerate() {
             let id = InstanceId(i);
@@ -90,7 +91,11 @@ impl Compiled {
                 continue;
             }
             let exprs = {
-                let mut c = Compiler::new(&mut labels, &files);
+                let scope = PackageScope::of_files(&mut labels, &files);
+                if id == program.root {
+                    main_scope = scope.clone();
+                }
+                let mut c = Compiler::in_scope(&mut labels, scope);
                 let exprs: Vec<_> = files.iter().map(|f| c.file(f)).collect();
                 for e in &c.errors {
                     errors.push(Error {
@@ -103,7 +108,6 @@ impl Compiled {
             };
             if id == program.root {
                 main = exprs;
-                main_files = files;
             } else if let Some(path) = import {
                 packages.push((path.clone(), exprs));
             }
@@ -114,7 +118,7 @@ impl Compiled {
         Ok(Compiled {
             labels,
             sources: map,
-            main_files,
+            main_scope,
             main,
             packages,
         })
@@ -142,15 +146,15 @@ impl Compiled {
     /// A fresh evaluation of the main instance with the values filled so far.
     pub fn evaluate(&self) -> Evaluated {
         let (ev, root) = self.seed(self.labels.clone());
-        Evaluated::from_parts(ev, self.sources.clone(), self.main_files.clone(), root)
+        Evaluated::from_parts(ev, self.sources.clone(), self.main_scope.clone(), root)
     }
 
-    /// As [`Compiled::evaluate`], once: moves the syntax trees and sources
+    /// As [`Compiled::evaluate`], once: moves the sources
     /// instead of copying them (a sizeable cost on large inputs).
     pub fn into_evaluated(mut self) -> Evaluated {
         let labels = std::mem::take(&mut self.labels);
         let (ev, root) = self.seed(labels);
-        Evaluated::from_parts(ev, self.sources, self.main_files, root)
+        Evaluated::from_parts(ev, self.sources, self.main_scope, root)
     }
 
     /// An evaluator with `labels` whose root vertex holds the main instance

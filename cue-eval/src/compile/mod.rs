@@ -46,11 +46,34 @@ struct Frame<'a> {
     dyn_keys: Vec<ExprRef>,
 }
 
+/// The names bound by a package's top-level fields (in all its files).
+/// Kept instead of the syntax trees once they are compiled, to compile
+/// `-e` expressions in the package's scope.
+#[derive(Clone, Debug, Default)]
+pub struct PackageScope(HashMap<Rc<str>, Label>);
+
+impl PackageScope {
+    /// The top-level field names of `files`, interned in `labels`.
+    pub fn of_files(labels: &mut Labels, files: &[ast::File]) -> PackageScope {
+        let mut names = HashMap::new();
+        for f in files {
+            for d in f.body() {
+                if let ast::Decl::Field(fd) = d {
+                    if let Some(name) = ident_label_name(&fd.label) {
+                        names.insert(Rc::from(name), labels.ident(name));
+                    }
+                }
+            }
+        }
+        PackageScope(names)
+    }
+}
+
 /// The compiler state for one package.
 pub struct Compiler<'a, 'l> {
     labels: &'l mut Labels,
     frames: Vec<Frame<'a>>,
-    package_names: HashMap<&'a str, Label>,
+    package_names: PackageScope,
     imports: Vec<Rc<str>>,
     pub errors: Vec<CompileError>,
 }
@@ -59,21 +82,16 @@ impl<'a, 'l> Compiler<'a, 'l> {
     /// A compiler whose package-level scope holds the top-level fields of
     /// all `files`.
     pub fn new(labels: &'l mut Labels, files: &'a [ast::File]) -> Compiler<'a, 'l> {
-        let mut package_names = HashMap::new();
-        for f in files {
-            for d in f.body() {
-                if let ast::Decl::Field(fd) = d {
-                    if let Some(name) = ident_label_name(&fd.label) {
-                        let l = labels.ident(name);
-                        package_names.insert(name, l);
-                    }
-                }
-            }
-        }
+        let scope = PackageScope::of_files(labels, files);
+        Compiler::in_scope(labels, scope)
+    }
+
+    /// A compiler whose package-level scope is `scope`.
+    pub fn in_scope(labels: &'l mut Labels, scope: PackageScope) -> Compiler<'a, 'l> {
         Compiler {
             labels,
             frames: Vec::new(),
-            package_names,
+            package_names: scope,
             imports: Vec::new(),
             errors: Vec::new(),
         }
@@ -413,7 +431,7 @@ impl<'a, 'l> Compiler<'a, 'l> {
                 },
             };
         }
-        if let Some(&label) = self.package_names.get(id.name.as_str()) {
+        if let Some(&label) = self.package_names.0.get(id.name.as_str()) {
             let up = (n - 1) as u32;
             return Self::mk(span, ExprKind::FieldRef { up, label });
         }
