@@ -217,7 +217,7 @@ pub struct Evaluator {
     /// The error recorded by nodes that only test for failure.
     quiet_err: Rc<Bottom>,
     /// Outcomes of simple disjunctions (see `node::simple_key`).
-    simple_memo: HashMap<node::SimpleKey, Rc<node::SimpleOutcome>, crate::value::FastBuild>,
+    simple_memo: HashMap<node::SimpleKey, Value, crate::value::FastBuild>,
 }
 
 impl Default for Evaluator {

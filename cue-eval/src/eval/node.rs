@@ -1191,44 +1191,49 @@ impl Evaluator {
         // The outcome depends only on the alternatives and the scalar
         // state, which repeats across instances of a schema: memoized.
         let key = simple_key(n, &disjunctions);
-        let outcome = match key.as_ref().and_then(|k| self.simple_memo.get(k)) {
-            Some(o) => o.clone(),
+        let memo = key.as_ref().and_then(|k| self.simple_memo.get(k)).cloned();
+        let value = match memo {
+            Some(value) => value,
             None => {
-                let o = Rc::new(self.simple_outcome(n, &disjunctions));
-                if let Some(k) = key {
-                    self.simple_memo.insert(k, o.clone());
+                let value = match self.simple_outcome(n, &disjunctions) {
+                    // Not memoized: the error names this vertex.
+                    SimpleOutcome::Empty => Value::Bottom(Rc::new(Bottom {
+                        code: Code::Eval,
+                        message: "empty disjunction".into(),
+                        spans: disjunctions.iter().map(|d| d.span).take(1).collect(),
+                        vertex: Some(v),
+                    })),
+                    SimpleOutcome::One(val) => val,
+                    SimpleOutcome::Many(vals) => self.atom_disjunction(vals),
+                };
+                if let Some(k) = key.filter(|_| !matches!(value, Value::Bottom(_))) {
+                    self.simple_memo.insert(k, value.clone());
                 }
-                o
-            }
-        };
-        let value = match &*outcome {
-            SimpleOutcome::Empty => Value::Bottom(Rc::new(Bottom {
-                code: Code::Eval,
-                message: "empty disjunction".into(),
-                spans: disjunctions.iter().map(|d| d.span).take(1).collect(),
-                vertex: Some(v),
-            })),
-            SimpleOutcome::One(val) => val.clone(),
-            SimpleOutcome::Many(vals) => {
-                let (parent, label) = (self.v(v).parent, self.v(v).label);
-                let list = vals
-                    .iter()
-                    .map(|(val, d)| {
-                        let w = self.new_vertex(parent, label);
-                        let wx = self.vm(w);
-                        wx.detached = true;
-                        wx.value = val.clone();
-                        wx.status = Status::Finalized;
-                        (w, *d)
-                    })
-                    .collect();
-                Value::Disj(Rc::new(list))
+                value
             }
         };
         let vx = self.vm(v);
         vx.value = value;
         vx.status = Status::ArcsReady;
         true
+    }
+
+    /// A disjunction of finalized atoms. Its vertices are immutable and
+    /// belong to no field (no parent), so every instance of a schema that
+    /// reaches the same outcome shares them.
+    fn atom_disjunction(&mut self, vals: Vec<(Value, bool)>) -> Value {
+        let list = vals
+            .into_iter()
+            .map(|(val, d)| {
+                let w = self.new_vertex(None, Label(0));
+                let wx = self.vm(w);
+                wx.detached = true;
+                wx.value = val;
+                wx.status = Status::Finalized;
+                (w, d)
+            })
+            .collect();
+        Value::Disj(Rc::new(list))
     }
 
     /// Meets each alternative of each disjunction with the scalar state of

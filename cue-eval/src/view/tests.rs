@@ -294,3 +294,17 @@ fn to_data_exports_a_subtree() {
     assert_eq!(errs[0].path, ["open", "x"]);
     assert_eq!(errs[0].message, "incomplete value int");
 }
+
+#[test]
+fn shared_atom_disjunctions_keep_each_fields_path() {
+    // Both `size` fields reach the same disjunction outcome, whose
+    // alternatives the evaluator shares between them.
+    let inst = eval("#S: {size: *\"s\" | \"m\"}\na: #S\nb: #S\nc: #S & {size: \"m\"}\n");
+    for f in ["a", "b"] {
+        let v = at(&inst, &format!("{f}.size"));
+        assert_eq!(v.kind(), string("s"));
+        assert_eq!(v.path(), Some(p(&[f, "size"])));
+    }
+    assert_eq!(at(&inst, "c.size").kind(), string("m"));
+    assert!(inst.errors().0.is_empty(), "{:?}", inst.errors());
+}
