@@ -234,7 +234,7 @@ fn data_expr(labels: &mut Labels, d: &Data, span: Span) -> ExprRef {
     let kind = match d {
         Data::Null => ExprKind::Null,
         Data::Bool(b) => ExprKind::Bool(*b),
-        Data::Number(n) => ExprKind::Num(n.clone()),
+        Data::Number(n) => ExprKind::Num(Rc::new(n.clone())),
         Data::String(s) => ExprKind::Str(Rc::from(s.as_str())),
         Data::Bytes(b) => ExprKind::Bytes(Rc::from(b.as_slice())),
         Data::List(items) => ExprKind::List(Rc::new(ListLit {

@@ -122,7 +122,7 @@ pub enum ExprKind {
     Bottom,
     Null,
     Bool(bool),
-    Num(Number),
+    Num(Rc<Number>),
     Str(Rc<str>),
     Bytes(Rc<[u8]>),
     /// `int`, `string`, ...

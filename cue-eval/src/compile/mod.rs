@@ -473,11 +473,11 @@ impl<'a, 'l> Compiler<'a, 'l> {
                         ast::NumberKind::Int => NumKind::Int,
                         ast::NumberKind::Float => NumKind::Float,
                     };
-                    ExprKind::Num(if v.kind() == NumKind::Int {
+                    ExprKind::Num(Rc::new(if v.kind() == NumKind::Int {
                         v.with_kind(kind)
                     } else {
                         v
-                    })
+                    }))
                 }
                 Err(_) => {
                     self.err(span, format!("invalid number literal {}", n.text));

@@ -15,7 +15,9 @@ fn mk(span: Span, kind: ExprKind) -> ExprRef {
 fn num(span: Span, text: &str) -> ExprRef {
     mk(
         span,
-        ExprKind::Num(Number::parse(text).unwrap_or_else(|_| Number::from_i64(0))),
+        ExprKind::Num(Rc::new(
+            Number::parse(text).unwrap_or_else(|_| Number::from_i64(0)),
+        )),
     )
 }
 

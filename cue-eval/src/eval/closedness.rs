@@ -27,6 +27,14 @@ pub(crate) struct ScopeInfo {
     embed: bool,
 }
 
+/// Vectors `check_closed_arcs` reuses from one call to the next.
+#[derive(Default)]
+pub(crate) struct ClosedScratch {
+    closed_eff: Vec<(ScopeId, bool)>,
+    required: Vec<ScopeId>,
+    declared_by: Vec<ScopeId>,
+}
+
 /// What a struct literal declared, for closedness.
 #[derive(Clone, Debug)]
 pub enum DeclKind {
@@ -129,11 +137,15 @@ impl Evaluator {
         if self.below_pending_disjunct(v) {
             return;
         }
-        let decls = self.v(v).decls.clone();
         let closed_v = self.in_definition(v);
+        // Scratch vectors are reused: this runs for every closed vertex.
+        let mut closed_eff = std::mem::take(&mut self.closed_scratch.closed_eff);
+        let mut required = std::mem::take(&mut self.closed_scratch.required);
+        let mut declared_by = std::mem::take(&mut self.closed_scratch.declared_by);
+        closed_eff.clear();
+        required.clear();
         // Effective scopes present and whether each is closed.
-        let mut closed_eff: Vec<(ScopeId, bool)> = Vec::new();
-        for d in &decls {
+        for d in self.v(v).decls.iter() {
             if let Some(s) = d.scope {
                 let e = self.effective(s);
                 let c = self.scope(s).closed || self.scope(e).closed;
@@ -144,7 +156,6 @@ impl Evaluator {
             }
         }
         // Required: closed effective scopes and their ancestors.
-        let mut required: Vec<ScopeId> = Vec::new();
         for &(e, c) in &closed_eff {
             if !c {
                 continue;
@@ -157,49 +168,62 @@ impl Evaluator {
                 cur = self.tree_parent(x);
             }
         }
-        if required.is_empty() && !closed_v {
-            return;
-        }
-        let arcs = self.v(v).arcs.clone();
-        for (label, arc) in arcs {
-            if !label.is_regular() {
-                continue;
-            }
-            let mut declared_by: Vec<ScopeId> = Vec::new();
-            let mut any = false;
-            for d in &decls {
-                if self.declares(d, label) {
-                    any = true;
-                    if let Some(s) = d.scope {
-                        let e = self.effective(s);
-                        if !declared_by.contains(&e) {
-                            declared_by.push(e);
+        let mut rejected = Vec::new();
+        if !required.is_empty() || closed_v {
+            // By index: matching a pattern evaluates it, which needs `&mut
+            // self`; a record clone only bumps reference counts.
+            let mut i = 0;
+            while let Some(&(label, arc)) = self.v(v).arcs.get(i) {
+                i += 1;
+                if !label.is_regular() {
+                    continue;
+                }
+                declared_by.clear();
+                let mut any = false;
+                let mut j = 0;
+                while let Some(d) = self.v(v).decls.get(j).cloned() {
+                    j += 1;
+                    if self.declares(&d, label) {
+                        any = true;
+                        if let Some(s) = d.scope {
+                            let e = self.effective(s);
+                            if !declared_by.contains(&e) {
+                                declared_by.push(e);
+                            }
                         }
                     }
                 }
+                let mut ok = !closed_v || any;
+                if ok && !required.is_empty() {
+                    ok = required
+                        .iter()
+                        .all(|&r| self.accepts(r, &required, &declared_by, 0));
+                }
+                if !ok {
+                    rejected.push((label, arc));
+                }
             }
-            let mut ok = !closed_v || any;
-            if ok && !required.is_empty() {
-                ok = required
-                    .iter()
-                    .all(|&r| self.accepts(r, &required, &declared_by, 0));
-            }
-            if !ok {
-                let name = self.labels.name(label);
-                let spans = self
-                    .v(arc)
-                    .conjuncts
-                    .first()
-                    .map(|c| vec![c.expr.span])
-                    .unwrap_or_default();
-                let b = Bottom {
-                    code: Code::Eval,
-                    message: format!("field not allowed: {name}"),
-                    spans,
-                    vertex: Some(v),
-                };
-                self.vm(arc).value = Value::Bottom(Rc::new(b));
-            }
+        }
+        self.closed_scratch = ClosedScratch {
+            closed_eff,
+            required,
+            declared_by,
+        };
+        for (label, arc) in rejected {
+            let name = self.labels.name(label);
+            let spans = self
+                .v(arc)
+                .conjuncts
+                .first()
+                .map(|c| vec![c.expr.span])
+                .unwrap_or_default();
+            let b = Bottom {
+                code: Code::Eval,
+                message: format!("field not allowed: {name}"),
+                spans,
+                vertex: Some(v),
+            };
+            self.vm(arc).value = Value::Bottom(Rc::new(b));
         }
     }
 

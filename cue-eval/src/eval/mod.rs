@@ -218,6 +218,7 @@ pub struct Evaluator {
     quiet_err: Rc<Bottom>,
     /// Outcomes of simple disjunctions (see `node::simple_key`).
     simple_memo: HashMap<node::SimpleKey, Value, crate::value::FastBuild>,
+    closed_scratch: closedness::ClosedScratch,
 }
 
 impl Default for Evaluator {
@@ -243,6 +244,7 @@ impl Evaluator {
             depth: 0,
             partials: Vec::new(),
             simple_memo: HashMap::default(),
+            closed_scratch: Default::default(),
             quiet_err: Rc::new(Bottom {
                 code: Code::Eval,
                 message: "conflict".into(),

@@ -68,10 +68,12 @@ pub(crate) struct DynField {
     info: Info,
 }
 
-/// The (vertex, scope) pairs whose conjuncts a node added: a short list
+/// The (vertex, scope) pairs whose conjuncts a node added: a few kept in
+/// place (most nodes follow one or two references), then a short list
 /// scanned linearly, indexed once it grows.
 #[derive(Default)]
 struct Seen {
+    first: [Option<(VertexId, Option<ScopeId>)>; 2],
     list: Vec<(VertexId, Option<ScopeId>)>,
     index: HashSet<(VertexId, Option<ScopeId>), crate::value::FastBuild>,
 }
@@ -79,6 +81,16 @@ struct Seen {
 impl Seen {
     /// Adds `x`; false if it was already there.
     fn insert(&mut self, x: (VertexId, Option<ScopeId>)) -> bool {
+        for slot in &mut self.first {
+            match slot {
+                Some(y) if *y == x => return false,
+                Some(_) => {}
+                None => {
+                    *slot = Some(x);
+                    return true;
+                }
+            }
+        }
         if self.index.is_empty() {
             if self.list.contains(&x) {
                 return false;
@@ -543,8 +555,12 @@ impl Evaluator {
             next: c.info.chain.clone(),
         }));
         // A vertex with a resolved value but no conjuncts of its own (data).
-        let conjs = self.v(t).conjuncts.clone();
-        for tc in conjs {
+        // By index (no copy of the list): the conjuncts present now.
+        let count = self.v(t).conjuncts.len();
+        for i in 0..count {
+            let Some(tc) = self.v(t).conjuncts.get(i).cloned() else {
+                break;
+            };
             // Embedding a plain reference embeds what it refers to.
             // The referencing conjunct's closedness replaces the target's
             // own (as the reference resets the close tree): conflicts inside

@@ -1,68 +1,51 @@
-//! [`SideVec`]: a vector that costs one pointer while empty.
+//! [`SideVec`]: a vector that costs one pointer on the vertex.
 
-/// A vector that costs one pointer while empty (for fields most vertices
-/// never use); the box is the point, so the vector's header stays off the
-/// vertex.
+use thin_vec::ThinVec;
+
+/// A vector that costs one pointer (for vertex fields many vertices never
+/// use): empty, it allocates nothing; otherwise length and capacity sit in
+/// the same allocation as the elements, so a push allocates once where a
+/// boxed `Vec` would allocate the box and the buffer.
 #[derive(Clone, Debug)]
-#[allow(clippy::box_collection)]
-pub struct SideVec<T>(Option<Box<Vec<T>>>);
+pub struct SideVec<T>(ThinVec<T>);
 
 impl<T> Default for SideVec<T> {
     fn default() -> Self {
-        SideVec(None)
+        SideVec(ThinVec::new())
     }
 }
 
 impl<T> SideVec<T> {
     /// Appends `x`.
     pub fn push(&mut self, x: T) {
-        self.0.get_or_insert_with(Default::default).push(x);
+        self.0.push(x);
     }
 
-    /// Removes every element (and the allocation).
+    /// Removes every element (and frees the allocation: a cleared vertex
+    /// is usually refilled with fewer elements, or never).
     pub fn clear(&mut self) {
-        self.0 = None;
-    }
-
-    /// The elements as a vector.
-    pub fn to_vec(&self) -> Vec<T>
-    where
-        T: Clone,
-    {
-        self.0.as_deref().cloned().unwrap_or_default()
-    }
-
-    /// The vector, allocated if needed (for in-place edits).
-    pub fn vec_mut(&mut self) -> &mut Vec<T> {
-        self.0.get_or_insert_with(Default::default)
+        self.0 = ThinVec::new();
     }
 }
 
 impl<T> From<Vec<T>> for SideVec<T> {
     fn from(v: Vec<T>) -> Self {
-        if v.is_empty() {
-            SideVec(None)
-        } else {
-            SideVec(Some(Box::new(v)))
-        }
+        SideVec(v.into_iter().collect())
     }
 }
 
 impl<T> std::ops::Deref for SideVec<T> {
     type Target = [T];
     fn deref(&self) -> &[T] {
-        match &self.0 {
-            Some(v) => v,
-            None => &[],
-        }
+        &self.0
     }
 }
 
 impl<T> IntoIterator for SideVec<T> {
     type Item = T;
-    type IntoIter = std::vec::IntoIter<T>;
+    type IntoIter = thin_vec::IntoIter<T>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.map(|b| *b).unwrap_or_default().into_iter()
+        self.0.into_iter()
     }
 }
 
