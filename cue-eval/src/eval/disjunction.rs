@@ -14,6 +14,7 @@
 use super::closedness::DeclKind;
 use super::node::{Mode, Node};
 use super::*;
+use crate::compile::ir::{Decl, ExprKind, StructLit};
 
 /// The alternatives of a disjunction with their default marks.
 type Alts = Rc<Vec<(ExprRef, bool)>>;
@@ -34,7 +35,19 @@ impl Evaluator {
     }
 
     pub(crate) fn expand_disjunctions(&mut self, n: &mut Node) {
+        // Alternatives that surely fail are skipped, unless nothing else
+        // survives: then all are tried, for the full error message.
+        if !self.expand_disjunctions_with(n, true) {
+            self.expand_disjunctions_with(n, false);
+        }
+    }
+
+    /// Expands `n`'s disjunctions into `n.v`'s value. With `prefilter`,
+    /// skips alternatives [`Self::surely_conflicts`] rejects, and returns
+    /// false (changing nothing) if it skipped some and none survived.
+    fn expand_disjunctions_with(&mut self, n: &mut Node, prefilter: bool) -> bool {
         let v = n.v;
+        let mut skipped = false;
         let span = n.disjunctions[0].span;
         let mut level: Vec<(Vec<usize>, Alts)> = vec![(Vec::new(), n.disjunctions[0].alts.clone())];
         let mut done: Vec<VertexId> = Vec::new();
@@ -43,6 +56,10 @@ impl Evaluator {
             let mut next: Vec<VertexId> = Vec::new();
             for (prefix, alts) in &level {
                 for i in 0..alts.len() {
+                    if prefilter && self.surely_conflicts(v, &alts[i].0) {
+                        skipped = true;
+                        continue;
+                    }
                     let mut choices = prefix.clone();
                     choices.push(i);
                     let w = self.disjunct_clone(v, choices);
@@ -122,6 +139,7 @@ impl Evaluator {
             push_dedup(self, &mut kept, w, mode);
         }
         let value = match kept.len() {
+            0 if skipped => return false,
             0 => {
                 if errors.len() == 1 {
                     Value::Bottom(errors[0].clone())
@@ -146,7 +164,7 @@ impl Evaluator {
             }
             1 => {
                 self.adopt(v, kept[0].0);
-                return;
+                return true;
             }
             _ => {
                 let mut list: Vec<(VertexId, bool)> =
@@ -164,6 +182,30 @@ impl Evaluator {
         let vx = self.vm(v);
         vx.value = value;
         vx.status = Status::ArcsReady;
+        true
+    }
+
+    /// Whether the alternative `alt` surely fails at `v`: it is a struct
+    /// literal setting a regular field to an atom that conflicts with the
+    /// atom a struct literal among `v`'s own conjuncts sets the same field
+    /// to. Every disjunct clone starts from `v`'s conjuncts, so that field
+    /// is bottom in the clone whatever else happens (fields from
+    /// comprehensions or references are not looked at).
+    fn surely_conflicts(&self, v: VertexId, alt: &ExprRef) -> bool {
+        let ExprKind::Struct(alt_lit) = &alt.kind else {
+            return false;
+        };
+        for (label, value) in atom_fields(alt_lit) {
+            for c in self.v(v).conjuncts.iter() {
+                let ExprKind::Struct(lit) = &c.expr.kind else {
+                    continue;
+                };
+                if atom_fields(lit).any(|(l, x)| l == label && atoms_conflict(value, x)) {
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     /// Frees the conjuncts, arcs and declarations of a dropped disjunct
@@ -260,6 +302,41 @@ impl Evaluator {
             }
         }
         found
+    }
+}
+
+/// The regular fields of a struct literal whose value is an atom literal.
+fn atom_fields(lit: &StructLit) -> impl Iterator<Item = (Label, &ExprRef)> {
+    lit.decls.iter().filter_map(|d| match d {
+        Decl::Field {
+            label,
+            optional: false,
+            value,
+            ..
+        } if label.is_regular() && atom_kind(value).is_some() => Some((*label, value)),
+        _ => None,
+    })
+}
+
+/// The kind of an atom literal (numbers left out: `1 & 1.0` needs the
+/// number rules).
+fn atom_kind(e: &ExprRef) -> Option<u8> {
+    match e.kind {
+        ExprKind::Null => Some(0),
+        ExprKind::Bool(_) => Some(1),
+        ExprKind::Str(_) => Some(2),
+        ExprKind::Bytes(_) => Some(3),
+        _ => None,
+    }
+}
+
+/// Whether two atom literals cannot unify.
+fn atoms_conflict(a: &ExprRef, b: &ExprRef) -> bool {
+    match (&a.kind, &b.kind) {
+        (ExprKind::Bool(x), ExprKind::Bool(y)) => x != y,
+        (ExprKind::Str(x), ExprKind::Str(y)) => x != y,
+        (ExprKind::Bytes(x), ExprKind::Bytes(y)) => x != y,
+        _ => atom_kind(a) != atom_kind(b),
     }
 }
 
