@@ -4,8 +4,8 @@
 //! `Value::Vertex`); interpolations convert numbers by their decimal text.
 
 use super::*;
-use crate::compile::ir::{BinOp, ExprKind, InterpPart};
-use crate::value::Bound;
+use crate::compile::ir::{BinOp, BoundOp, ExprKind, InterpPart};
+use crate::value::{Bound, Kind};
 
 impl Evaluator {
     /// A new detached vertex holding one conjunct, evaluated.
@@ -68,16 +68,47 @@ impl Evaluator {
             ExprKind::Bound(op, x) => {
                 let v = self.eval_value(x, env);
                 match self.concrete(v) {
+                    Ok(Value::Null) if *op != BoundOp::Ne => self.bottom(
+                        Code::Eval,
+                        format!("cannot use null for bound {}", op.as_str()),
+                        vec![x.span],
+                    ),
+                    Ok(v @ Value::Bool(_)) => {
+                        let msg = format!(
+                            "invalid value {} (type bool) for bound {}",
+                            self.show(&v),
+                            op.as_str()
+                        );
+                        self.bottom(Code::Eval, msg, vec![x.span])
+                    }
                     Ok(v) if v.is_atom() => Value::Bound(Rc::new(Bound { op: *op, value: v })),
                     Ok(v) => {
-                        let msg = format!("invalid bound {}{}", op.as_str(), self.show(&v));
-                        let code =
-                            if matches!(v, Value::Basic(_) | Value::Constraint(_) | Value::Top) {
-                                Code::Incomplete
-                            } else {
-                                Code::Eval
-                            };
-                        self.bottom(code, msg, vec![span])
+                        // A value of a kind a bound could take may still
+                        // become concrete; any other kind is an error.
+                        let k = match &v {
+                            Value::Vertex(id) => self.v(*id).value.kind(),
+                            other => other.kind(),
+                        };
+                        let mut mask = Kind::NUMBER | Kind::STRING | Kind::BYTES;
+                        if *op == BoundOp::Ne {
+                            mask = mask | Kind::NULL;
+                        }
+                        if k.overlaps(mask) {
+                            let msg = format!(
+                                "non-concrete value {} for bound {}",
+                                self.show(&v),
+                                op.as_str()
+                            );
+                            self.bottom(Code::Incomplete, msg, vec![span])
+                        } else {
+                            let msg = format!(
+                                "invalid value {} (type {}) for bound {}",
+                                self.show(&v),
+                                k.name(),
+                                op.as_str()
+                            );
+                            self.bottom(Code::Eval, msg, vec![x.span])
+                        }
                     }
                     Err(b) => Value::Bottom(b),
                 }

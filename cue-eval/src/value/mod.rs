@@ -160,11 +160,12 @@ impl Value {
     }
 }
 
-/// The kinds a bound admits.
+/// The kinds a bound admits: those of its value (`!="a"` is a string,
+/// `!=1` a number), except that `!=null` admits every other kind.
 pub fn bound_kind(b: &Bound) -> Kind {
     match b.op {
         BoundOp::Match | BoundOp::NotMatch => Kind::STRING,
-        BoundOp::Ne => Kind::TOP,
+        BoundOp::Ne if matches!(b.value, Value::Null) => Kind(Kind::TOP.0 & !Kind::NULL.0),
         _ => match &b.value {
             Value::Num(_) => Kind::NUMBER,
             Value::Str(_) => Kind::STRING,
