@@ -575,15 +575,10 @@ fn collect_errors(
         if !b.is_incomplete() && !seen.contains(&Rc::as_ptr(&b)) {
             seen.push(Rc::as_ptr(&b));
             let at = b.vertex.unwrap_or(v);
-            let path = match vertex_path(ev, root, at).or_else(|| vertex_path(ev, root, v)) {
-                Some(p) => p
-                    .into_iter()
-                    .map(|s| match s {
-                        PathSeg::Field(f) => f,
-                        PathSeg::Index(i) => i.to_string(),
-                    })
-                    .collect(),
-                None => ev.path(v),
+            let path = if vertex_path(ev, root, at).is_some() {
+                ev.path(at)
+            } else {
+                ev.path(v)
             };
             found.push((path, b.message.clone(), b.spans.clone()));
         }

@@ -314,3 +314,17 @@ fn disjuncts_keep_the_labels_their_alternatives_declare() {
     let src = "#B: {\n\t*{} | {a: string}\n\t*{} | {b: int}\n}\n#A: #B & {a: \"x\"}\nv: #A";
     assert_eq!(ok(src), r#"{"v":{"a":"x"}}"#);
 }
+
+#[test]
+fn error_paths_quote_labels_that_are_not_identifiers() {
+    // Expected text from cue v0.4.3 (`cue export`).
+    let e = err("\"a-b\": {\"#dev\": int, \"_x\": string, \"if\": int, ok: [{\"1a\": int}]}");
+    for want in [
+        "\"a-b\".\"#dev\": incomplete value int",
+        "\"a-b\".\"_x\": incomplete value string",
+        "\"a-b\".if: incomplete value int",
+        "\"a-b\".ok.0.\"1a\": incomplete value int",
+    ] {
+        assert!(e.contains(want), "{want:?} not in {e}");
+    }
+}

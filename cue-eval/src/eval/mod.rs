@@ -385,7 +385,8 @@ impl Evaluator {
         self.vm(v).value = value;
     }
 
-    /// The path of labels from the root to `v`.
+    /// The path of labels from the root to `v`, each as an error message
+    /// shows it (see [`Evaluator::path_segment`]).
     pub fn path(&self, v: VertexId) -> Vec<String> {
         let mut out = Vec::new();
         let mut cur = Some(v);
@@ -394,11 +395,26 @@ impl Evaluator {
             if vx.parent.is_none() {
                 break;
             }
-            out.push(self.labels.name(vx.label));
+            out.push(self.path_segment(vx.label));
             cur = vx.parent;
         }
         out.reverse();
         out
+    }
+
+    /// A label as error paths show it: a regular field whose name is not an
+    /// identifier, or would read as a definition or hidden field, is quoted
+    /// (`deployment."node-exporter"`, `"#dev"`), as the reference does.
+    pub fn path_segment(&self, l: Label) -> String {
+        let name = self.labels.name(l);
+        if l.is_regular()
+            && l.as_index().is_none()
+            && (!crate::print::is_ident(&name) || name.starts_with(['#', '_']))
+        {
+            show::quote(&name)
+        } else {
+            name
+        }
     }
 
     /// An error value.
