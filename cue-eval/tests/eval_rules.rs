@@ -328,3 +328,33 @@ fn error_paths_quote_labels_that_are_not_identifiers() {
         assert!(e.contains(want), "{want:?} not in {e}");
     }
 }
+
+#[test]
+fn incomplete_conjunctions_have_no_position() {
+    // As cue v0.4.3 prints them: `_` and conjunctions of constraints have
+    // no position; a single type or bound points at its source.
+    let first = |src: &str| {
+        let inst = evaluate(&[Source::new("in.cue", src)]).expect("compiles");
+        let errs = inst.export().expect_err("export fails");
+        let e = errs.0[0].clone();
+        let at: Vec<(u32, u32)> = e.positions.iter().map(|p| (p.line, p.col)).collect();
+        (e.message, at)
+    };
+    assert_eq!(
+        first("b: >=0 & <5"),
+        ("incomplete value >=0 & <5".into(), vec![])
+    );
+    assert_eq!(first("c: _"), ("incomplete value _".into(), vec![]));
+    assert_eq!(
+        first("g: int & >0"),
+        ("incomplete value >0 & int".into(), vec![])
+    );
+    assert_eq!(
+        first("j: !=null"),
+        ("incomplete value !=null".into(), vec![(1, 4)])
+    );
+    assert_eq!(
+        first("d: int"),
+        ("incomplete value int".into(), vec![(1, 4)])
+    );
+}

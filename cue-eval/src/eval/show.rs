@@ -59,7 +59,7 @@ impl Evaluator {
                     .map(|b| format!("{}{}", b.op.as_str(), self.show(&b.value)))
                     .collect();
                 parts.extend(c.validators.iter().map(|x| self.show(x)));
-                if parts.is_empty() || c.kind != Kind::TOP && !implied(c) {
+                if parts.is_empty() || c.kind != Kind::TOP && !crate::print::implied(c) {
                     parts.push(c.kind.name());
                 }
                 parts.join(" & ")
@@ -119,20 +119,6 @@ impl Evaluator {
             other => self.show(other),
         }
     }
-}
-
-fn implied(c: &crate::value::Constraint) -> bool {
-    let has_num = c
-        .bounds
-        .iter()
-        .any(|b| matches!(b.value, Value::Num(_)) && b.op != crate::compile::ir::BoundOp::Ne);
-    let has_re = c.bounds.iter().any(|b| {
-        matches!(
-            b.op,
-            crate::compile::ir::BoundOp::Match | crate::compile::ir::BoundOp::NotMatch
-        )
-    });
-    (has_num && c.kind == Kind::NUMBER) || (has_re && c.kind == Kind::STRING)
 }
 
 use crate::value::Kind;

@@ -127,12 +127,21 @@ impl Evaluator {
                 ok.then_some(Data::List(items))
             }
             other => {
-                let spans = self
-                    .v(v)
-                    .conjuncts
-                    .first()
-                    .map(|c| vec![c.expr.span])
-                    .unwrap_or_default();
+                // As in the reference, `_` and a conjunction of constraints
+                // (`>=0 & <5`, `>0 & int`) have no position of their own.
+                let synthesized = match &other {
+                    Value::Top => true,
+                    Value::Constraint(c) => {
+                        let kind_shown =
+                            c.kind != crate::value::Kind::TOP && !crate::print::implied(c);
+                        c.bounds.len() + c.validators.len() + usize::from(kind_shown) > 1
+                    }
+                    _ => false,
+                };
+                let spans = match self.v(v).conjuncts.first() {
+                    Some(c) if !synthesized => vec![c.expr.span],
+                    _ => vec![],
+                };
                 errs.push(ExportError {
                     vertex: v,
                     message: format!("incomplete value {}", self.show(&other)),

@@ -25,6 +25,8 @@ mod expr;
 mod quote;
 mod scalar;
 
+pub(crate) use scalar::implied;
+
 use crate::eval::{Evaluator, VertexId};
 use crate::value::{Label, LabelKind, Value};
 use cue_syntax::ast::{

@@ -448,7 +448,7 @@ fn is_validator(f: &crate::builtins::Func) -> bool {
 
 /// Whether the bounds and validators of `c` imply its basic type, so that
 /// the type is not printed (`>=0 & <=10` is a number, `=~"a"` a string).
-fn implied(c: &Constraint) -> bool {
+pub(crate) fn implied(c: &Constraint) -> bool {
     // The reference adds the type when the kinds the bounds and validators
     // admit go beyond it.
     let mut k = Kind::TOP;
