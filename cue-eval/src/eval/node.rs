@@ -735,10 +735,12 @@ impl Evaluator {
         if nk.is_empty() {
             let new = src();
             let old = n.kind_src.clone().unwrap_or(Value::Basic(n.kind));
-            let (a, b) = if matches!(new, Value::Struct | Value::List) {
-                (old.clone(), new.clone())
-            } else {
+            // The kind met first, then the new value, except that a struct
+            // or list comes last (as the reference shows them).
+            let (a, b) = if matches!(old, Value::Struct | Value::List) {
                 (new.clone(), old.clone())
+            } else {
+                (old.clone(), new.clone())
             };
             let ka = self.kind_of_shown(&a);
             let kb = self.kind_of_shown(&b);
