@@ -81,7 +81,7 @@ pub fn evaluate(sources: &[Source]) -> Result<Evaluated, Errors> {
         let exprs: Vec<_> = files.iter().map(|f| c.file(f)).collect();
         for e in &c.errors {
             errors.push(Error {
-                path: vec![],
+                path: e.path.clone(),
                 message: e.message.clone(),
                 positions: span_positions(&map, &[e.span]),
             });

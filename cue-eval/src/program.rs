@@ -99,7 +99,7 @@ impl Compiled {
                 let exprs: Vec<_> = files.iter().map(|f| c.file(f)).collect();
                 for e in &c.errors {
                     errors.push(Error {
-                        path: vec![],
+                        path: e.path.clone(),
                         message: e.message.clone(),
                         positions: positions(&map, e.span),
                     });

@@ -358,3 +358,27 @@ fn incomplete_conjunctions_have_no_position() {
         ("incomplete value int".into(), vec![(1, 4)])
     );
 }
+
+#[test]
+fn compile_errors_name_their_field() {
+    // Texts from cue v0.4.3: a default mark is only allowed on an
+    // alternative of a disjunction; list elements add no path label.
+    let e = |src: &str| {
+        let errs = evaluate(&[Source::new("in.cue", src)])
+            .err()
+            .expect("fails");
+        errs.0
+            .iter()
+            .map(|e| format!("{}: {}", e.path.join("."), e.message))
+            .collect::<Vec<_>>()
+    };
+    let mark = "preference mark not allowed at this position";
+    assert_eq!(e("a: {b: 1 & *2 | 3}"), [format!("a.b: {mark}")]);
+    assert_eq!(e("a: (*1)"), [format!("a: {mark}")]);
+    assert_eq!(e("let X = *1\na: X"), [format!("let[]: {mark}")]);
+    assert_eq!(
+        e("\"a-b\": [1, {c: y}]"),
+        ["\"a-b\".c: reference \"y\" not found"]
+    );
+    assert!(evaluate(&[Source::new("in.cue", "a: *1 | (*2 | 3)\nb: (*1 | 2) & 1")]).is_ok());
+}

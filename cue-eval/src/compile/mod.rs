@@ -18,6 +18,9 @@ use std::rc::Rc;
 /// A compile error: an unresolvable reference or an invalid literal.
 #[derive(Clone, Debug)]
 pub struct CompileError {
+    /// The labels of the fields it occurs in (`let[]` for a let clause),
+    /// as error paths show them.
+    pub path: Vec<String>,
     pub message: String,
     pub span: Span,
 }
@@ -34,6 +37,8 @@ enum Binding {
 
 struct LetSlot<'a> {
     name: Label,
+    /// The field path where the clause stands (for its errors).
+    path: Vec<String>,
     ast: &'a ast::Expr,
     compiled: Option<ExprRef>,
     busy: bool,
@@ -76,6 +81,8 @@ pub struct Compiler<'a, 'l> {
     package_names: PackageScope,
     imports: Vec<Rc<str>>,
     pub errors: Vec<CompileError>,
+    /// Labels of the fields being compiled (for error paths).
+    path: Vec<String>,
 }
 
 impl<'a, 'l> Compiler<'a, 'l> {
@@ -94,11 +101,13 @@ impl<'a, 'l> Compiler<'a, 'l> {
             package_names: scope,
             imports: Vec::new(),
             errors: Vec::new(),
+            path: Vec::new(),
         }
     }
 
     fn err(&mut self, span: Span, message: impl Into<String>) {
         self.errors.push(CompileError {
+            path: self.path.clone(),
             message: message.into(),
             span,
         });
@@ -165,9 +174,11 @@ impl<'a, 'l> Compiler<'a, 'l> {
                 }
                 ast::Decl::Let(l) => {
                     let name = self.labels.ident(&l.name.name);
+                    let path = self.path.clone();
                     let top = self.top();
                     top.lets.push(LetSlot {
                         name,
+                        path,
                         ast: &l.value,
                         compiled: None,
                         busy: false,
@@ -308,7 +319,9 @@ impl<'a, 'l> Compiler<'a, 'l> {
                     let name = a.name.as_str();
                     (name, self.top().names.insert(name, Binding::Field(label)))
                 });
+                self.path.push(self.labels.path_segment(label));
                 let value = self.expr(&f.value);
+                self.path.pop();
                 if let Some((name, old)) = shadowed {
                     match old {
                         Some(b) => self.top().names.insert(name, b),
@@ -335,9 +348,13 @@ impl<'a, 'l> Compiler<'a, 'l> {
         }
         slot.busy = true;
         let ast = slot.ast;
+        let mut path = slot.path.clone();
+        path.push("let[]".to_string());
+        let saved_path = std::mem::replace(&mut self.path, path);
         let saved = self.frames.split_off(frame + 1);
         let e = self.expr(ast);
         self.frames.extend(saved);
+        self.path = saved_path;
         let slot = &mut self.frames[frame].lets[i];
         slot.busy = false;
         slot.compiled = Some(e.clone());
@@ -516,7 +533,12 @@ impl<'a, 'l> Compiler<'a, 'l> {
                     ast::UnaryOp::Plus => ExprKind::Plus(x),
                     ast::UnaryOp::Neg => ExprKind::Neg(x),
                     ast::UnaryOp::Not => ExprKind::Not(x),
-                    ast::UnaryOp::Default => return x,
+                    // Disjunctions take their alternatives' marks before
+                    // getting here (`disj_entries`).
+                    ast::UnaryOp::Default => {
+                        self.err(span, "preference mark not allowed at this position");
+                        ExprKind::Bottom
+                    }
                     ast::UnaryOp::NotEqual => ExprKind::Bound(BoundOp::Ne, x),
                     ast::UnaryOp::Less => ExprKind::Bound(BoundOp::Lt, x),
                     ast::UnaryOp::LessEqual => ExprKind::Bound(BoundOp::Le, x),

@@ -386,7 +386,7 @@ impl Evaluator {
     }
 
     /// The path of labels from the root to `v`, each as an error message
-    /// shows it (see [`Evaluator::path_segment`]).
+    /// shows it (see [`Labels::path_segment`]).
     pub fn path(&self, v: VertexId) -> Vec<String> {
         let mut out = Vec::new();
         let mut cur = Some(v);
@@ -395,26 +395,11 @@ impl Evaluator {
             if vx.parent.is_none() {
                 break;
             }
-            out.push(self.path_segment(vx.label));
+            out.push(self.labels.path_segment(vx.label));
             cur = vx.parent;
         }
         out.reverse();
         out
-    }
-
-    /// A label as error paths show it: a regular field whose name is not an
-    /// identifier, or would read as a definition or hidden field, is quoted
-    /// (`deployment."node-exporter"`, `"#dev"`), as the reference does.
-    pub fn path_segment(&self, l: Label) -> String {
-        let name = self.labels.name(l);
-        if l.is_regular()
-            && l.as_index().is_none()
-            && (!crate::print::is_ident(&name) || name.starts_with(['#', '_']))
-        {
-            show::quote(&name)
-        } else {
-            name
-        }
     }
 
     /// An error value.

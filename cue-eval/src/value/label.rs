@@ -118,6 +118,21 @@ impl Labels {
         }
     }
 
+    /// A label as error paths show it: a regular field whose name is not an
+    /// identifier, or would read as a definition or hidden field, is quoted
+    /// (`deployment."node-exporter"`, `"#dev"`), as the reference does.
+    pub fn path_segment(&self, l: Label) -> String {
+        let name = self.name(l);
+        if l.is_regular()
+            && l.as_index().is_none()
+            && (!crate::print::is_ident(&name) || name.starts_with(['#', '_']))
+        {
+            crate::eval::show::quote(&name)
+        } else {
+            name
+        }
+    }
+
     /// The label's text without allocating (not for int labels).
     pub fn str(&self, l: Label) -> &str {
         &self.names[(l.0 >> 3) as usize]
