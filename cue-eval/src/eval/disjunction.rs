@@ -113,6 +113,22 @@ impl Evaluator {
                 }
             }
         }
+        // A disjunct whose own value is an incomplete error (`_a + 1` with
+        // `_a: int`) is dropped when another one is left, as the reference
+        // does; one with an incomplete field (`{v: _a + 1}`) stays.
+        if done.iter().any(|&w| !self.incomplete_value(w)) {
+            let mut dropped = Vec::new();
+            done.retain(|&w| {
+                let drop = self.incomplete_value(w);
+                if drop {
+                    dropped.push(w);
+                }
+                !drop
+            });
+            for w in dropped {
+                self.discard(w);
+            }
+        }
         // Default modes, level by level.
         let depth = done
             .iter()
@@ -183,6 +199,11 @@ impl Evaluator {
         vx.value = value;
         vx.status = Status::ArcsReady;
         true
+    }
+
+    /// Whether the value of `w` is an incomplete error (not a cycle).
+    fn incomplete_value(&self, w: VertexId) -> bool {
+        matches!(&self.v(w).value, Value::Bottom(b) if b.code == Code::Incomplete)
     }
 
     /// Whether the alternative `alt` surely fails at `v`: it is a struct
