@@ -380,5 +380,9 @@ fn compile_errors_name_their_field() {
         e("\"a-b\": [1, {c: y}]"),
         ["\"a-b\".c: reference \"y\" not found"]
     );
-    assert!(evaluate(&[Source::new("in.cue", "a: *1 | (*2 | 3)\nb: (*1 | 2) & 1")]).is_ok());
+    assert_eq!(e("a: *(*1) | 2"), [format!("a: {mark}")]);
+    assert_eq!(
+        ok("a: *1 | (*2 | 3)\nb: (*1 | 2) & 1\nc: **1 | 2"),
+        r#"{"a":1,"b":1,"c":1}"#
+    );
 }

@@ -652,7 +652,15 @@ impl<'a, 'l> Compiler<'a, 'l> {
                 self.disj_entries(&b.rhs, out);
             }
             ast::Expr::Unary(u) if u.op == ast::UnaryOp::Default => {
-                let inner = strip_parens(&u.expr);
+                // `**x` marks `x` once (a mark inside parentheses is an error).
+                let mut marked = &u.expr;
+                while let ast::Expr::Unary(m) = marked {
+                    if m.op != ast::UnaryOp::Default {
+                        break;
+                    }
+                    marked = &m.expr;
+                }
+                let inner = strip_parens(marked);
                 if is_disj(inner) {
                     let list = self.disj_list(inner);
                     out.push((None, true, Some(list)));
