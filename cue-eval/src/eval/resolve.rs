@@ -6,6 +6,7 @@
 
 use super::*;
 use crate::compile::ir::ExprKind;
+use crate::value::Kind;
 
 /// What a reference-like expression denotes.
 pub(crate) enum Resolved {
@@ -135,9 +136,30 @@ impl Evaluator {
                 }
                 let (b, closing) = match self.resolve(base, env)? {
                     Resolved::Vertex(b, c) => (b, c),
-                    Resolved::Value(v) => return Err(self.bad_selector(&v, *label, span)),
+                    Resolved::Value(v) => return Err(self.not_selectable(base, &v)),
                 };
                 let b = self.deref_default(b, span)?;
+                // (A scalar may still carry definitions: `{3, #foo: 1}`.)
+                if self.v(b).status != Status::Evaluating && self.arc(b, *label).is_none() {
+                    let value = self.v(b).value.clone();
+                    let kind = value.kind();
+                    if !matches!(value, Value::Bottom(_) | Value::Disj(_) | Value::Vertex(_))
+                        && !kind.overlaps(Kind::STRUCT | Kind::LIST)
+                    {
+                        return Err(self.not_selectable(base, &value));
+                    }
+                    if matches!(value, Value::List) && label.is_regular() {
+                        let name = self.labels.name(*label);
+                        let at = Span::new(
+                            span.file,
+                            span.end.saturating_sub(name.len() as u32),
+                            span.end,
+                        );
+                        return Err(
+                            self.error(format!("invalid list index {name} (type string)"), at)
+                        );
+                    }
+                }
                 self.select(b, *label, span)
                     .map(|a| Resolved::Vertex(a, closing || label.is_def()))
             }
@@ -170,13 +192,15 @@ impl Evaluator {
         }
     }
 
-    fn bad_selector(&self, v: &Value, label: Label, span: Span) -> Rc<Bottom> {
+    /// Selecting from `base`, whose value `v` can be neither a struct nor
+    /// a list (an atom, or a type or bound of other kinds).
+    fn not_selectable(&self, base: &ExprRef, v: &Value) -> Rc<Bottom> {
         let msg = format!(
-            "invalid selector {}: {} is not a struct",
-            self.labels.name(label),
-            self.show(v)
+            "invalid operand {} (found {}, want list or struct)",
+            self.expr_text(base),
+            v.kind().name()
         );
-        self.error(msg, span)
+        self.error(msg, base.span)
     }
 
     /// Evaluates `v` and follows a disjunction to its default.

@@ -122,3 +122,31 @@ impl Evaluator {
 }
 
 use crate::value::Kind;
+
+impl Evaluator {
+    /// A short text of a reference expression for messages (`x.b`, `a[0]`,
+    /// `1`); other expressions are shown as `_`.
+    pub(crate) fn expr_text(&self, e: &ExprRef) -> String {
+        use crate::compile::ir::ExprKind;
+        match &e.kind {
+            ExprKind::FieldRef { label, .. } | ExprKind::LetRef { name: label, .. } => {
+                self.labels.name(*label)
+            }
+            ExprKind::Selector(base, label) => {
+                format!(
+                    "{}.{}",
+                    self.expr_text(base),
+                    self.labels.path_segment(*label)
+                )
+            }
+            ExprKind::Index(base, index) => {
+                format!("{}[{}]", self.expr_text(base), self.expr_text(index))
+            }
+            ExprKind::Null => "null".into(),
+            ExprKind::Bool(b) => b.to_string(),
+            ExprKind::Num(n) => self.show(&Value::Num(n.clone())),
+            ExprKind::Str(s) => quote(s),
+            _ => "_".into(),
+        }
+    }
+}
