@@ -574,7 +574,9 @@ impl<'a, 'l> Compiler<'a, 'l> {
                         ast::BinaryOp::Mul => BinOp::Mul,
                         ast::BinaryOp::Div => BinOp::Div,
                         // Infix `div mod quo rem` are the integer builtins of
-                        // the same name applied to both operands.
+                        // the same name applied to both operands; the callee
+                        // has no position, which tells the printer to write
+                        // the operator form back.
                         int_op => {
                             let builtin = match int_op {
                                 ast::BinaryOp::IntDiv => Builtin::Div,
@@ -582,7 +584,7 @@ impl<'a, 'l> Compiler<'a, 'l> {
                                 ast::BinaryOp::IntQuo => Builtin::Quo,
                                 _ => Builtin::Rem,
                             };
-                            let f = Self::mk(span, ExprKind::Builtin(builtin));
+                            let f = Self::mk(Span::synthetic(), ExprKind::Builtin(builtin));
                             return Self::mk(span, ExprKind::Call(f, vec![l, r]));
                         }
                     };

@@ -15,6 +15,23 @@ use std::cmp::Ordering;
 type Extreme = Option<(Number, bool)>;
 
 impl Evaluator {
+    /// The count of a string, bytes or list repetition (`"ab" * 3`).
+    fn repeat_count(&self, n: &crate::num::Number, span: Span) -> Result<usize, Value> {
+        match n.to_i64() {
+            Some(k) if k >= 0 => Ok(k as usize),
+            Some(_) => Err(self.bottom(
+                Code::Eval,
+                "cannot convert negative number to uint64",
+                vec![span],
+            )),
+            None => Err(self.bottom(
+                Code::Eval,
+                format!("repetition count {n} too large"),
+                vec![span],
+            )),
+        }
+    }
+
     /// Applies a binary operator.
     pub(crate) fn binop(&mut self, op: BinOp, a: Value, b: Value, span: Span) -> Value {
         let opstr = op.as_str();
@@ -47,15 +64,19 @@ impl Evaluator {
             | (BinOp::Mul, Value::Num(n), Value::Str(s))
                 if n.is_int_kind() =>
             {
-                let k = n.to_i64().unwrap_or(0).max(0) as usize;
-                Value::str(&s.repeat(k))
+                match self.repeat_count(n, span) {
+                    Ok(k) => Value::str(&s.repeat(k)),
+                    Err(b) => b,
+                }
             }
             (BinOp::Mul, Value::Bytes(s), Value::Num(n))
             | (BinOp::Mul, Value::Num(n), Value::Bytes(s))
                 if n.is_int_kind() =>
             {
-                let k = n.to_i64().unwrap_or(0).max(0) as usize;
-                Value::Bytes(Rc::from(s.repeat(k).as_slice()))
+                match self.repeat_count(n, span) {
+                    Ok(k) => Value::Bytes(Rc::from(s.repeat(k).as_slice())),
+                    Err(b) => b,
+                }
             }
             (BinOp::Add, Value::Vertex(x), Value::Vertex(y))
                 if self.is_list(*x) && self.is_list(*y) =>
@@ -70,11 +91,10 @@ impl Evaluator {
             | (BinOp::Mul, Value::Num(n), Value::Vertex(x))
                 if self.is_list(*x) && n.is_int_kind() =>
             {
-                let k = n.to_i64().unwrap_or(0);
-                if k < 0 {
-                    let msg = format!("negative number {n} multiplies list");
-                    return self.bottom(Code::Eval, msg, vec![span]);
-                }
+                let k = match self.repeat_count(n, span) {
+                    Ok(k) => k,
+                    Err(b) => return b,
+                };
                 let elems = self.list_elems(*x);
                 let mut exprs = Vec::new();
                 for _ in 0..k {

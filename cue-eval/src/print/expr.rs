@@ -155,6 +155,21 @@ impl Printer<'_> {
                 })
             }
             ExprKind::Call(f, args) => {
+                if let (ExprKind::Builtin(b), [x, y]) = (&f.kind, args.as_slice()) {
+                    if f.span.is_synthetic() {
+                        let op = match b {
+                            crate::compile::ir::Builtin::Div => Some(BinaryOp::IntDiv),
+                            crate::compile::ir::Builtin::Mod => Some(BinaryOp::IntMod),
+                            crate::compile::ir::Builtin::Quo => Some(BinaryOp::IntQuo),
+                            crate::compile::ir::Builtin::Rem => Some(BinaryOp::IntRem),
+                            _ => None,
+                        };
+                        if let Some(op) = op {
+                            let (x, y) = (self.expr(x), self.expr(y));
+                            return binary(op, x, y);
+                        }
+                    }
+                }
                 let func = self.expr(f);
                 let args = args.iter().map(|a| self.expr(a)).collect();
                 Expr::Call(Box::new(CallExpr {
