@@ -142,64 +142,17 @@ impl Evaluator {
         let mut closed_eff = std::mem::take(&mut self.closed_scratch.closed_eff);
         let mut required = std::mem::take(&mut self.closed_scratch.required);
         let mut declared_by = std::mem::take(&mut self.closed_scratch.declared_by);
-        closed_eff.clear();
-        required.clear();
-        // Effective scopes present and whether each is closed.
-        for d in self.v(v).decls.iter() {
-            if let Some(s) = d.scope {
-                let e = self.effective(s);
-                let c = self.scope(s).closed || self.scope(e).closed;
-                match closed_eff.iter_mut().find(|(x, _)| *x == e) {
-                    Some((_, entry)) => *entry |= c,
-                    None => closed_eff.push((e, c)),
-                }
-            }
-        }
-        // Required: closed effective scopes and their ancestors.
-        for &(e, c) in &closed_eff {
-            if !c {
-                continue;
-            }
-            let mut cur = Some(e);
-            while let Some(x) = cur {
-                if !required.contains(&x) {
-                    required.push(x);
-                }
-                cur = self.tree_parent(x);
-            }
-        }
+        self.required_scopes(v, &mut closed_eff, &mut required);
         let mut rejected = Vec::new();
         if !required.is_empty() || closed_v {
             // By index: matching a pattern evaluates it, which needs `&mut
-            // self`; a record clone only bumps reference counts.
+            // self`.
             let mut i = 0;
             while let Some(&(label, arc)) = self.v(v).arcs.get(i) {
                 i += 1;
-                if !label.is_regular() {
-                    continue;
-                }
-                declared_by.clear();
-                let mut any = false;
-                let mut j = 0;
-                while let Some(d) = self.v(v).decls.get(j).cloned() {
-                    j += 1;
-                    if self.declares(&d, label) {
-                        any = true;
-                        if let Some(s) = d.scope {
-                            let e = self.effective(s);
-                            if !declared_by.contains(&e) {
-                                declared_by.push(e);
-                            }
-                        }
-                    }
-                }
-                let mut ok = !closed_v || any;
-                if ok && !required.is_empty() {
-                    ok = required
-                        .iter()
-                        .all(|&r| self.accepts(r, &required, &declared_by, 0));
-                }
-                if !ok {
+                if label.is_regular()
+                    && !self.label_allowed(v, label, closed_v, &required, &mut declared_by)
+                {
                     rejected.push((label, arc));
                 }
             }
@@ -225,6 +178,91 @@ impl Evaluator {
             };
             self.vm(arc).value = Value::Bottom(Rc::new(b));
         }
+    }
+
+    /// Fills `required` with the closed scopes present at `v` and their
+    /// ancestors (`closed_eff` is scratch space).
+    fn required_scopes(
+        &self,
+        v: VertexId,
+        closed_eff: &mut Vec<(ScopeId, bool)>,
+        required: &mut Vec<ScopeId>,
+    ) {
+        closed_eff.clear();
+        required.clear();
+        // Effective scopes present and whether each is closed.
+        for d in self.v(v).decls.iter() {
+            if let Some(s) = d.scope {
+                let e = self.effective(s);
+                let c = self.scope(s).closed || self.scope(e).closed;
+                match closed_eff.iter_mut().find(|(x, _)| *x == e) {
+                    Some((_, entry)) => *entry |= c,
+                    None => closed_eff.push((e, c)),
+                }
+            }
+        }
+        for &(e, c) in closed_eff.iter() {
+            if !c {
+                continue;
+            }
+            let mut cur = Some(e);
+            while let Some(x) = cur {
+                if !required.contains(&x) {
+                    required.push(x);
+                }
+                cur = self.tree_parent(x);
+            }
+        }
+    }
+
+    /// Whether the regular `label` is allowed at `v`, given whether `v` is
+    /// in a definition and the scopes it requires (`declared_by` is
+    /// scratch space).
+    fn label_allowed(
+        &mut self,
+        v: VertexId,
+        label: Label,
+        closed_v: bool,
+        required: &[ScopeId],
+        declared_by: &mut Vec<ScopeId>,
+    ) -> bool {
+        declared_by.clear();
+        let mut any = false;
+        // By index, cloning each record (reference counts only): matching
+        // a pattern needs `&mut self`.
+        let mut j = 0;
+        while let Some(d) = self.v(v).decls.get(j).cloned() {
+            j += 1;
+            if self.declares(&d, label) {
+                any = true;
+                if let Some(s) = d.scope {
+                    let e = self.effective(s);
+                    if !declared_by.contains(&e) {
+                        declared_by.push(e);
+                    }
+                }
+            }
+        }
+        let mut ok = !closed_v || any;
+        if ok && !required.is_empty() {
+            ok = required
+                .iter()
+                .all(|&r| self.accepts(r, required, declared_by, 0));
+        }
+        ok
+    }
+
+    /// Whether closedness keeps the regular `label` out of the struct `v`
+    /// for good (so a reference to it is an error, not incomplete).
+    pub(crate) fn closed_rejects(&mut self, v: VertexId, label: Label) -> bool {
+        if !label.is_regular() || self.v(v).decls.is_empty() {
+            return false;
+        }
+        let closed_v = self.in_definition(v);
+        let (mut closed_eff, mut required, mut declared_by) = (Vec::new(), Vec::new(), Vec::new());
+        self.required_scopes(v, &mut closed_eff, &mut required);
+        (closed_v || !required.is_empty())
+            && !self.label_allowed(v, label, closed_v, &required, &mut declared_by)
     }
 
     /// Whether `v` is, or lies below, a partial disjunct that still has a

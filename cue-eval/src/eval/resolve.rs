@@ -247,14 +247,22 @@ impl Evaluator {
             return Ok(a);
         }
         let name = self.labels.name(label);
+        let rejected = self.v(b).status != Status::Evaluating
+            && matches!(self.v(b).value, Value::Struct)
+            && self.closed_rejects(b, label);
         match &self.v(b).value {
             Value::Bottom(e) => Err(e.clone()),
             _ if self.v(b).status == Status::Evaluating => {
                 Err(self.not_yet(b, format!("undefined field: {name}"), span))
             }
-            Value::Struct if self.in_definition(b) => {
+            Value::Struct if rejected => {
                 // A closed struct can never get the field.
-                Err(self.error(format!("undefined field: {name}"), span))
+                let at = Span::new(
+                    span.file,
+                    span.end.saturating_sub(name.len() as u32),
+                    span.end,
+                );
+                Err(self.error(format!("undefined field: {name}"), at))
             }
             Value::Struct | Value::Top => {
                 Err(self.incomplete(format!("undefined field: {name}"), span))
