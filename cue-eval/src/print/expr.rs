@@ -188,7 +188,7 @@ impl Printer<'_> {
     }
 
     /// The source text of `span`, if the sources are known.
-    fn source_text(&self, span: Span) -> Option<String> {
+    pub(crate) fn source_text(&self, span: Span) -> Option<String> {
         let map = self.sources?;
         if span.is_synthetic() || map.get(span.file).is_none() {
             return None;

@@ -272,7 +272,18 @@ impl<'a> Printer<'a> {
         let elems = self.ev.list_elems(v);
         let mut out = Vec::with_capacity(elems.len());
         for a in elems {
-            let e = self.vertex(a);
+            let e = match self.number_literal(a) {
+                Some((text, float)) => Expr::Number(cue_syntax::ast::NumberLit {
+                    span: Span::synthetic(),
+                    text,
+                    kind: if float {
+                        cue_syntax::ast::NumberKind::Float
+                    } else {
+                        cue_syntax::ast::NumberKind::Int
+                    },
+                }),
+                None => self.vertex(a),
+            };
             out.push(cue_syntax::ast::Element {
                 span: Span::synthetic(),
                 kind: cue_syntax::ast::ElementKind::Expr(e),
@@ -285,6 +296,24 @@ impl<'a> Printer<'a> {
             ellipsis: None,
             trailing_comments: Vec::new(),
         })
+    }
+
+    /// A list element that is a number written as a literal prints as
+    /// written (`0x10`, `1_000`, `1e3`; the exponent letter lowercased), as
+    /// the reference does; elsewhere numbers print from their value.
+    fn number_literal(&self, a: VertexId) -> Option<(String, bool)> {
+        let vx = self.ev.v(a);
+        let Value::Num(n) = &vx.value else {
+            return None;
+        };
+        let float = !n.is_int_kind();
+        let lit = vx.conjuncts.iter().find(|c| {
+            matches!(c.expr.kind, crate::compile::ir::ExprKind::Num(_))
+                && !c.expr.span.is_synthetic()
+        })?;
+        let text = self.source_text(lit.expr.span)?;
+        let hex = text.starts_with("0x") || text.starts_with("0X");
+        Some((if hex { text } else { text.replace('E', "e") }, float))
     }
 
     /// The fields of `v` in output order; `embed` (a non-struct value) comes
