@@ -863,6 +863,25 @@ impl Evaluator {
                 b.vertex = Some(v);
             }
             Value::Bottom(Rc::new(b))
+        } else if n.scalar.is_some() && n.incomplete.iter().any(|(_, b)| b.code == Code::Incomplete)
+        {
+            // An expression that cannot be evaluated yet (`y + 1` with
+            // `y: int`) keeps the value incomplete even next to an atom
+            // (`b: (y + 1) & 2`), as in the reference; a reference cycle
+            // does not.
+            let (_, b) = n
+                .incomplete
+                .iter()
+                .find(|(_, b)| b.code == Code::Incomplete)
+                .cloned()
+                .expect("checked above");
+            let exprs: Vec<ExprRef> = n.incomplete.iter().map(|(c, _)| c.expr.clone()).collect();
+            self.vm(v).extra_mut().incomplete_exprs = exprs;
+            let mut b = (*b).clone();
+            if b.vertex.is_none() {
+                b.vertex = Some(v);
+            }
+            Value::Bottom(Rc::new(b))
         } else if let Some(s) = n.scalar.clone() {
             let has_regular = self.v(v).arcs.iter().any(|(l, _)| l.is_regular());
             if n.has_fields && has_regular {
