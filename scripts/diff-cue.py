@@ -55,8 +55,12 @@ class Gen:
     def expr(self, depth, scope):
         if depth <= 0:
             return self.ref(scope) if self.r.random() < 0.3 else self.atom()
-        k = self.r.randrange(12)
+        k = self.r.randrange(14)
         d = depth - 1
+        if k == 12:
+            return f"{{for k, v in {{p: 1, q: 2, r: 3}} if v != {self.pick(['1', '2'])} {{\"\\(k)x\": v + {self.pick(['0', '1'])}}}}}"
+        if k == 13:
+            return f"{{let L = {self.operand(d, scope)}, {self.pick(IDENTS)}: L, {self.pick(IDENTS)}: [L]}}"
         if k == 0:
             return f"{self.expr(d, scope)} & {self.expr(d, scope)}"
         if k == 1:
@@ -86,12 +90,16 @@ class Gen:
             return f"{fn}({arg})"
         if k == 10:
             return f"*{self.atom()} | {self.atom()} | {self.atom()}"
+        if k == 11 and self.defs:
+            # Embedding a definition, and selecting from one.
+            if self.r.random() < 0.5:
+                return f"{{{self.pick(self.defs)}, {self.pick(IDENTS)}: {self.expr(d, scope)}}}"
+            return f"{self.pick(self.defs)}.{self.pick(IDENTS)}"
         return self.atom()
 
     def operand(self, depth, scope):
-        # Operators on type literals (`int + 1`) hit a quirk of the
-        # reference (the error escapes disjunctions and optional fields);
-        # real programs apply them to references and concrete values.
+        # Mostly references and concrete values, as in real programs; now
+        # and then any expression (`int + 1` is an error of the field).
         if depth > 0 and self.r.random() < 0.3:
             return self.expr(depth - 1, scope)
         if scope and self.r.random() < 0.4:
@@ -106,7 +114,7 @@ class Gen:
             opt = "?" if self.r.random() < 0.1 else ""
             fields.append(f"{label}{opt}: {self.expr(depth, scope)}")
         if self.r.random() < 0.15:
-            fields.append(self.pick(["...", "[string]: int", "[=~\"^x\"]: string"]))
+            fields.append(self.pick(["...", "[string]: int", "[=~\"^x\"]: string", "[string]: *1 | int", "[=~\"^[a-c]$\"]: {n: int} | int"]))
         return "{" + ", ".join(fields) + "}"
 
     def program(self):

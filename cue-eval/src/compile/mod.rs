@@ -83,6 +83,8 @@ pub struct Compiler<'a, 'l> {
     pub errors: Vec<CompileError>,
     /// Labels of the fields being compiled (for error paths).
     path: Vec<String>,
+    /// Compiling the value of an optional field.
+    in_optional: bool,
 }
 
 impl<'a, 'l> Compiler<'a, 'l> {
@@ -102,6 +104,7 @@ impl<'a, 'l> Compiler<'a, 'l> {
             imports: Vec::new(),
             errors: Vec::new(),
             path: Vec::new(),
+            in_optional: false,
         }
     }
 
@@ -320,7 +323,10 @@ impl<'a, 'l> Compiler<'a, 'l> {
                     (name, self.top().names.insert(name, Binding::Field(label)))
                 });
                 self.path.push(self.labels.path_segment(label));
+                let outer = self.in_optional;
+                self.in_optional |= f.optional;
                 let value = self.expr(&f.value);
+                self.in_optional = outer;
                 self.path.pop();
                 if let Some((name, old)) = shadowed {
                     match old {
@@ -529,6 +535,15 @@ impl<'a, 'l> Compiler<'a, 'l> {
             ast::Expr::Paren(p) => return self.expr(&p.expr),
             ast::Expr::Unary(u) => {
                 let x = self.expr(&u.expr);
+                // (The reference reports a unary one only outside optional
+                // fields.)
+                if matches!(
+                    u.op,
+                    ast::UnaryOp::Plus | ast::UnaryOp::Neg | ast::UnaryOp::Not
+                ) && !self.in_optional
+                {
+                    self.check_operand(u.op.as_str(), &u.expr, &x);
+                }
                 match u.op {
                     ast::UnaryOp::Plus => ExprKind::Plus(x),
                     ast::UnaryOp::Neg => ExprKind::Neg(x),
@@ -558,6 +573,8 @@ impl<'a, 'l> Compiler<'a, 'l> {
                 op => {
                     let l = self.expr(&b.lhs);
                     let r = self.expr(&b.rhs);
+                    self.check_operand(op.as_str(), &b.lhs, &l);
+                    self.check_operand(op.as_str(), &b.rhs, &r);
                     let op = match op {
                         ast::BinaryOp::Or => BinOp::Or,
                         ast::BinaryOp::And => BinOp::And,
@@ -675,6 +692,28 @@ impl<'a, 'l> Compiler<'a, 'l> {
                 out.push((None, false, Some(list)));
             }
             _ => out.push((Some(self.expr(e)), false, None)),
+        }
+    }
+
+    /// An operand written as a type or bound (`int + 1`, `!="a" + "b"`)
+    /// can never be concrete: an error of the field, as the reference
+    /// reports it (references to such values stay incomplete instead).
+    fn check_operand(&mut self, op: &str, operand: &ast::Expr, compiled: &ExprRef) {
+        if matches!(
+            compiled.kind,
+            ExprKind::Basic(_) | ExprKind::Top | ExprKind::Bound(..)
+        ) {
+            let text = cue_syntax::format::format_expr(
+                operand,
+                &cue_syntax::format::FormatOptions::default(),
+            );
+            self.err(
+                operand.span(),
+                format!(
+                    "invalid operand {} ('{op}' requires concrete value)",
+                    text.trim()
+                ),
+            );
         }
     }
 
