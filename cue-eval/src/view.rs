@@ -347,7 +347,7 @@ impl Refs<'_> {
             return None;
         }
         match &e.kind {
-            ExprKind::FieldRef { up, label } => {
+            ExprKind::FieldRef { up, label, .. } => {
                 let scope = env_up(env, *up).vertex;
                 self.field_path(scope, *label, depth)
             }

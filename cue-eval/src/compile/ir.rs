@@ -135,6 +135,8 @@ pub enum ExprKind {
     FieldRef {
         up: u32,
         label: Label,
+        /// Written as a value alias (`b: X=3 + X`): printed by that name.
+        value_alias: bool,
     },
     /// The dynamic field `up` environments out whose key is `key`
     /// (evaluated in that environment).

@@ -28,6 +28,8 @@ pub struct CompileError {
 #[derive(Clone, Copy)]
 enum Binding {
     Field(Label),
+    /// A value alias (`a: X=value`), naming the field's value.
+    ValueAlias(Label),
     /// An alias of a dynamic field: the key, compiled in the struct's frame.
     Dynamic(usize),
     Let(usize),
@@ -320,7 +322,10 @@ impl<'a, 'l> Compiler<'a, 'l> {
                 // two fields may use the same alias name.
                 let shadowed = f.value_alias.as_ref().map(|a| {
                     let name = a.name.as_str();
-                    (name, self.top().names.insert(name, Binding::Field(label)))
+                    (
+                        name,
+                        self.top().names.insert(name, Binding::ValueAlias(label)),
+                    )
                 });
                 self.path.push(self.labels.path_segment(label));
                 let outer = self.in_optional;
@@ -435,7 +440,22 @@ impl<'a, 'l> Compiler<'a, 'l> {
             };
             let up = depth as u32;
             return match b {
-                Binding::Field(label) => Self::mk(span, ExprKind::FieldRef { up, label }),
+                Binding::Field(label) => Self::mk(
+                    span,
+                    ExprKind::FieldRef {
+                        up,
+                        label,
+                        value_alias: false,
+                    },
+                ),
+                Binding::ValueAlias(label) => Self::mk(
+                    span,
+                    ExprKind::FieldRef {
+                        up,
+                        label,
+                        value_alias: true,
+                    },
+                ),
                 Binding::PatternLabel => Self::mk(span, ExprKind::LabelRef { up }),
                 Binding::Dynamic(i) => {
                     let key = self.frames[fi].dyn_keys[i].clone();
@@ -456,7 +476,14 @@ impl<'a, 'l> Compiler<'a, 'l> {
         }
         if let Some(&label) = self.package_names.0.get(id.name.as_str()) {
             let up = (n - 1) as u32;
-            return Self::mk(span, ExprKind::FieldRef { up, label });
+            return Self::mk(
+                span,
+                ExprKind::FieldRef {
+                    up,
+                    label,
+                    value_alias: false,
+                },
+            );
         }
         if let Some(kind) = predeclared::lookup(&id.name, span) {
             return Rc::new(Expr { span, kind });

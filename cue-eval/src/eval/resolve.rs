@@ -66,7 +66,7 @@ impl Evaluator {
     pub(crate) fn resolve(&mut self, e: &ExprRef, env: &Rc<Env>) -> Result<Resolved, Rc<Bottom>> {
         let span = e.span;
         match &e.kind {
-            ExprKind::FieldRef { up, label } => {
+            ExprKind::FieldRef { up, label, .. } => {
                 let target = env_up(env, *up).vertex;
                 if self.v(target).status == Status::Unprocessed {
                     self.evaluate(target);

@@ -46,6 +46,14 @@ impl Printer<'_> {
             }
             ExprKind::Struct(s) => Expr::Struct(self.struct_expr(s)),
             ExprKind::List(l) => self.list_expr(l),
+            ExprKind::FieldRef {
+                label,
+                value_alias: true,
+                ..
+            } => match self.source_text(e.span) {
+                Some(name) if super::is_ident(&name) => ident(&name),
+                _ => self.label_ident(*label),
+            },
             ExprKind::FieldRef { label, .. } => self.label_ident(*label),
             // The compiled form keeps no name; the source has it.
             ExprKind::LabelRef { .. } | ExprKind::DynFieldRef { .. } => {
