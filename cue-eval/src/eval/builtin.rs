@@ -14,6 +14,7 @@ impl Evaluator {
         args: &[ExprRef],
         env: &Rc<Env>,
         span: Span,
+        infix: bool,
     ) -> Value {
         let want = match b {
             Builtin::Len | Builtin::Close | Builtin::And | Builtin::Or => 1,
@@ -121,10 +122,39 @@ impl Evaluator {
                 self.value_of(v)
             }
             Builtin::Div | Builtin::Mod | Builtin::Quo | Builtin::Rem => {
+                // As the reference: an operator first needs both operands
+                // concrete (else it is incomplete); a call reports an
+                // argument of the wrong type even next to a missing one.
+                let operands: Vec<_> = args
+                    .iter()
+                    .map(|a| {
+                        let v = self.eval_value(a, env);
+                        self.operand(v, b.name(), span)
+                    })
+                    .collect();
+                if infix {
+                    if let Some(Err(e)) = operands.iter().find(|r| r.is_err()) {
+                        return Value::Bottom(e.clone());
+                    }
+                    let ints = operands
+                        .iter()
+                        .all(|r| matches!(r, Ok(Value::Num(n)) if n.is_int_kind()));
+                    if let (false, [Ok(x), Ok(y)]) = (ints, operands.as_slice()) {
+                        let msg = format!(
+                            "invalid operands {} and {} to '{}' (type {} and {})",
+                            self.show(x),
+                            self.show(y),
+                            b.name(),
+                            self.kind_name(x),
+                            self.kind_name(y)
+                        );
+                        return self.bottom(Code::Eval, msg, vec![span, args[1].span]);
+                    }
+                }
                 let mut nums = Vec::new();
-                for (i, a) in args.iter().enumerate() {
-                    let v = self.eval_value(a, env);
-                    match self.operand(v, b.name(), span) {
+                let mut missing = None;
+                for (i, r) in operands.into_iter().enumerate() {
+                    match r {
                         Ok(Value::Num(n)) if n.is_int_kind() => nums.push(n),
                         Ok(other) => {
                             let msg = format!(
@@ -134,10 +164,16 @@ impl Evaluator {
                                 i + 1,
                                 b.name()
                             );
-                            return self.bottom(Code::Eval, msg, vec![span]);
+                            let at = if infix { span } else { args[i].span };
+                            return self.bottom(Code::Eval, msg, vec![at]);
                         }
-                        Err(e) => return Value::Bottom(e),
+                        Err(e) => {
+                            missing.get_or_insert(e);
+                        }
                     }
+                }
+                if let Some(e) = missing {
+                    return Value::Bottom(e);
                 }
                 let (x, y) = (&nums[0], &nums[1]);
                 let r = match b {

@@ -172,7 +172,11 @@ impl Evaluator {
             ExprKind::Call(f, args) => {
                 let fv = self.eval_value(f, env);
                 match fv {
-                    Value::Builtin(b) => self.call_builtin(b, args, env, span),
+                    // An operator (`x mod y`) compiles to a call whose
+                    // callee has no position.
+                    Value::Builtin(b) => {
+                        self.call_builtin(b, args, env, span, f.span.is_synthetic())
+                    }
                     Value::Func(func) => self.call_stdlib(func, args, env, span),
                     Value::Bottom(b) => Value::Bottom(b),
                     other => {
