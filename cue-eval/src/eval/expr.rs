@@ -160,6 +160,40 @@ impl Evaluator {
                 };
                 Value::Bool(is_bottom == (*op == BinOp::Eq))
             }
+            ExprKind::Binary(op @ (BinOp::And | BinOp::Or), a, b) => {
+                if let Some(e) = self.non_concrete_operands(*op, a, b, env) {
+                    return e;
+                }
+                // Both operands must be concrete; then `true || x` and
+                // `false && x` do not look at the type of `x`.
+                let av = self.eval_value(a, env);
+                let bv = self.eval_value(b, env);
+                let concrete = |v: &Value| v.is_atom() || matches!(v, Value::Vertex(_));
+                if !concrete(&av) || !concrete(&bv) {
+                    return self.binop(*op, av, bv, span);
+                }
+                match (&av, op) {
+                    (Value::Bool(true), BinOp::Or) | (Value::Bool(false), BinOp::And) => return av,
+                    _ => {}
+                }
+                for (v, at) in [(&av, vec![span]), (&bv, vec![span, b.span])] {
+                    let (shown, kind) = match v {
+                        Value::Bool(_) => continue,
+                        Value::Vertex(id) => {
+                            self.finalize(*id);
+                            (self.show_vertex_compact(*id), self.v(*id).value.kind())
+                        }
+                        other => (self.show(other), other.kind()),
+                    };
+                    let msg = format!(
+                        "cannot use {shown} (type {}) as type bool in {}",
+                        kind.name(),
+                        op.as_str()
+                    );
+                    return self.bottom(Code::Eval, msg, at);
+                }
+                self.binop(*op, av, bv, span)
+            }
             ExprKind::Binary(op, a, b) => {
                 if let Some(e) = self.non_concrete_operands(*op, a, b, env) {
                     return e;
