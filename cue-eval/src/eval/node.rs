@@ -707,9 +707,11 @@ impl Evaluator {
                 }
                 Decl::Ellipsis(x) => {
                     self.add_decl(v, &info, DeclKind::Any);
+                    // A bare `...` allows any value: `_`, not written by the
+                    // user (so it has no position and is not printed).
                     let value = x.clone().unwrap_or_else(|| {
                         Rc::new(crate::compile::ir::Expr {
-                            span: s.span,
+                            span: Span::synthetic(),
                             kind: ExprKind::Top,
                         })
                     });

@@ -252,6 +252,12 @@ impl<'a> Printer<'a> {
         let conjs = self.ev.v(v).conjuncts.clone();
         let mut out: Option<Expr> = None;
         for c in &conjs {
+            // The `_` a bare `...` adds to every field.
+            if matches!(c.expr.kind, crate::compile::ir::ExprKind::Top)
+                && c.expr.span.is_synthetic()
+            {
+                continue;
+            }
             let e = self.expr(&c.expr);
             out = Some(scalar::and(out, e));
         }
