@@ -168,6 +168,11 @@ impl Evaluator {
                 // `false && x` do not look at the type of `x`.
                 let av = self.eval_value(a, env);
                 let bv = self.eval_value(b, env);
+                // Disjunctions stand for their defaults.
+                let (av, bv) = match (self.concrete(av), self.concrete(bv)) {
+                    (Ok(x), Ok(y)) => (x, y),
+                    (Err(e), _) | (_, Err(e)) => return Value::Bottom(e),
+                };
                 let concrete = |v: &Value| v.is_atom() || matches!(v, Value::Vertex(_));
                 if !concrete(&av) || !concrete(&bv) {
                     return self.binop(*op, av, bv, span);
