@@ -250,6 +250,18 @@ impl Evaluator {
         let rejected = self.v(b).status != Status::Evaluating
             && matches!(self.v(b).value, Value::Struct)
             && self.closed_rejects(b, label);
+        let optional = self
+            .v(b)
+            .constraints
+            .iter()
+            .any(|c| matches!(c.kind, ConstraintKind::Optional(l) if l == label));
+        // Messages name the label as paths do; it ends the selector.
+        let shown = self.labels.path_segment(label);
+        let label_span = Span::new(
+            span.file,
+            span.end.saturating_sub(shown.len() as u32),
+            span.end,
+        );
         match &self.v(b).value {
             Value::Bottom(e) => Err(e.clone()),
             _ if self.v(b).status == Status::Evaluating => {
@@ -257,15 +269,14 @@ impl Evaluator {
             }
             Value::Struct if rejected => {
                 // A closed struct can never get the field.
-                let at = Span::new(
-                    span.file,
-                    span.end.saturating_sub(name.len() as u32),
-                    span.end,
-                );
-                Err(self.error(format!("undefined field: {name}"), at))
+                Err(self.error(format!("undefined field: {shown}"), label_span))
             }
+            Value::Struct if optional => Err(self.incomplete(
+                format!("cannot reference optional field: {shown}"),
+                label_span,
+            )),
             Value::Struct | Value::Top => {
-                Err(self.incomplete(format!("undefined field: {name}"), span))
+                Err(self.incomplete(format!("undefined field: {shown}"), label_span))
             }
             Value::List => Err(self.error(format!("undefined field: {name}"), span)),
             v if v.is_atom() => {
