@@ -113,18 +113,31 @@ pub fn evaluate(sources: &[Source]) -> Result<Evaluated, Errors> {
     })
 }
 
+/// The positions of `spans`. A leading synthetic span followed by others
+/// marks an error without a primary position (a conflict, as the reference
+/// reports it): it becomes the "no position" entry the report sorts by.
 fn span_positions(map: &SourceMap, spans: &[Span]) -> Vec<Position> {
-    spans
-        .iter()
-        .filter(|s| !s.is_synthetic() && map.get(s.file).is_some())
-        .map(|s| {
-            let loc = map.location(*s);
-            Position {
-                file: map.name(s.file).to_string(),
-                line: loc.line,
-                col: loc.column,
-            }
-        })
+    let no_primary = spans.len() > 1 && spans[0].is_synthetic();
+    let marker = no_primary.then(|| Position {
+        file: String::new(),
+        line: 0,
+        col: 0,
+    });
+    marker
+        .into_iter()
+        .chain(
+            spans
+                .iter()
+                .filter(|s| !s.is_synthetic() && map.get(s.file).is_some())
+                .map(|s| {
+                    let loc = map.location(*s);
+                    Position {
+                        file: map.name(s.file).to_string(),
+                        line: loc.line,
+                        col: loc.column,
+                    }
+                }),
+        )
         .collect()
 }
 

@@ -289,6 +289,7 @@ impl Evaluator {
                 message: format!("undefined field: {}", self.labels.name(label)),
                 spans: vec![span],
                 vertex: None,
+                causes: Vec::new(),
             })
         }))
     }

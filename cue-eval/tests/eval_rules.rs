@@ -386,3 +386,24 @@ fn compile_errors_name_their_field() {
         r#"{"a":1,"b":1,"c":1}"#
     );
 }
+
+#[test]
+fn empty_disjunction_lists_each_alternative() {
+    // As cue v0.4.3 reports it: a header without position, then each
+    // alternative's error at its own path, all sorted by path and message.
+    let inst = evaluate(&[Source::new(
+        "in.cue",
+        "#S: {type: \"circle\", r: number} | {type: \"rect\", w: number}\none: #S & {type: \"square\"}\n",
+    )])
+    .expect("compiles");
+    let report = inst.export().expect_err("fails").report();
+    let lines: Vec<&str> = report.lines().filter(|l| !l.starts_with(' ')).collect();
+    assert_eq!(
+        lines,
+        [
+            "one: 2 errors in empty disjunction:",
+            "one.type: conflicting values \"circle\" and \"square\":",
+            "one.type: conflicting values \"rect\" and \"square\":",
+        ]
+    );
+}

@@ -227,6 +227,7 @@ impl<'a, 'l> Compiler<'a, 'l> {
                             message: msg.to_string(),
                             spans: vec![span],
                             vertex: None,
+                            causes: Vec::new(),
                         };
                         let v = crate::value::Value::Bottom(Rc::new(b));
                         out.push(Decl::Embed(Self::mk(span, ExprKind::Value(v))));

@@ -22,7 +22,9 @@ pub struct Error {
     pub path: Vec<String>,
     /// The message, without path or positions.
     pub message: String,
-    /// The primary position first, then related ones.
+    /// The primary position first, then related ones. A first position
+    /// with line 0 means the error has no primary position (conflicts),
+    /// which decides where the report sorts it (see `report.rs`).
     pub positions: Vec<Position>,
 }
 

@@ -175,6 +175,7 @@ impl Evaluator {
                 message: format!("field not allowed: {name}"),
                 spans,
                 vertex: Some(v),
+                causes: Vec::new(),
             };
             self.vm(arc).value = Value::Bottom(Rc::new(b));
         }

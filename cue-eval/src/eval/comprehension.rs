@@ -44,6 +44,7 @@ impl Evaluator {
                             message: "incomplete condition".into(),
                             spans: vec![cond.span],
                             vertex: None,
+                            causes: Vec::new(),
                         }))
                     }
                     other => Err(Rc::new(Bottom {
@@ -55,6 +56,7 @@ impl Evaluator {
                         ),
                         spans: vec![cond.span],
                         vertex: None,
+                        causes: Vec::new(),
                     })),
                 }
             }
@@ -107,6 +109,7 @@ impl Evaluator {
                             message: "cycle in comprehension source".into(),
                             spans: vec![source.span],
                             vertex: None,
+                            causes: Vec::new(),
                         }))
                     }
                     other if other.is_atom() => return Err(self.cannot_range(&other, source.span)),
@@ -127,6 +130,7 @@ impl Evaluator {
                             ),
                             spans: vec![source.span],
                             vertex: None,
+                            causes: Vec::new(),
                         }))
                     }
                 };
@@ -175,6 +179,7 @@ impl Evaluator {
             ),
             spans: vec![span],
             vertex: None,
+            causes: Vec::new(),
         })
     }
 }

@@ -160,21 +160,22 @@ impl Evaluator {
                 if errors.len() == 1 {
                     Value::Bottom(errors[0].clone())
                 } else {
-                    let msg = if errors.is_empty() {
-                        "empty disjunction".to_string()
+                    // As the reference: a header, then each alternative's
+                    // error with its own path and position.
+                    let (message, spans) = if errors.is_empty() {
+                        ("empty disjunction".to_string(), vec![span])
                     } else {
-                        let mut m = format!("{} errors in empty disjunction:", errors.len());
-                        for e in &errors {
-                            m.push('\n');
-                            m.push_str(&e.message);
-                        }
-                        m
+                        (
+                            format!("{} errors in empty disjunction:", errors.len()),
+                            vec![],
+                        )
                     };
                     Value::Bottom(Rc::new(Bottom {
                         code: Code::Eval,
-                        message: msg,
-                        spans: vec![span],
+                        message,
+                        spans,
                         vertex: Some(v),
+                        causes: errors,
                     }))
                 }
             }

@@ -41,6 +41,7 @@ impl Evaluator {
                 message: "cycle error".into(),
                 spans: vec![],
                 vertex: None,
+                causes: Vec::new(),
             }));
         }
         match &vx.value {
@@ -306,6 +307,7 @@ impl Evaluator {
                     message: format!("non-concrete value {} in operand to {op}", self.show(&v)),
                     spans: vec![span],
                     vertex: None,
+                    causes: Vec::new(),
                 }))
             }
             _ => Ok(v),

@@ -250,6 +250,7 @@ impl Evaluator {
                 message: "conflict".into(),
                 spans: Vec::new(),
                 vertex: None,
+                causes: Vec::new(),
             }),
         }
     }
@@ -409,6 +410,7 @@ impl Evaluator {
             message: message.into(),
             spans,
             vertex: None,
+            causes: Vec::new(),
         }))
     }
 

@@ -753,8 +753,9 @@ impl Evaluator {
                 ka.name(),
                 kb.name()
             );
-            let span = n.span.into_iter().collect();
-            let b = self.bottom(Code::Eval, msg, span);
+            // No primary position (see `api::span_positions`).
+            let spans = std::iter::once(Span::synthetic()).chain(n.span).collect();
+            let b = self.bottom(Code::Eval, msg, spans);
             if let Value::Bottom(b) = b {
                 n.add_err(b);
             }
@@ -829,7 +830,11 @@ impl Evaluator {
                                 self.show(&atom),
                                 self.show(s)
                             );
-                            let spans = std::iter::once(span).chain(n.scalar_span).collect();
+                            // No primary position (see `api::span_positions`).
+                            let spans = [Span::synthetic(), span]
+                                .into_iter()
+                                .chain(n.scalar_span)
+                                .collect();
                             if let Value::Bottom(b) = self.bottom(Code::Eval, msg, spans) {
                                 n.add_err(b);
                             }
@@ -932,6 +937,7 @@ impl Evaluator {
                         message: msg.into(),
                         spans: vec![],
                         vertex: None,
+                        causes: Vec::new(),
                     },
                 };
                 b.vertex.get_or_insert(v);
@@ -1241,6 +1247,7 @@ impl Evaluator {
                         message: "empty disjunction".into(),
                         spans: disjunctions.iter().map(|d| d.span).take(1).collect(),
                         vertex: Some(v),
+                        causes: Vec::new(),
                     })),
                     SimpleOutcome::One(val) => val,
                     SimpleOutcome::Many(vals) => self.atom_disjunction(vals),

@@ -34,6 +34,7 @@ impl Evaluator {
             message: msg,
             spans: vec![span],
             vertex: None,
+            causes: Vec::new(),
         })
     }
 
@@ -50,6 +51,7 @@ impl Evaluator {
             message: msg,
             spans: vec![span],
             vertex: None,
+            causes: Vec::new(),
         })
     }
 
@@ -59,6 +61,7 @@ impl Evaluator {
             message: msg,
             spans: vec![span],
             vertex: None,
+            causes: Vec::new(),
         })
     }
 

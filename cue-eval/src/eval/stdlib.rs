@@ -23,6 +23,7 @@ impl Evaluator {
                 message: format!("builtin package {path:?} undefined"),
                 spans: vec![span],
                 vertex: None,
+                causes: Vec::new(),
             }));
         };
         match pkg.member(&name) {
@@ -41,6 +42,7 @@ impl Evaluator {
                     message: format!("undefined field: {name}"),
                     spans: vec![span],
                     vertex: None,
+                    causes: Vec::new(),
                 }))
             }
         }
@@ -213,6 +215,7 @@ impl Evaluator {
                 message: e.message(f),
                 spans: vec![span],
                 vertex: Some(VertexId(0)),
+                causes: Vec::new(),
             }));
         }
         self.bottom(code, e.message(f), vec![span])
@@ -235,6 +238,7 @@ impl Evaluator {
                         message: e.message,
                         spans: e.spans,
                         vertex: None,
+                        causes: Vec::new(),
                     })
                 })
             }
@@ -248,6 +252,7 @@ impl Evaluator {
                 message: format!("non-concrete value {}", self.show(&other)),
                 spans: vec![],
                 vertex: None,
+                causes: Vec::new(),
             })),
         }
     }

@@ -33,12 +33,27 @@ impl Evaluator {
     }
 
     fn push_bottom(&self, v: VertexId, b: &Bottom, errs: &mut Vec<ExportError>) {
-        errs.push(ExportError {
+        errs.extend(self.error_entries(v, b));
+    }
+
+    /// The reported errors of `b` found at `v`: itself, then the errors it
+    /// stands for (an empty disjunction's alternatives), each at its own
+    /// vertex.
+    pub(crate) fn error_entries(&self, v: VertexId, b: &Bottom) -> Vec<ExportError> {
+        let mut out = vec![ExportError {
             vertex: b.vertex.unwrap_or(v),
             message: b.message.clone(),
             spans: b.spans.clone(),
             incomplete: b.is_incomplete(),
-        });
+        }];
+        for c in &b.causes {
+            let mut inner = self.error_entries(v, c);
+            for e in &mut inner {
+                e.incomplete = b.is_incomplete();
+            }
+            out.extend(inner);
+        }
+        out
     }
 
     /// The output order of `v`'s arcs.

@@ -522,12 +522,8 @@ impl Evaluator {
             self.finalize(x);
             if let Value::Bottom(b) = &self.v(x).value {
                 if !b.is_incomplete() {
-                    out.push(crate::eval::to_data::ExportError {
-                        vertex: b.vertex.unwrap_or(x),
-                        message: b.message.clone(),
-                        spans: b.spans.clone(),
-                        incomplete: false,
-                    });
+                    let b = b.clone();
+                    out.extend(self.error_entries(x, &b));
                 }
                 continue;
             }

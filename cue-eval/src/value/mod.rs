@@ -40,6 +40,9 @@ pub struct Bottom {
     pub spans: Vec<Span>,
     /// The vertex whose evaluation produced it (for the error path).
     pub vertex: Option<VertexId>,
+    /// The errors it stands for, each reported on its own (the failed
+    /// alternatives of an empty disjunction).
+    pub causes: Vec<Rc<Bottom>>,
 }
 
 impl Bottom {

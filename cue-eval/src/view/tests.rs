@@ -174,7 +174,10 @@ fn conflicts_are_reported_per_field_and_listed() {
     let errs = inst.errors().0;
     let paths: Vec<String> = errs.iter().map(|e| e.path.join(".")).collect();
     assert_eq!(paths, ["a", "#d.x"]);
-    assert_eq!(errs[0].positions[0].file, "in.cue");
+    // A conflict has no primary position (line 0), then both values'.
+    let lines: Vec<u32> = errs[0].positions.iter().map(|p| p.line).collect();
+    assert_eq!(lines, [0, 2, 1]);
+    assert_eq!(errs[0].positions[1].file, "in.cue");
 }
 
 #[test]
