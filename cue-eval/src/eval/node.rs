@@ -876,19 +876,12 @@ impl Evaluator {
             // `y: int`) keeps the value incomplete even next to an atom
             // (`b: (y + 1) & 2`), as in the reference; a reference cycle
             // does not.
-            let (_, b) = n
+            let first = n
                 .incomplete
                 .iter()
-                .find(|(_, b)| b.code == Code::Incomplete)
-                .cloned()
+                .position(|(_, b)| b.code == Code::Incomplete)
                 .expect("checked above");
-            let exprs: Vec<ExprRef> = n.incomplete.iter().map(|(c, _)| c.expr.clone()).collect();
-            self.vm(v).extra_mut().incomplete_exprs = exprs;
-            let mut b = (*b).clone();
-            if b.vertex.is_none() {
-                b.vertex = Some(v);
-            }
-            Value::Bottom(Rc::new(b))
+            self.incomplete_result(n, first)
         } else if let Some(s) = n.scalar.clone() {
             let has_regular = self.v(v).arcs.iter().any(|(l, _)| l.is_regular());
             if n.has_fields && has_regular {
@@ -903,15 +896,7 @@ impl Evaluator {
                 self.check_constraints(&s, &n.bounds, &n.validators, n.span)
             }
         } else if !n.incomplete.is_empty() {
-            let (c, b) = n.incomplete[0].clone();
-            let exprs: Vec<ExprRef> = n.incomplete.iter().map(|(c, _)| c.expr.clone()).collect();
-            self.vm(v).extra_mut().incomplete_exprs = exprs;
-            let _ = c;
-            let mut b = (*b).clone();
-            if b.vertex.is_none() {
-                b.vertex = Some(v);
-            }
-            Value::Bottom(Rc::new(b))
+            self.incomplete_result(n, 0)
         } else if !n.lists.is_empty() {
             Value::List
         } else if n.has_struct
@@ -957,6 +942,19 @@ impl Evaluator {
         if provisional {
             self.reset_keep_value(v);
         }
+    }
+
+    /// The value of a node left incomplete: the error of its `i`th pending
+    /// expression; all of them are kept for printing.
+    fn incomplete_result(&mut self, n: &Node, i: usize) -> Value {
+        let v = n.v;
+        let exprs: Vec<ExprRef> = n.incomplete.iter().map(|(c, _)| c.expr.clone()).collect();
+        self.vm(v).extra_mut().incomplete_exprs = exprs;
+        let mut b = (*n.incomplete[i].1).clone();
+        if b.vertex.is_none() {
+            b.vertex = Some(v);
+        }
+        Value::Bottom(Rc::new(b))
     }
 
     fn first_incomplete_comprehension(&mut self, n: &Node) -> Option<Rc<Bottom>> {
