@@ -153,11 +153,7 @@ impl Evaluator {
                     }
                     if matches!(value, Value::List) && label.is_regular() {
                         let name = self.labels.name(*label);
-                        let at = Span::new(
-                            span.file,
-                            span.end.saturating_sub(name.len() as u32),
-                            span.end,
-                        );
+                        let at = label_span(span, &name);
                         return Err(
                             self.error(format!("invalid list index {name} (type string)"), at)
                         );
@@ -258,13 +254,9 @@ impl Evaluator {
             .constraints
             .iter()
             .any(|c| matches!(c.kind, ConstraintKind::Optional(l) if l == label));
-        // Messages name the label as paths do; it ends the selector.
+        // Messages name the label as paths do.
         let shown = self.labels.path_segment(label);
-        let label_span = Span::new(
-            span.file,
-            span.end.saturating_sub(shown.len() as u32),
-            span.end,
-        );
+        let label_span = label_span(span, &shown);
         match &self.v(b).value {
             Value::Bottom(e) => Err(e.clone()),
             _ if self.v(b).status == Status::Evaluating => {
@@ -416,4 +408,13 @@ impl Evaluator {
             }
         }
     }
+}
+
+/// The span of the label `text` that ends the selector spanning `span`.
+fn label_span(span: Span, text: &str) -> Span {
+    Span::new(
+        span.file,
+        span.end.saturating_sub(text.len() as u32),
+        span.end,
+    )
 }
