@@ -20,6 +20,8 @@ use crate::state::{FileAction, ImageMeta, MountKind, State, StateNode};
 pub struct BuildkitSolver {
     client: Client,
     opts: MarshalOptions,
+    /// The value of [`CACHE_BUSTER_ENV`] for `always` execs of this run.
+    cache_buster: String,
     /// Image configs resolved (or being resolved), by normalized reference.
     configs: std::sync::Arc<tokio::sync::Mutex<BTreeMap<String, ConfigCell>>>,
 }
@@ -56,6 +58,7 @@ impl BuildkitSolver {
         Ok(BuildkitSolver {
             client,
             opts: MarshalOptions::for_platform(Platform::host()),
+            cache_buster: new_cache_buster(),
             configs: Default::default(),
         })
     }
@@ -66,8 +69,7 @@ impl BuildkitSolver {
         mut request: SolveRequest,
         progress: &Progress,
     ) -> Result<llb::client::SolveResult, SolveError> {
-        let mut locals = BTreeMap::new();
-        let mut memo = HashMap::new();
+        let mut cx = Lowering::new(self.cache_buster.clone());
         // A docker-build that later ops (or other components) build on is
         // solved first; its result's definition then stands for it.
         let mut nested = Vec::new();
@@ -76,10 +78,10 @@ impl BuildkitSolver {
             let StateNode::DockerBuild(d) = inner.node() else {
                 continue;
             };
-            let frontend = self.docker_build(d, &mut locals, &mut memo)?;
+            let frontend = self.docker_build(d, &mut cx)?;
             let sub = SolveRequest {
                 frontend: Some(frontend),
-                locals: locals.clone(),
+                locals: cx.locals.clone(),
                 ..SolveRequest::default()
             };
             let result = self.solve_forwarding(sub, progress).await?;
@@ -88,16 +90,17 @@ impl BuildkitSolver {
                 ..SolveError::msg("the Dockerfile frontend returned no definition for its result")
             })?;
             let built = lo::State::from_definition(&def).map_err(build_error)?;
-            memo.insert(std::sync::Arc::as_ptr(&inner.0) as usize, built);
+            cx.memo
+                .insert(std::sync::Arc::as_ptr(&inner.0) as usize, built);
         }
         if let StateNode::DockerBuild(d) = state.node() {
             // The component's own result is a frontend solve (its image
             // config comes with it).
-            request.frontend = Some(self.docker_build(d, &mut locals, &mut memo)?);
+            request.frontend = Some(self.docker_build(d, &mut cx)?);
         } else {
-            request.definition = to_llb(state, &mut locals, &mut memo)?.marshal(&self.opts);
+            request.definition = to_llb(state, &mut cx)?.marshal(&self.opts);
         }
-        request.locals = locals;
+        request.locals = cx.locals;
         let mut secrets = BTreeMap::new();
         secrets_of(state, &mut HashSet::new(), &mut secrets);
         if let Some(leak) = secrets.keys().find(|id| {
@@ -146,12 +149,11 @@ impl BuildkitSolver {
     fn docker_build(
         &self,
         d: &crate::state::DockerBuild,
-        locals: &mut BTreeMap<String, PathBuf>,
-        memo: &mut HashMap<usize, lo::State>,
+        cx: &mut Lowering,
     ) -> Result<Frontend, SolveError> {
         let mut b = lo::DockerBuild::new().meta(lo::OpMeta::named(d.name.clone()));
         if let Some(c) = &d.context {
-            b = b.context(&to_llb(c, locals, memo)?);
+            b = b.context(&to_llb(c, cx)?);
         }
         if let Some(text) = &d.dockerfile {
             b = b.dockerfile(text.clone());
@@ -303,14 +305,51 @@ fn nested_docker_builds(state: &State, top: bool, seen: &mut HashSet<usize>, out
     }
 }
 
+/// Env var set on `always` execs; its value is new for every run.
+pub const CACHE_BUSTER_ENV: &str = "DAGGER_CACHEBUSTER";
+/// What `dagger llb` shows as the value of [`CACHE_BUSTER_ENV`].
+const CACHE_BUSTER_PLACEHOLDER: &str = "<new-every-run>";
+
+/// What converting one request's states to LLB accumulates.
+struct Lowering {
+    /// Local directories the definition names, for the session.
+    locals: BTreeMap<String, PathBuf>,
+    /// Converted vertices, by state node address.
+    memo: HashMap<usize, lo::State>,
+    /// The value of [`CACHE_BUSTER_ENV`] for this run.
+    cache_buster: String,
+}
+
+impl Lowering {
+    fn new(cache_buster: String) -> Lowering {
+        Lowering {
+            locals: BTreeMap::new(),
+            memo: HashMap::new(),
+            cache_buster,
+        }
+    }
+}
+
+/// A random hex string, new for every solver (one per run).
+fn new_cache_buster() -> String {
+    use std::io::Read;
+    let mut bytes = [0u8; 16];
+    let read = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
+    if read.is_err() {
+        // Time and process id still differ between runs.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        bytes[..16].copy_from_slice(&(nanos ^ u128::from(std::process::id()) << 96).to_le_bytes());
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Converts a state graph, sharing converted vertices.
-fn to_llb(
-    state: &State,
-    locals: &mut BTreeMap<String, PathBuf>,
-    memo: &mut HashMap<usize, lo::State>,
-) -> Result<lo::State, SolveError> {
+fn to_llb(state: &State, cx: &mut Lowering) -> Result<lo::State, SolveError> {
     let key = std::sync::Arc::as_ptr(&state.0) as usize;
-    if let Some(s) = memo.get(&key) {
+    if let Some(s) = cx.memo.get(&key) {
         return Ok(s.clone());
     }
     let out = match state.node() {
@@ -324,7 +363,7 @@ fn to_llb(
             include,
             exclude,
         } => {
-            locals.insert(dir.clone(), PathBuf::from(dir));
+            cx.locals.insert(dir.clone(), PathBuf::from(dir));
             lo::Local::new(dir)
                 .map_err(build_error)?
                 .include_patterns(include.clone())
@@ -333,14 +372,19 @@ fn to_llb(
                 .build()
         }
         StateNode::Exec(e) => {
-            let root = to_llb(&e.root, locals, memo)?;
+            let root = to_llb(&e.root, cx)?;
             let mut exec = lo::Exec::new(e.args.clone())
                 .cwd(e.cwd.clone())
-                .always(e.always)
                 .custom_name(e.name.clone());
             for kv in &e.env {
                 let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
                 exec = exec.env(k, v);
+            }
+            if e.always {
+                // A value new to this run changes the exec's digest, so
+                // it and everything built on it (later ops, consumers)
+                // miss the cache, while cache mounts are kept.
+                exec = exec.env(CACHE_BUSTER_ENV, cx.cache_buster.clone());
             }
             if let Some(u) = &e.user {
                 exec = exec.user(u.clone());
@@ -350,7 +394,7 @@ fn to_llb(
                     MountKind::Tmpfs => lo::Mount::tmpfs(),
                     MountKind::Cache { id } => lo::Mount::cache(id.clone()),
                     MountKind::State { state, selector } => {
-                        lo::Mount::readonly(&to_llb(state, locals, memo)?).at_path(selector)
+                        lo::Mount::scratch_write(&to_llb(state, cx)?).at_path(selector)
                     }
                     MountKind::Secret { id, .. } => lo::Mount::secret(id.clone()),
                 };
@@ -359,7 +403,7 @@ fn to_llb(
             root.exec(exec).map_err(build_error)?.root()
         }
         StateNode::File { base, action, name } => {
-            let base = to_llb(base, locals, memo)?;
+            let base = to_llb(base, cx)?;
             let action: LlbFile = match action {
                 FileAction::Mkdir { path, mode } => LlbFile::mkdir(path, *mode, true),
                 FileAction::MkFile {
@@ -368,7 +412,7 @@ fn to_llb(
                     mode,
                 } => LlbFile::mkfile(path, *mode, content.clone()),
                 FileAction::Copy { from, src, dest } => {
-                    Copy::contents(&to_llb(from, locals, memo)?, src, dest).into()
+                    Copy::contents(&to_llb(from, cx)?, src, dest).into()
                 }
             };
             base.file(FileOpBuilder::new(action).custom_name(name.clone()))
@@ -381,7 +425,7 @@ fn to_llb(
             });
         }
     };
-    memo.insert(key, out.clone());
+    cx.memo.insert(key, out.clone());
     Ok(out)
 }
 
@@ -533,7 +577,8 @@ pub fn llb_ops(state: &State, platform: Platform) -> Result<Vec<llb::dump::OpSum
             )
         });
     }
-    let s = to_llb(state, &mut BTreeMap::new(), &mut HashMap::new())?;
+    let mut cx = Lowering::new(CACHE_BUSTER_PLACEHOLDER.to_string());
+    let s = to_llb(state, &mut cx)?;
     let def = s.marshal(&MarshalOptions::for_platform(platform));
     llb::dump::summarize(&def)
         .map_err(|e| SolveError::msg(format!("cannot read back the definition: {e}")))

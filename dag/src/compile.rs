@@ -247,7 +247,9 @@ impl Compiler<'_> {
     fn mount(&mut self, mount: &Mount) -> MountKind {
         match mount {
             Mount::Tmpfs => MountKind::Tmpfs,
-            Mount::Cache { key } => MountKind::Cache { id: key.clone() },
+            Mount::Cache { key } => MountKind::Cache {
+                id: cache_id(self.plan_dir, key),
+            },
             Mount::From { from, path } => MountKind::State {
                 state: self.source(from).0,
                 selector: path.clone(),
@@ -267,6 +269,13 @@ impl Compiler<'_> {
             self.plan_dir.join(p)
         }
     }
+}
+
+/// The BuildKit id of a cache mount: the plan's directory and the mount's
+/// CUE path, so that neither two components nor two plans on one daemon
+/// see each other's entries.
+fn cache_id(plan_dir: &FsPath, key: &str) -> String {
+    format!("dagger:{}:{key}", plan_dir.display())
 }
 
 fn file(base: State, action: FileAction, name: String) -> State {

@@ -390,8 +390,10 @@ impl Reader<'_> {
             let m = &f.node;
             let mount = match m.as_str() {
                 Some("tmpfs") => Mount::Tmpfs,
+                // One cache per mount of the plan (its CUE path), as the
+                // original keyed them; compile adds the plan's directory.
                 Some("cache") => Mount::Cache {
-                    key: f.label.clone(),
+                    key: mp.to_string(),
                 },
                 Some(other) => {
                     return invalid(

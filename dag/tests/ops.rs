@@ -207,7 +207,7 @@ fn mounts_are_tmpfs_cache_or_from() {
     assert_eq!(
         e.mounts["/cache"],
         Mount::Cache {
-            key: "/cache".into()
+            key: r#"a.#compute[0].mount."/cache""#.into()
         }
     );
     let Mount::From { from, path } = &e.mounts["/src"] else {

@@ -436,8 +436,10 @@ fn dockerfile_request_from_context() {
         .unwrap();
     assert_eq!(req.attrs["filename"], "build/Dockerfile.prod");
     assert_eq!(req.attrs.len(), 1);
-    assert_eq!(req.inputs.len(), 1);
+    // The frontend reads the Dockerfile only from its `dockerfile` input.
+    assert_eq!(req.inputs.len(), 2);
     assert_eq!(req.inputs["context"], ctx.marshal(&opts()));
+    assert_eq!(req.inputs["dockerfile"], ctx.marshal(&opts()));
 }
 
 #[test]

@@ -47,6 +47,9 @@ pub enum Mount {
         state: State,
         selector: String,
         readonly: bool,
+        /// Writable, but what the command writes there is thrown away
+        /// (no output), as BuildKit's client does for `ForceNoOutput`.
+        discard: bool,
     },
     /// A secret from the client's session, as a file (`id` names it).
     Secret {
@@ -78,6 +81,18 @@ impl Mount {
             state: state.clone(),
             selector: String::new(),
             readonly: true,
+            discard: false,
+        }
+    }
+
+    /// `state` mounted writable for the command, its changes discarded
+    /// afterwards: the exec has no output for this mount.
+    pub fn scratch_write(state: &State) -> Mount {
+        Mount::State {
+            state: state.clone(),
+            selector: String::new(),
+            readonly: false,
+            discard: true,
         }
     }
 
@@ -88,6 +103,7 @@ impl Mount {
             state: state.clone(),
             selector: String::new(),
             readonly: false,
+            discard: false,
         }
     }
 
@@ -96,11 +112,15 @@ impl Mount {
     pub fn at_path(self, path: &str) -> Mount {
         match self {
             Mount::State {
-                state, readonly, ..
+                state,
+                readonly,
+                discard,
+                ..
             } => Mount::State {
                 state,
                 selector: selector_for(path),
                 readonly,
+                discard,
             },
             other => other,
         }
@@ -314,12 +334,14 @@ impl State {
                     state,
                     selector,
                     readonly,
+                    discard,
                 } => ExecMount {
                     dest,
                     source: state.output,
                     selector,
                     readonly,
-                    output: -1,
+                    // -2 marks "no output" until outputs are numbered below.
+                    output: if discard { -2 } else { -1 },
                     kind: MountKind::Bind,
                 },
                 Mount::Secret {
@@ -358,7 +380,9 @@ impl State {
 
         let mut next_output = 0;
         for m in &mut mounts {
-            if matches!(m.kind, MountKind::Bind) && !m.readonly {
+            if m.output == -2 {
+                m.output = -1;
+            } else if matches!(m.kind, MountKind::Bind) && !m.readonly {
                 m.output = next_output;
                 next_output += 1;
             }

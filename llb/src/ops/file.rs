@@ -294,10 +294,16 @@ impl State {
                         exclude_patterns: c.exclude_patterns,
                         ..Default::default()
                     };
-                    Action::Copy {
-                        source: c.from.output,
-                        proto,
-                    }
+                    // BuildKit keys a one-copy op on a base without its
+                    // input indexes, so a copy from scratch (-1) would share
+                    // its cache key with a copy of any real source onto the
+                    // same base and be answered with that source's files.
+                    // An explicit empty vertex keeps the two apart.
+                    let source = match (&c.from.output, &self.output) {
+                        (None, Some(_)) => empty_source().output,
+                        (from, _) => from.clone(),
+                    };
+                    Action::Copy { source, proto }
                 }
             })
             .collect();
@@ -312,6 +318,13 @@ impl State {
             0,
         ))
     }
+}
+
+/// An empty filesystem as a real vertex (a no-op removal on scratch), to
+/// stand for scratch where an input index of -1 would be ambiguous.
+fn empty_source() -> State {
+    State::scratch()
+        .file(FileOpBuilder::new(FileAction::rm("/.empty-source")).custom_name("empty source"))
 }
 
 impl FileOp {

@@ -98,7 +98,8 @@ impl DockerBuild {
 
     /// The request to send. An inline Dockerfile becomes a definition of a
     /// single file `Dockerfile`; without a context, that definition is the
-    /// context too.
+    /// context too. Without an inline Dockerfile, the context is also the
+    /// `dockerfile` input, read at `dockerfile_path`.
     pub fn to_request(&self, opts: &MarshalOptions) -> Result<FrontendRequest, BuildError> {
         let dockerfile_state = self.dockerfile.as_ref().map(|text| {
             let mut op = super::file::FileOpBuilder::new(FileAction::mkfile(
@@ -135,10 +136,15 @@ impl DockerBuild {
         }
 
         let mut inputs = BTreeMap::new();
-        inputs.insert(INPUT_CONTEXT.to_string(), context.marshal(opts));
-        if let Some(d) = &dockerfile_state {
-            inputs.insert(INPUT_DOCKERFILE.to_string(), d.marshal(opts));
-        }
+        let context = context.marshal(opts);
+        // The frontend reads the Dockerfile from its own input, never from
+        // the context: without an inline text, the context is offered there.
+        let dockerfile = match &dockerfile_state {
+            Some(d) => d.marshal(opts),
+            None => context.clone(),
+        };
+        inputs.insert(INPUT_CONTEXT.to_string(), context);
+        inputs.insert(INPUT_DOCKERFILE.to_string(), dockerfile);
         Ok(FrontendRequest {
             frontend: DOCKERFILE_FRONTEND.to_string(),
             attrs,
