@@ -354,9 +354,11 @@ async fn run_component<S: Solver>(
                 let bytes = solver
                     .read_file(&state, &source, progress)
                     .await
+                    // The op that failed, if the daemon named one, else
+                    // the export itself (e.g. a missing file).
                     .map_err(|error| RunError::Op {
                         component: c.clone(),
-                        op: Some(op.clone()),
+                        op: error.vertex.clone().or_else(|| Some(op.clone())),
                         error,
                     })?;
                 let value = decode(&bytes, format).map_err(|message| RunError::Export {
@@ -377,7 +379,7 @@ async fn run_component<S: Solver>(
                     .await
                     .map_err(|error| RunError::Op {
                         component: c.clone(),
-                        op: Some(op),
+                        op: error.vertex.clone().or(Some(op)),
                         error,
                     })?;
             }

@@ -72,6 +72,10 @@ pub(crate) struct StatusTracker {
     /// Order of first appearance, for stable reports.
     order: Vec<String>,
     logs: BTreeMap<String, Vec<u8>>,
+    /// Names this solve's own definition gives its ops, by digest. BuildKit
+    /// shares a vertex between concurrent solves and reports it under the
+    /// name of the solve that loaded it first; ours wins here.
+    own_names: BTreeMap<String, String>,
 }
 
 fn duration(
@@ -90,6 +94,22 @@ mod prost_types_ts {
 }
 
 impl StatusTracker {
+    /// A tracker that names the vertices of `definition` as it does.
+    pub fn for_definition(definition: &bollard_buildkit_proto::pb::Definition) -> StatusTracker {
+        let own_names = definition
+            .metadata
+            .iter()
+            .filter_map(|(digest, meta)| {
+                let name = meta.description.get("llb.customname")?;
+                Some((digest.clone(), name.clone()))
+            })
+            .collect();
+        StatusTracker {
+            own_names,
+            ..StatusTracker::default()
+        }
+    }
+
     /// Folds one status message in, sending events for what changed.
     pub fn update(&mut self, resp: StatusResponse, events: Option<&ProgressSender>) {
         let send = |e: ProgressEvent| {
@@ -108,7 +128,9 @@ impl StatusTracker {
                     digest: v.digest.clone(),
                     ..Default::default()
                 });
-            if !v.name.is_empty() {
+            if let Some(own) = self.own_names.get(&v.digest) {
+                entry.name = own.clone();
+            } else if !v.name.is_empty() {
                 entry.name = v.name.clone();
             }
             if v.started.is_some() && !entry.started {

@@ -249,8 +249,8 @@ pub(crate) async fn solve(
     let (status_tx, status_rx) = tokio::sync::oneshot::channel();
     let mut status_client = control.clone();
     let status_ref = build_id.clone();
+    let mut tracker = StatusTracker::for_definition(&req.definition);
     let status_task = AbortOnDrop(tokio::spawn(async move {
-        let mut tracker = StatusTracker::default();
         if let Ok(resp) = status_client
             .status(StatusRequest { r#ref: status_ref })
             .await
@@ -448,8 +448,14 @@ async fn run_gateway(
     wait_for_build(&mut gw_client, build_id).await?;
     let result = gateway_body(&mut gw_client, build_id, req).await;
     let ret = match &result {
-        Ok((ref_id, _)) => {
-            let mut metadata = HashMap::new();
+        Ok((ref_id, out)) => {
+            // A frontend's own result metadata (the Dockerfile's image
+            // config) goes on to the exporter unless the caller set one.
+            let mut metadata: HashMap<String, Vec<u8>> = out
+                .metadata
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
             if let Some(cfg) = &req.image_config {
                 metadata.insert("containerimage.config".to_string(), cfg.clone());
             }
