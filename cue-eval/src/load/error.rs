@@ -49,11 +49,52 @@ pub enum LoadErrorKind {
     #[error("import cycle not allowed: {}", .0.join(" imports "))]
     ImportCycle(Vec<String>),
     /// `./x` or `../x` imports.
-    #[error("relative import paths not allowed ({0:?})")]
+    #[error("import failed: relative import paths not allowed ({0:?})")]
     RelativeImport(String),
+    /// An import path the reference's parser rejects: empty, or with a
+    /// space, a control character or one of ``!"#$%&'()*,:;<=>?[\]^{|}``.
+    #[error("invalid import path: {0:?}")]
+    InvalidImportPath(String),
+    /// An import path with a `..` element: it could name a directory outside
+    /// the module and its `cue.mod` package directories.
+    #[error("import failed: invalid import path {0:?}: \"..\" elements are not allowed")]
+    ParentElement(String),
+    /// An import path ending in `/` or `:`.
+    #[error("import failed: empty package name in import path {0:?}")]
+    EmptyPackageName(String),
     /// An import path whose package name cannot be derived.
-    #[error("cannot determine package name for {0:?} (set explicitly with ':')")]
+    #[error("import failed: cannot determine package name for {0:?} (set explicitly with ':')")]
     NoPackageName(String),
+    /// A package directory of the module that a symbolic link takes outside
+    /// the module root (only `cue.mod/{gen,pkg,usr}` may link outside).
+    #[error(
+        "import failed: package {path:?} is outside the module: {dir} leads to {target} \
+         through a symbolic link (only links in cue.mod/pkg, cue.mod/gen or cue.mod/usr may leave {root})"
+    )]
+    PackageOutsideModule {
+        /// The import path.
+        path: String,
+        /// The directory, as displayed.
+        dir: String,
+        /// Where it leads once links are followed.
+        target: String,
+        /// The module root.
+        root: String,
+    },
+    /// A `.cue` file of the module that is a symbolic link to a file outside
+    /// the module root and the directories named on the command line.
+    #[error(
+        "cannot load {file}: it leads to {target} through a symbolic link, outside the module \
+         (only links in cue.mod/pkg, cue.mod/gen or cue.mod/usr may leave {root})"
+    )]
+    FileOutsideModule {
+        /// The file, as displayed.
+        file: String,
+        /// Where it leads once links are followed.
+        target: String,
+        /// The module root.
+        root: String,
+    },
     /// A file header that cannot be read.
     #[error("{0}")]
     Header(String),

@@ -25,6 +25,18 @@ pub trait FileSystem {
     fn read_dir(&self, dir: &Path) -> io::Result<Vec<DirEntry>>;
     /// The UTF-8 text of file `path`.
     fn read_to_string(&self, path: &Path) -> io::Result<String>;
+    /// `path` with every symbolic link followed, as the OS resolves it when
+    /// reading; an error when it does not exist. The loader uses it to keep
+    /// imports inside the module.
+    ///
+    /// The default asks the real file system, so a wrapper around it (an
+    /// overlay) keeps that check without doing anything; a path only the
+    /// wrapper knows fails here, and the loader then trusts its lexical form
+    /// below its (resolved) parent directory. In-memory file systems without
+    /// links override it.
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+        std::fs::canonicalize(path)
+    }
 }
 
 /// The real file system.
@@ -134,6 +146,15 @@ impl FileSystem for MemFs {
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
+    }
+
+    /// No links in memory: every existing path is its own canonical form.
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+        if self.exists(path) {
+            Ok(path.to_path_buf())
+        } else {
+            Err(io::Error::new(io::ErrorKind::NotFound, "no such file"))
+        }
     }
 
     fn read_to_string(&self, path: &Path) -> io::Result<String> {

@@ -21,6 +21,9 @@ pub struct ImportSpec {
     pub path: String,
     /// Byte offset of the path literal in the file.
     pub offset: usize,
+    /// Byte offset of the whole spec (the alias when there is one, else the
+    /// path literal): where the reference reports loading errors.
+    pub spec_offset: usize,
 }
 
 /// The header of a file.
@@ -164,6 +167,7 @@ impl<'a> Scanner<'a> {
     }
 
     fn import_spec(&mut self) -> Result<ImportSpec, HeaderError> {
+        let spec_offset = self.pos;
         let alias = if self.peek_char() == Some('"') {
             None
         } else {
@@ -185,6 +189,7 @@ impl<'a> Scanner<'a> {
             alias,
             path,
             offset,
+            spec_offset,
         })
     }
 }

@@ -21,13 +21,23 @@
 //!   `cue.mod/gen/<path>` merged with `cue.mod/pkg/<path>` and
 //!   `cue.mod/usr/<path>`. The package name is the last element or the
 //!   `:name` qualifier.
+//! - Import paths are checked before they are mapped (see `import_path`):
+//!   the reference's character rules, and no `..` element, so an import
+//!   never names a directory outside the module and `cue.mod`. After
+//!   following symbolic links, what is read outside `cue.mod/{gen,pkg,usr}`
+//!   stays inside the module root or the directory the user named (see
+//!   `confine`).
 //!
 //! All reads go through [`FileSystem`]; nothing else in `cue-eval` does I/O.
 
+mod confine;
 mod error;
 mod fs;
 mod header;
+mod import_path;
 
+#[cfg(test)]
+mod confinement_tests;
 #[cfg(test)]
 mod tests;
 
@@ -146,8 +156,17 @@ pub fn load_with_tags(
     } else {
         None
     };
+    let files_mode = !args.is_empty() && args.iter().all(|a| a.ends_with(".cue"));
+    // The directory the user named (for confinement): the directory argument,
+    // or the working directory for files. A bad argument is reported below.
+    let named = match args {
+        [one] if !files_mode => normalize(&cwd.join(dir_argument(one).0)),
+        _ => cwd.clone(),
+    };
+    let confine = confine::Confinement::new(fs, &module_root, &named);
     let mut loader = Loader {
         fs,
+        confine,
         cwd: cwd.clone(),
         module_root: module_root.clone(),
         has_module,
@@ -159,7 +178,7 @@ pub fn load_with_tags(
         listed: HashMap::new(),
         tags: tags.to_vec(),
     };
-    let root = if !args.is_empty() && args.iter().all(|a| a.ends_with(".cue")) {
+    let root = if files_mode {
         loader.load_files(args)?
     } else {
         let arg = match args {
@@ -169,18 +188,7 @@ pub fn load_with_tags(
                 return Err(LoadError::new(LoadErrorKind::BadArgument(args.join(" "))));
             }
         };
-        // `dir:name` selects package `name` among several in `dir`.
-        let (dir_arg, want) = match arg.rsplit_once(':') {
-            Some((d, n)) if !n.is_empty() && !n.contains('/') => {
-                (d.to_string(), Some(n.to_string()))
-            }
-            _ => (arg.clone(), None),
-        };
-        let dir_arg = if dir_arg.is_empty() {
-            ".".to_string()
-        } else {
-            dir_arg
-        };
+        let (dir_arg, want) = dir_argument(&arg);
         let dir = normalize(&cwd.join(&dir_arg));
         if !fs.is_dir(&dir) {
             return Err(LoadError::new(LoadErrorKind::BadArgument(arg)));
@@ -197,6 +205,8 @@ pub fn load_with_tags(
 
 struct Loader<'a> {
     fs: &'a dyn FileSystem,
+    /// What may be read once symbolic links are followed.
+    confine: confine::Confinement,
     cwd: PathBuf,
     module_root: PathBuf,
     has_module: bool,
@@ -390,7 +400,9 @@ impl Loader<'_> {
             let mut cur = leaf.clone();
             let mut is_leaf = true;
             while self.fs.is_dir(&cur) {
+                self.check_confined(&cur, &display_path, import)?;
                 for path in self.cue_files(&cur)? {
+                    self.check_confined(&path, &display_path, import)?;
                     let c = self.candidate(&path)?;
                     if !c.build {
                         continue;
@@ -453,6 +465,40 @@ impl Loader<'_> {
         )
     }
 
+    /// Fails when `path` (a package directory or a file in one, read for
+    /// package `package`) leads outside the module through a symbolic link;
+    /// `import` locates the import that asked for it.
+    fn check_confined(
+        &mut self,
+        path: &Path,
+        package: &str,
+        import: Option<(&str, &LoadPos)>,
+    ) -> Result<(), LoadError> {
+        let Some(target) = self.confine.escape(self.fs, path) else {
+            return Ok(());
+        };
+        let root = self.confine.module_root().display().to_string();
+        let target = target.display().to_string();
+        let kind = if self.fs.is_dir(path) {
+            LoadErrorKind::PackageOutsideModule {
+                path: package.to_string(),
+                dir: self.display(path),
+                target,
+                root,
+            }
+        } else {
+            LoadErrorKind::FileOutsideModule {
+                file: self.display(path),
+                target,
+                root,
+            }
+        };
+        Err(match import {
+            Some((_, pos)) => LoadError::at(kind, pos.clone()),
+            None => LoadError::new(kind),
+        })
+    }
+
     /// Resolves the imports of `files` and records the instance.
     fn finish(
         &mut self,
@@ -469,13 +515,23 @@ impl Loader<'_> {
                 if imports.iter().any(|i| i.path == spec.path) {
                     continue;
                 }
-                let (line, col) = header::line_col(&file.text, spec.offset);
-                let pos = LoadPos {
-                    file: file.name.clone(),
-                    line,
-                    col,
+                let pos_of = |offset| {
+                    let (line, col) = header::line_col(&file.text, offset);
+                    LoadPos {
+                        file: file.name.clone(),
+                        line,
+                        col,
+                    }
                 };
-                let import = self.resolve(&spec.path, &pos)?;
+                // The reference reports a path its parser rejects at the
+                // literal, and loading errors at the whole spec.
+                if !import_path::is_valid(&spec.path) {
+                    return Err(LoadError::at(
+                        LoadErrorKind::InvalidImportPath(spec.path.clone()),
+                        pos_of(spec.offset),
+                    ));
+                }
+                let import = self.resolve(&spec.path, &pos_of(spec.spec_offset))?;
                 imports.push(import);
             }
         }
@@ -495,7 +551,7 @@ impl Loader<'_> {
     /// Resolves one import path found at `pos`.
     fn resolve(&mut self, path: &str, pos: &LoadPos) -> Result<Import, LoadError> {
         let at = |kind| LoadError::at(kind, pos.clone());
-        if path.starts_with("./") || path.starts_with("../") || path.starts_with('/') {
+        if import_path::is_relative(path) {
             return Err(at(LoadErrorKind::RelativeImport(path.to_string())));
         }
         let (bare, qualifier) = match path.rfind(':') {
@@ -513,12 +569,19 @@ impl Loader<'_> {
                 None => Err(at(LoadErrorKind::UnknownBuiltin(path.to_string()))),
             };
         }
+        if import_path::has_parent_element(bare) {
+            return Err(at(LoadErrorKind::ParentElement(path.to_string())));
+        }
         let name = match qualifier {
             Some(q) => q.to_string(),
             None => bare.rsplit('/').next().unwrap_or(bare).to_string(),
         };
-        if name.is_empty() || name.contains('.') {
-            return Err(at(LoadErrorKind::NoPackageName(path.to_string())));
+        // The reference quotes the path without its qualifier here.
+        if name.is_empty() {
+            return Err(at(LoadErrorKind::EmptyPackageName(bare.to_string())));
+        }
+        if name.contains('.') {
+            return Err(at(LoadErrorKind::NoPackageName(bare.to_string())));
         }
         let canonical = format!("{bare}:{name}");
         if let Some(i) = self.stack.iter().position(|k| *k == canonical) {
@@ -562,6 +625,17 @@ impl Loader<'_> {
         }
         normalize(&self.module_root.join("cue.mod").join("gen").join(bare))
     }
+}
+
+/// Splits a directory argument into the directory (`.` when empty) and the
+/// package it selects: `dir:name` selects package `name` among several.
+fn dir_argument(arg: &str) -> (String, Option<String>) {
+    let (dir, want) = match arg.rsplit_once(':') {
+        Some((d, n)) if !n.is_empty() && !n.contains('/') => (d, Some(n.to_string())),
+        _ => (arg, None),
+    };
+    let dir = if dir.is_empty() { "." } else { dir };
+    (dir.to_string(), want)
 }
 
 /// The last element of a displayed path.
