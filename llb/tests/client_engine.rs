@@ -174,7 +174,7 @@ async fn pushed_image_can_be_pulled_back() {
 }
 
 #[tokio::test]
-async fn local_directory_honours_daggerignore_and_includes() {
+async fn local_directory_honours_exclude_and_include_patterns() {
     let c = engine!();
     let dir = tempfile::tempdir().unwrap();
     let files = [
@@ -190,7 +190,9 @@ async fn local_directory_honours_daggerignore_and_includes() {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(&p, format!("content of {f}\n")).unwrap();
     }
-    std::fs::write(dir.path().join(".daggerignore"), "# test\n**/*.log\nlogs\n").unwrap();
+    // An ignore file is only data to the sender: the source's patterns filter.
+    std::fs::write(dir.path().join(".daggerignore"), "keep.txt\n").unwrap();
+    let excludes = llb::client::patterns::parse_ignore_file("# test\n**/*.log\nlogs\n");
     let token = unique();
 
     let list = |src: State| {
@@ -208,7 +210,11 @@ async fn local_directory_honours_daggerignore_and_includes() {
             .unwrap()
             .root()
     };
-    let mut req = read(&list(Local::new("src").unwrap().build()), "/listing");
+    let src = Local::new("src")
+        .unwrap()
+        .exclude_patterns(excludes)
+        .build();
+    let mut req = read(&list(src), "/listing");
     req.read_files.push("/y".into());
     req.locals = BTreeMap::from([("src".to_string(), dir.path().to_path_buf())]);
     let res = c.solve(req, None).await.expect("solve with a local dir");

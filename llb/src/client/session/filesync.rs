@@ -9,8 +9,9 @@
 //! with `FIN`. Modes are Go `os.FileMode` bits, not Unix `st_mode`.
 //!
 //! The daemon sends the source's include/exclude patterns as request
-//! metadata; a `.daggerignore` at the directory's root adds its patterns to
-//! the excludes.
+//! metadata and the walk applies exactly those (see [`walk`]); ignore files
+//! are not read here: whoever builds the LLB turns them into exclude
+//! patterns, so that they are part of the source's cache key.
 
 use std::collections::{BTreeMap, HashMap};
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
@@ -24,10 +25,7 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::client::patterns::{parse_ignore_file, PatternSet};
-
-/// Name of the per-directory ignore file honoured when sending a directory.
-pub const IGNORE_FILE: &str = ".daggerignore";
+use crate::client::patterns::{MatchInfo, PatternSet};
 
 const CHUNK: usize = 256 * 1024;
 
@@ -54,7 +52,13 @@ pub(crate) const MODE_TYPE: u32 = MODE_DIR
 pub struct Entry {
     /// Path relative to the root, `/`-separated.
     pub rel: String,
+    /// What is sent about it.
     pub stat: Stat,
+    /// Device and inode seen by the walk: a file is sent only if the one
+    /// opened later is the same (not something swapped in since).
+    pub dev: u64,
+    /// See `dev`.
+    pub ino: u64,
 }
 
 /// Serves the local directories of one session, by name.
@@ -173,10 +177,10 @@ async fn send_dir(
     mut inbound: Streaming<Packet>,
     tx: mpsc::Sender<Result<Packet, Status>>,
 ) {
-    let mut files: HashMap<u32, String> = HashMap::new();
+    let mut files: HashMap<u32, (String, u64, u64)> = HashMap::new();
     for (i, e) in entries.iter().enumerate() {
         if e.stat.mode & MODE_TYPE == 0 {
-            files.insert(i as u32, e.rel.clone());
+            files.insert(i as u32, (e.rel.clone(), e.dev, e.ino));
         }
     }
     let stats_tx = tx.clone();
@@ -199,7 +203,7 @@ async fn send_dir(
         };
         match PacketType::try_from(msg.r#type) {
             Ok(PacketType::PacketReq) => {
-                let Some(rel) = files.remove(&msg.id) else {
+                let Some((rel, dev, ino)) = files.remove(&msg.id) else {
                     let _ = tx
                         .send(Err(Status::invalid_argument(format!(
                             "invalid file id {}",
@@ -208,7 +212,7 @@ async fn send_dir(
                         .await;
                     break;
                 };
-                if let Err(e) = send_file(&root.join(&rel), msg.id, &tx).await {
+                if let Err(e) = send_file(&root.join(&rel), (dev, ino), msg.id, &tx).await {
                     let p = Packet {
                         data: format!("failed to read {rel}: {e}").into_bytes(),
                         ..packet(PacketType::PacketErr)
@@ -228,12 +232,22 @@ async fn send_dir(
     }
 }
 
+/// Sends the contents of the regular file the walk saw as `(dev, ino)`.
+/// Opening follows symlinks, so the file opened is checked to be that same
+/// one: a path swapped for a symlink since the walk is refused.
 async fn send_file(
     path: &Path,
+    (dev, ino): (u64, u64),
     id: u32,
     tx: &mpsc::Sender<Result<Packet, Status>>,
 ) -> std::io::Result<()> {
     let mut f = tokio::fs::File::open(path).await?;
+    let md = f.metadata().await?;
+    if md.dev() != dev || md.ino() != ino || !md.is_file() {
+        return Err(std::io::Error::other(
+            "the file changed since the directory was listed",
+        ));
+    }
     let mut buf = vec![0u8; CHUNK];
     loop {
         let n = f.read(&mut buf).await?;
@@ -258,92 +272,161 @@ async fn send_file(
     Ok(())
 }
 
-/// Lists what a transfer of `root` sends, after include/exclude patterns and
-/// the root's `.daggerignore`.
+/// Lists what a transfer of `root` sends for the include/exclude patterns
+/// the daemon asked for, in the order it is sent: fsutil's filtered walk
+/// (what BuildKit's own client sends, checked by `llb/tests/local_patterns.rs`).
+///
+/// Nothing outside `root` is read: entries are stat'ed without following
+/// symlinks, a symlink is sent as a symlink (its target is only text), and a
+/// directory is entered only when it is one. Owners are sent as 0:0, as
+/// BuildKit's client does. An empty `includes` list selects everything.
 pub fn walk(root: &Path, includes: &[String], excludes: &[String]) -> Result<Vec<Entry>, String> {
     let meta = std::fs::metadata(root)
         .map_err(|e| format!("cannot read directory {}: {e}", root.display()))?;
     if !meta.is_dir() {
         return Err(format!("{} is not a directory", root.display()));
     }
-    let mut excludes = excludes.to_vec();
-    let ignore = root.join(IGNORE_FILE);
-    if let Ok(text) = std::fs::read_to_string(&ignore) {
-        excludes.extend(parse_ignore_file(&text));
-    }
-    let includes = PatternSet::new(includes)?;
-    let excludes = PatternSet::new(&excludes)?;
-    let mut out = Vec::new();
-    walk_dir(root, "", &includes, &excludes, &mut out)?;
-    Ok(out)
+    // fsutil filters only with a non-empty list (an empty pattern in it still
+    // makes a filter that selects nothing).
+    let includes = if includes.is_empty() {
+        None
+    } else {
+        Some(PatternSet::new(includes).map_err(|e| format!("include patterns: {e}"))?)
+    };
+    let excludes = if excludes.is_empty() {
+        None
+    } else {
+        Some(PatternSet::new(excludes).map_err(|e| format!("exclude patterns: {e}"))?)
+    };
+    let mut walker = Walker {
+        includes,
+        excludes,
+        pending: Vec::new(),
+        out: Vec::new(),
+    };
+    let none = MatchInfo::default();
+    walker.dir(root, "", &none, &none)?;
+    Ok(walker.out)
 }
 
-/// Appends the entries of `dir` (relative `prefix`) to `out`; a directory is
-/// listed when it is selected itself or holds something selected.
-fn walk_dir(
-    dir: &Path,
-    prefix: &str,
-    includes: &PatternSet,
-    excludes: &PatternSet,
-    out: &mut Vec<Entry>,
-) -> Result<(), String> {
-    let read = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-    let mut names: Vec<(Vec<u8>, PathBuf)> = Vec::new();
-    for ent in read {
-        let ent = ent.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-        let name = ent.file_name();
-        names.push((
-            std::os::unix::ffi::OsStrExt::as_bytes(name.as_os_str()).to_vec(),
-            ent.path(),
-        ));
-    }
-    names.sort();
-    for (name, path) in names {
-        let name = String::from_utf8_lossy(&name).into_owned();
-        let rel = if prefix.is_empty() {
-            name
-        } else {
-            format!("{prefix}/{name}")
-        };
-        let md = std::fs::symlink_metadata(&path)
-            .map_err(|e| format!("cannot stat {}: {e}", path.display()))?;
-        let ft = md.file_type();
-        if ft.is_socket() {
-            continue;
+/// A directory on the way to the current entry, sent only once something
+/// in it is (unless it was selected itself).
+struct Pending {
+    entry: Entry,
+    sent: bool,
+}
+
+struct Walker {
+    includes: Option<PatternSet>,
+    excludes: Option<PatternSet>,
+    pending: Vec<Pending>,
+    out: Vec<Entry>,
+}
+
+impl Walker {
+    /// Walks the entries of `dir` (relative `prefix`), whose own match
+    /// results are `inc_parent`/`exc_parent`.
+    fn dir(
+        &mut self,
+        dir: &Path,
+        prefix: &str,
+        inc_parent: &MatchInfo,
+        exc_parent: &MatchInfo,
+    ) -> Result<(), String> {
+        let mut names: Vec<(Vec<u8>, PathBuf)> = Vec::new();
+        for ent in
+            std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        {
+            let ent = ent.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+            let name = ent.file_name();
+            names.push((
+                std::os::unix::ffi::OsStrExt::as_bytes(name.as_os_str()).to_vec(),
+                ent.path(),
+            ));
         }
-        let excluded = excludes.matches(&rel);
-        let included = includes.is_empty() || includes.matches(&rel);
-        let selected = included && !excluded;
-        if ft.is_dir() {
-            // An excluded directory is skipped whole unless a `!` pattern
-            // could bring back something inside it.
-            if excluded && !excludes.has_negations() {
+        names.sort();
+        for (name, path) in names {
+            let name = String::from_utf8_lossy(&name).into_owned();
+            let rel = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
+            let md = std::fs::symlink_metadata(&path)
+                .map_err(|e| format!("cannot stat {}: {e}", path.display()))?;
+            let ft = md.file_type();
+            if ft.is_socket() {
                 continue;
             }
-            let at = out.len();
-            out.push(Entry {
-                stat: stat_of(&rel, &md, None),
-                rel: rel.clone(),
-            });
-            walk_dir(&path, &rel, includes, excludes, out)?;
-            if !selected && out.len() == at + 1 {
-                out.pop();
+            let is_dir = ft.is_dir();
+            let mut skip = false;
+            let mut inc_info = MatchInfo::default();
+            if let Some(inc) = &self.includes {
+                let (hit, info) = inc.matches_below(&rel, inc_parent);
+                inc_info = info;
+                if !hit {
+                    if is_dir && (!inc.may_select_below(&rel, false) || inc.nothing_below(&rel)) {
+                        continue;
+                    }
+                    skip = true;
+                }
             }
-        } else if selected {
+            let mut exc_info = MatchInfo::default();
+            if let Some(exc) = &self.excludes {
+                let (hit, info) = exc.matches_below(&rel, exc_parent);
+                exc_info = info;
+                if hit {
+                    if is_dir && !exc.may_select_below(&rel, true) {
+                        continue;
+                    }
+                    skip = true;
+                }
+            }
             let link = if ft.is_symlink() {
-                std::fs::read_link(&path)
-                    .ok()
-                    .map(|l| l.to_string_lossy().into_owned())
+                let target = std::fs::read_link(&path)
+                    .map_err(|e| format!("cannot read link {}: {e}", path.display()))?;
+                Some(target.to_string_lossy().into_owned())
             } else {
                 None
             };
-            out.push(Entry {
+            let entry = Entry {
                 stat: stat_of(&rel, &md, link),
-                rel,
-            });
+                rel: rel.clone(),
+                dev: md.dev(),
+                ino: md.ino(),
+            };
+            if !skip {
+                self.send_pending();
+                self.out.push(entry.clone());
+            }
+            if is_dir {
+                self.pending.push(Pending { entry, sent: !skip });
+                let walked = self.dir(&path, &rel, &inc_info, &exc_info);
+                self.pending.pop();
+                match walked {
+                    Ok(()) => {}
+                    // fsutil passes over an unreadable directory it does not send.
+                    Err(_)
+                        if skip
+                            && std::fs::read_dir(&path).is_err_and(|e| {
+                                e.kind() == std::io::ErrorKind::PermissionDenied
+                            }) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends the directories above the current entry that were held back.
+    fn send_pending(&mut self) {
+        for p in &mut self.pending {
+            if !p.sent {
+                p.sent = true;
+                self.out.push(p.entry.clone());
+            }
         }
     }
-    Ok(())
 }
 
 /// fsutil's `Stat` of one entry.
@@ -362,8 +445,10 @@ fn stat_of(rel: &str, md: &std::fs::Metadata, link: Option<String>) -> Stat {
     }
     let mut stat = Stat {
         path: rel.to_string(),
-        uid: md.uid(),
-        gid: md.gid(),
+        // BuildKit's client sends every owner as root (its `resetUIDAndGID`);
+        // the host's ids mean nothing in the container.
+        uid: 0,
+        gid: 0,
         mod_time: md.mtime() * 1_000_000_000 + md.mtime_nsec(),
         ..Default::default()
     };
@@ -418,7 +503,7 @@ mod tests {
     }
 
     #[test]
-    fn daggerignore_and_includes_filter() {
+    fn only_the_daemons_patterns_filter_not_ignore_files() {
         let d = tree(&[
             "keep.txt",
             "skip.log",
@@ -426,12 +511,14 @@ mod tests {
             "src/main.rs",
             "src/notes.md",
         ]);
-        std::fs::write(d.path().join(IGNORE_FILE), "*.log\nlogs\n").unwrap();
+        std::fs::write(d.path().join(".daggerignore"), "*.log\nlogs\n").unwrap();
         let e = walk(d.path(), &[], &[]).unwrap();
+        assert_eq!(e.len(), 8, "{:?}", rels(&e));
+        let e = walk(d.path(), &[], &["*.log".into(), "logs".into()]).unwrap();
         assert_eq!(
             rels(&e),
             vec![
-                IGNORE_FILE,
+                ".daggerignore",
                 "keep.txt",
                 "src",
                 "src/main.rs",
@@ -440,6 +527,71 @@ mod tests {
         );
         let e = walk(d.path(), &["src/*.rs".to_string()], &[]).unwrap();
         assert_eq!(rels(&e), vec!["src", "src/main.rs"]);
+    }
+
+    #[test]
+    fn owners_are_sent_as_root() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tree(&["a/b.txt"]);
+        // Only root can give files away; any user can check its own ids are not sent.
+        let p = d.path().join("a/b.txt");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+        if running_as_root() {
+            std::os::unix::fs::lchown(&p, Some(1234), Some(5678)).unwrap();
+        }
+        let e = walk(d.path(), &[], &[]).unwrap();
+        assert_eq!(rels(&e), vec!["a", "a/b.txt"]);
+        for entry in &e {
+            assert_eq!((entry.stat.uid, entry.stat.gid), (0, 0), "{}", entry.rel);
+        }
+        assert_eq!(e[1].stat.mode, 0o640);
+    }
+
+    /// Whether the tests run as root (then they can chown).
+    fn running_as_root() -> bool {
+        std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+    }
+
+    #[test]
+    fn symlinks_are_sent_as_links_never_followed() {
+        let outside = tree(&["secret/bait.txt"]);
+        let d = tree(&["in.txt"]);
+        std::os::unix::fs::symlink(outside.path().join("secret"), d.path().join("dirlink"))
+            .unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("secret/bait.txt"),
+            d.path().join("filelink"),
+        )
+        .unwrap();
+        let e = walk(d.path(), &[], &[]).unwrap();
+        assert_eq!(rels(&e), vec!["dirlink", "filelink", "in.txt"]);
+        for link in &e[..2] {
+            assert_eq!(link.stat.mode & MODE_TYPE, MODE_SYMLINK, "{}", link.rel);
+            assert!(link
+                .stat
+                .linkname
+                .starts_with(&*outside.path().to_string_lossy()));
+        }
+        // Patterns naming what is behind a link select nothing there.
+        let e = walk(d.path(), &["dirlink/bait.txt".into()], &[]).unwrap();
+        assert!(e.is_empty(), "{:?}", rels(&e));
+    }
+
+    #[tokio::test]
+    async fn a_file_swapped_after_the_walk_is_not_sent() {
+        let outside = tree(&["bait.txt"]);
+        let d = tree(&["a.txt"]);
+        let e = walk(d.path(), &[], &[]).unwrap();
+        let a = d.path().join("a.txt");
+        std::fs::remove_file(&a).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("bait.txt"), &a).unwrap();
+        let (tx, mut rx) = mpsc::channel(8);
+        let err = send_file(&a, (e[0].dev, e[0].ino), 0, &tx)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("changed"), "{err}");
+        drop(tx);
+        assert!(rx.recv().await.is_none(), "nothing was sent");
     }
 
     #[test]
