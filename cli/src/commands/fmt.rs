@@ -1,6 +1,13 @@
 //! `dagger fmt`: print CUE files in the canonical style (tabs, one field per
 //! line, aligned values, comments kept), in place; with `--check`, only list
 //! the files that are not formatted and exit 1 if there are any.
+//!
+//! A tree may come from someone else, so fmt only ever rewrites regular
+//! `.cue` files that are inside the tree it was given: symbolic links met
+//! while walking a directory are not followed (a note on stderr says which
+//! were skipped), a named file must be a regular `.cue` file, and a file is
+//! replaced by renaming a new file over it, so even a hard link to a file
+//! elsewhere is left as it was.
 
 use cue_syntax::format::{format_file_with_source, FormatOptions};
 use cue_syntax::SourceMap;
@@ -14,9 +21,9 @@ pub struct Args {
     /// Do not write; list the files whose formatting differs and exit 1 if any.
     #[arg(long)]
     pub check: bool,
-    /// `.cue` files or directories (searched recursively, `cue.mod` and
-    /// hidden folders skipped); `-` reads standard input and writes standard
-    /// output. The current directory if none is given.
+    /// `.cue` files or directories (searched recursively, `cue.mod`, hidden
+    /// folders and symbolic links skipped); `-` reads standard input and
+    /// writes standard output. The current directory if none is given.
     pub paths: Vec<String>,
 }
 
@@ -102,12 +109,33 @@ fn file(path: &Path, check: bool) -> Outcome {
         return Outcome::Unchanged;
     }
     if !check {
-        if let Err(e) = std::fs::write(path, out) {
+        if let Err(e) = replace_file(path, &out) {
             eprintln!("dagger fmt: cannot write {}: {e}", path.display());
             return Outcome::Failed;
         }
     }
     Outcome::Changed
+}
+
+/// Replaces regular file `path` by a new file holding `text` with the same
+/// permissions: written next to it and renamed over it, so the directory
+/// entry changes and nothing it links to (symbolically or hard) is written.
+fn replace_file(path: &Path, text: &str) -> std::io::Result<()> {
+    let meta = std::fs::symlink_metadata(path)?;
+    if !meta.file_type().is_file() {
+        return Err(std::io::Error::other("no longer a regular file"));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".dagger-fmt-")
+        .tempfile_in(dir)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().set_permissions(meta.permissions())?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 fn stdin(check: bool) -> Outcome {
@@ -133,23 +161,46 @@ fn stdin(check: bool) -> Outcome {
     Outcome::Unchanged
 }
 
-/// The `.cue` files named by `path`: itself, or those under it, sorted.
+/// The `.cue` files named by `path`: itself, or the regular ones under it,
+/// sorted. A directory the user names is walked even through a link (they
+/// named it); inside it, symbolic links are skipped with a note on stderr.
+/// A named file must be a regular `.cue` file.
 fn cue_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     let meta = std::fs::metadata(path)?;
     if !meta.is_dir() {
+        let link = std::fs::symlink_metadata(path)?.file_type().is_symlink();
+        if link {
+            return Err(std::io::Error::other(
+                "is a symbolic link; fmt does not write through links (name its target instead)",
+            ));
+        }
+        if !meta.is_file() || path.extension().is_none_or(|e| e != "cue") {
+            return Err(std::io::Error::other("not a .cue file"));
+        }
         return Ok(vec![path.to_path_buf()]);
     }
     let mut out = Vec::new();
     let mut stack = vec![path.to_path_buf()];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir)? {
-            let p = entry?.path();
+            let entry = entry?;
+            let p = entry.path();
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if p.is_dir() {
-                if name != "cue.mod" && !name.starts_with('.') {
+            // The entry itself, links not followed.
+            let kind = entry.file_type()?;
+            let hidden = name == "cue.mod" || name.starts_with('.');
+            if kind.is_symlink() {
+                if !hidden && (name.ends_with(".cue") || p.is_dir()) {
+                    eprintln!(
+                        "dagger fmt: skipping {}: a symbolic link (not followed)",
+                        p.display()
+                    );
+                }
+            } else if kind.is_dir() {
+                if !hidden {
                     stack.push(p);
                 }
-            } else if name.ends_with(".cue") {
+            } else if kind.is_file() && name.ends_with(".cue") {
                 out.push(p);
             }
         }
@@ -190,6 +241,58 @@ mod tests {
             .map(|p| p.strip_prefix(&dir).unwrap().display().to_string())
             .collect();
         assert_eq!(found, vec!["a.cue", "sub/b.cue"]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn walking_skips_links_and_named_files_must_be_regular_cue_files() {
+        use std::os::unix::fs::symlink;
+        let dir = scratch("links");
+        let outside = scratch("links-outside");
+        std::fs::write(outside.join("o.cue"), "o: 1\n").unwrap();
+        std::fs::create_dir_all(outside.join("d")).unwrap();
+        std::fs::write(outside.join("d/in.cue"), "i: 1\n").unwrap();
+        std::fs::write(dir.join("a.cue"), "a: 1\n").unwrap();
+        std::fs::write(dir.join("data.json"), "{}").unwrap();
+        symlink(outside.join("o.cue"), dir.join("link.cue")).unwrap();
+        symlink(outside.join("d"), dir.join("linkdir")).unwrap();
+        let found = cue_files(&dir).unwrap();
+        assert_eq!(found, vec![dir.join("a.cue")]);
+        // Named explicitly: a link or a non-.cue file is refused.
+        let err = cue_files(&dir.join("link.cue")).unwrap_err();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        let err = cue_files(&dir.join("data.json")).unwrap_err();
+        assert_eq!(err.to_string(), "not a .cue file");
+        // A named directory is walked even when reached through a link.
+        assert_eq!(
+            cue_files(&dir.join("linkdir")).unwrap(),
+            vec![dir.join("linkdir/in.cue")]
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(&outside);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn rewriting_replaces_the_entry_and_keeps_permissions() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = scratch("hardlink");
+        let f = dir.join("x.cue");
+        std::fs::write(&f, "bbb: {c: 2}\n").unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o640)).unwrap();
+        std::fs::hard_link(&f, dir.join("other-name")).unwrap();
+        assert!(matches!(file(&f, false), Outcome::Changed));
+        assert_eq!(std::fs::read_to_string(&f).unwrap(), "bbb: {\n\tc: 2\n}\n");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("other-name")).unwrap(),
+            "bbb: {c: 2}\n",
+            "a hard link elsewhere keeps its text"
+        );
+        let mode = std::fs::metadata(&f).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+        assert_eq!(left.len(), 2, "no temporary file left behind");
         let _ = std::fs::remove_dir_all(&dir);
     }
 
