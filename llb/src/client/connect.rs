@@ -7,9 +7,17 @@
 //! (`DOCKER_HOST`, default `unix:///var/run/docker.sock`): `POST /grpc` with
 //! `Upgrade: h2c` turns the HTTP/1.1 connection into a raw HTTP/2 one that
 //! speaks BuildKit's gRPC API.
+//!
+//! Addresses are validated when parsed (see `address`); the container name
+//! is checked again before `docker` runs, and follows `--` there, so it can
+//! never be read as a flag.
+
+mod address;
+
+use address::check_container_name;
+pub use address::Address;
 
 use std::io;
-use std::path::PathBuf;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -20,70 +28,6 @@ use tokio::net::{TcpStream, UnixStream};
 use tonic::transport::{Channel, Endpoint, Uri};
 
 use super::error::ClientError;
-
-/// Where the daemon is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Address {
-    /// A BuildKit unix socket.
-    Unix(PathBuf),
-    /// A BuildKit TCP address `host:port` (no TLS).
-    Tcp(String),
-    /// A container running BuildKit, reached through `docker exec`.
-    DockerContainer(String),
-    /// Docker's embedded BuildKit behind the Docker API on a unix socket.
-    DockerUnix(PathBuf),
-    /// Docker's embedded BuildKit behind the Docker API on TCP.
-    DockerTcp(String),
-}
-
-impl std::fmt::Display for Address {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Address::Unix(p) => write!(f, "unix://{}", p.display()),
-            Address::Tcp(a) => write!(f, "tcp://{a}"),
-            Address::DockerContainer(n) => write!(f, "docker-container://{n}"),
-            Address::DockerUnix(p) => write!(f, "Docker at unix://{}", p.display()),
-            Address::DockerTcp(a) => write!(f, "Docker at tcp://{a}"),
-        }
-    }
-}
-
-impl Address {
-    /// Parses a `BUILDKIT_HOST` value.
-    pub fn parse_buildkit_host(s: &str) -> Result<Address, ClientError> {
-        if let Some(p) = s.strip_prefix("unix://") {
-            Ok(Address::Unix(PathBuf::from(p)))
-        } else if let Some(a) = s.strip_prefix("tcp://") {
-            Ok(Address::Tcp(a.trim_end_matches('/').to_string()))
-        } else if let Some(n) = s.strip_prefix("docker-container://") {
-            Ok(Address::DockerContainer(n.to_string()))
-        } else {
-            Err(ClientError::BadAddress(s.to_string()))
-        }
-    }
-
-    /// Parses a `DOCKER_HOST` value.
-    pub fn parse_docker_host(s: &str) -> Result<Address, ClientError> {
-        if let Some(p) = s.strip_prefix("unix://") {
-            Ok(Address::DockerUnix(PathBuf::from(p)))
-        } else if let Some(a) = s.strip_prefix("tcp://") {
-            Ok(Address::DockerTcp(a.trim_end_matches('/').to_string()))
-        } else {
-            Err(ClientError::BadAddress(s.to_string()))
-        }
-    }
-
-    /// The address from the environment: `BUILDKIT_HOST`, else Docker.
-    pub fn from_env() -> Result<Address, ClientError> {
-        match std::env::var("BUILDKIT_HOST") {
-            Ok(v) if !v.is_empty() => Address::parse_buildkit_host(&v),
-            _ => match std::env::var("DOCKER_HOST") {
-                Ok(v) if !v.is_empty() => Address::parse_docker_host(&v),
-                _ => Ok(Address::DockerUnix(PathBuf::from("/var/run/docker.sock"))),
-            },
-        }
-    }
-}
 
 /// Dials `addr` and returns a gRPC channel to BuildKit's API.
 pub(crate) async fn dial(addr: &Address) -> Result<Channel, ClientError> {
@@ -138,8 +82,11 @@ async fn open(addr: &Address) -> io::Result<Conn> {
             Ok(Conn::Tcp(s))
         }
         Address::DockerContainer(name) => {
+            // An `Address` can be built without parsing: check again.
+            check_container_name(name)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
             let mut child = tokio::process::Command::new("docker")
-                .args(["exec", "-i", name, "buildctl", "dial-stdio"])
+                .args(["exec", "-i", "--", name, "buildctl", "dial-stdio"])
                 .stdin(std::process::Stdio::piped())
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::null())
@@ -246,24 +193,12 @@ impl AsyncWrite for Conn {
 mod tests {
     use super::*;
 
-    #[test]
-    fn parses_buildkit_hosts() {
-        assert_eq!(
-            Address::parse_buildkit_host("unix:///run/buildkit/buildkitd.sock").unwrap(),
-            Address::Unix(PathBuf::from("/run/buildkit/buildkitd.sock"))
-        );
-        assert_eq!(
-            Address::parse_buildkit_host("tcp://127.0.0.1:1234").unwrap(),
-            Address::Tcp("127.0.0.1:1234".into())
-        );
-        assert_eq!(
-            Address::parse_buildkit_host("docker-container://buildkitd").unwrap(),
-            Address::DockerContainer("buildkitd".into())
-        );
-        assert!(matches!(
-            Address::parse_buildkit_host("ssh://host"),
-            Err(ClientError::BadAddress(_))
-        ));
+    #[tokio::test]
+    async fn a_container_address_built_without_parsing_never_runs_docker() {
+        let addr = Address::DockerContainer("--privileged".into());
+        let err = open(&addr).await.err().expect("refused");
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert!(err.to_string().contains("\"--privileged\""), "{err}");
     }
 
     #[tokio::test]

@@ -13,9 +13,16 @@ pub enum ClientError {
     )]
     Unreachable { address: String, reason: String },
 
-    /// `BUILDKIT_HOST` (or `DOCKER_HOST`) has a form we do not know.
-    #[error("unsupported BuildKit address {0:?}: expected unix://PATH, tcp://HOST:PORT or docker-container://NAME")]
-    BadAddress(String),
+    /// `BUILDKIT_HOST` (or `DOCKER_HOST`) is not an address we accept.
+    #[error("{variable}={value:?} is not a valid address: {expected}")]
+    BadAddress {
+        /// The environment variable it came from.
+        variable: &'static str,
+        /// The value as given.
+        value: String,
+        /// What is wrong and what is expected instead.
+        expected: String,
+    },
 
     /// A command run by an `exec` op exited non-zero.
     #[error("{0}")]
