@@ -134,6 +134,15 @@ pub fn run_in_process(
         Err(e) => return failed(format!("cannot create a temporary directory: {e}")),
     };
     for (name, data) in &case.inputs {
+        // A section name must stay inside the scratch directory.
+        let inside = Path::new(name)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !inside {
+            return failed(format!(
+                "file name {name:?}: expected a relative path without `..`"
+            ));
+        }
         let target = dir.path().join(name);
         let written = target
             .parent()
