@@ -360,16 +360,37 @@ fn to_llb(state: &State, cx: &mut Lowering) -> Result<lo::State, SolveError> {
         }
         StateNode::Local {
             dir,
+            root,
+            subdir,
             include,
             exclude,
         } => {
-            cx.locals.insert(dir.clone(), PathBuf::from(dir));
-            lo::Local::new(dir)
+            // The session serves the readable root, filtered by root-relative
+            // patterns (`local.rs`); a named subdirectory is then taken out.
+            cx.locals.insert(root.clone(), PathBuf::from(root));
+            let sent = lo::Local::new(root)
                 .map_err(build_error)?
                 .include_patterns(include.clone())
                 .exclude_patterns(exclude.clone())
                 .shared_key_hint(dir.clone())
-                .build()
+                .build();
+            if subdir.is_empty() {
+                sent
+            } else {
+                let at = format!("/{subdir}");
+                // The op's own include patterns may select nothing there.
+                let only_subdir =
+                    include.len() == 1 && include[0] == llb::client::patterns::escape(subdir);
+                let sent = if only_subdir {
+                    sent
+                } else {
+                    sent.file(FileOpBuilder::new(LlbFile::mkdir(&at, 0o755, true)))
+                };
+                let contents = Copy::new(&sent, &at, "/")
+                    .dir_contents_only(true)
+                    .create_dest_path(true);
+                lo::State::scratch().file(contents)
+            }
         }
         StateNode::Exec(e) => {
             let root = to_llb(&e.root, cx)?;

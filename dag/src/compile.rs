@@ -7,10 +7,15 @@
 //! `export` and `push-container` do not change the state: they are recorded as
 //! [`Action`]s to perform on the state at that point, after the solve.
 //!
-//! Relative `local` directories are resolved against the plan directory.
+//! A `local` op's directory is resolved against the plan directory, checked
+//! against the plan's [`HostAccess`] and filtered by its ignore files
+//! ([`crate::local`]); a directory the plan may not read fails the compile
+//! with the op's name.
 
 use std::collections::BTreeMap;
-use std::path::{Path as FsPath, PathBuf};
+use std::path::Path as FsPath;
+
+use crate::host::HostAccess;
 
 use crate::ops::{join_path, ExportFormat, Mount, Op, Source};
 use crate::path::Path;
@@ -86,25 +91,48 @@ fn collect_images(ops: &[Op], out: &mut Vec<String>) {
     }
 }
 
-/// Compiles the op list found at `ops_path` (a component's `#compute`).
-pub fn compile(ops: &[Op], ops_path: &Path, images: &ImageConfigs, plan_dir: &FsPath) -> Compiled {
+/// An op that cannot be compiled (a `local` directory the plan may not
+/// read): `op` is its name, `path.#compute[i] local DIR`.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{op}: {message}")]
+pub struct CompileError {
+    pub op: String,
+    pub message: String,
+}
+
+/// Compiles the op list found at `ops_path` (a component's `#compute`);
+/// `host` says which host directories its `local` ops may read.
+pub fn compile(
+    ops: &[Op],
+    ops_path: &Path,
+    images: &ImageConfigs,
+    host: &HostAccess,
+) -> Result<Compiled, CompileError> {
     let mut c = Compiler {
         images,
-        plan_dir,
+        plan_dir: host.plan_dir(),
+        host,
         actions: Vec::new(),
+        error: None,
     };
     let (state, meta) = c.ops(ops, ops_path, true);
-    Compiled {
+    if let Some(e) = c.error {
+        return Err(e);
+    }
+    Ok(Compiled {
         state,
         meta,
         actions: c.actions,
-    }
+    })
 }
 
 struct Compiler<'a> {
     images: &'a ImageConfigs,
     plan_dir: &'a FsPath,
+    host: &'a HostAccess,
     actions: Vec<Action>,
+    /// The first op that failed to compile (the rest still compiles, unused).
+    error: Option<CompileError>,
 }
 
 impl Compiler<'_> {
@@ -139,13 +167,13 @@ impl Compiler<'_> {
                     meta = ImageMeta::default();
                 }
                 Op::Local { dir, include } => {
-                    let dir = self.local_dir(dir);
-                    let exclude = read_ignore_file(&dir);
-                    state = State::new(StateNode::Local {
-                        dir: dir.to_string_lossy().into_owned(),
-                        include: include.clone(),
-                        exclude,
-                    });
+                    state = match crate::local::local_state(self.host, dir, include) {
+                        Ok(node) => State::new(node),
+                        Err(message) => {
+                            self.error.get_or_insert(CompileError { op: name, message });
+                            State::scratch()
+                        }
+                    };
                     meta = ImageMeta::default();
                 }
                 Op::Exec(e) => {
@@ -260,15 +288,6 @@ impl Compiler<'_> {
             },
         }
     }
-
-    fn local_dir(&self, dir: &str) -> PathBuf {
-        let p = FsPath::new(dir);
-        if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            self.plan_dir.join(p)
-        }
-    }
 }
 
 /// The BuildKit id of a cache mount: the plan's directory and the mount's
@@ -294,16 +313,4 @@ fn merge_env(image: &[(String, String)], op: &BTreeMap<String, String>) -> Vec<S
         }
     }
     env
-}
-
-/// The patterns of `dir/.daggerignore` (dockerignore syntax), if any.
-fn read_ignore_file(dir: &FsPath) -> Vec<String> {
-    let Ok(text) = std::fs::read_to_string(dir.join(".daggerignore")) else {
-        return Vec::new();
-    };
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_string)
-        .collect()
 }

@@ -17,6 +17,7 @@ use tokio::task::JoinSet;
 use crate::compile::{compile, resolve_images, Action};
 use crate::events::{EventKind, Progress, Sink};
 use crate::graph::{CycleError, Graph};
+use crate::host::HostAccess;
 use crate::ops::{ExportFormat, Op};
 use crate::parse::{component_ops, OpsError};
 use crate::path::Path;
@@ -100,6 +101,9 @@ impl RunError {
 pub struct Options {
     /// Relative `local` directories are resolved against this.
     pub plan_dir: PathBuf,
+    /// Host directories `local` ops may read besides the plan's module root
+    /// (the user's `--input-dir`s and `--allow-host-path`s; see `host.rs`).
+    pub allow_host_paths: Vec<PathBuf>,
     pub events: Sink,
 }
 
@@ -117,6 +121,10 @@ pub async fn run<P: Plan, S: Solver>(
     if !errors.is_empty() {
         return Err(RunError::Plan(PlanError(render_errors(&errors))));
     }
+    let host = Arc::new(
+        HostAccess::new(&options.plan_dir, &options.allow_host_paths)
+            .map_err(|e| RunError::Plan(PlanError(e)))?,
+    );
     loop {
         let round_start = std::time::Instant::now();
         report.rounds += 1;
@@ -151,9 +159,9 @@ pub async fn run<P: Plan, S: Solver>(
                 Ok(ops) => {
                     running.insert(c.clone());
                     let solver = solver.clone();
-                    let plan_dir = options.plan_dir.clone();
+                    let host = host.clone();
                     tasks.spawn(async move {
-                        let result = run_component(&*solver, &c, &ops, plan_dir, &progress).await;
+                        let result = run_component(&*solver, &c, &ops, &host, &progress).await;
                         match &result {
                             Ok(exports) => progress.emit(EventKind::Completed {
                                 exports: exports.len(),
@@ -313,7 +321,7 @@ async fn run_component<S: Solver>(
     solver: &S,
     c: &Path,
     ops: &[Op],
-    plan_dir: PathBuf,
+    host: &HostAccess,
     progress: &Progress,
 ) -> Result<Vec<serde_json::Value>, RunError> {
     progress.emit(EventKind::Started);
@@ -324,7 +332,12 @@ async fn run_component<S: Solver>(
             reference,
             error,
         })?;
-    let compiled = compile(ops, &c.field("#compute"), &images, &plan_dir);
+    let compiled =
+        compile(ops, &c.field("#compute"), &images, host).map_err(|e| RunError::Op {
+            component: c.clone(),
+            op: Some(e.op),
+            error: SolveError::msg(e.message),
+        })?;
     let op_error = |error: SolveError| RunError::Op {
         component: c.clone(),
         op: error.vertex.clone(),

@@ -19,10 +19,20 @@ pub enum StateNode {
     Image { reference: String },
     /// A checkout of `reference` of the repository at `remote`.
     Git { remote: String, reference: String },
-    /// A directory of the client machine, sent through the session.
+    /// A directory of the client machine, sent through the session (see
+    /// `local.rs`): `root` filtered by `include`/`exclude`, then only its
+    /// `subdir`, at `/`.
     Local {
+        /// The directory the op names, symlinks resolved.
         dir: String,
+        /// The readable tree holding `dir` (module root or allowed
+        /// directory), the directory the session serves.
+        root: String,
+        /// `dir` relative to `root`, `/`-separated, empty when equal.
+        subdir: String,
+        /// Include patterns, relative to `root` (empty: everything).
         include: Vec<String>,
+        /// Exclude patterns relative to `root`, from the ignore files.
         exclude: Vec<String>,
     },
     /// A command run on `root`; the state is `root` afterwards.

@@ -30,6 +30,7 @@ fn engine_available(test: &str) -> bool {
 fn options() -> Options {
     Options {
         plan_dir: std::env::temp_dir(),
+        allow_host_paths: Vec::new(),
         events: dag::events::discard(),
     }
 }

@@ -17,8 +17,9 @@ fn summaries(root: &Node, component: &str) -> Vec<llb::dump::OpSummary> {
         &ops,
         &path.field("#compute"),
         &Default::default(),
-        &std::env::temp_dir(),
-    );
+        &dag::host::HostAccess::new(&std::env::temp_dir(), &[]).unwrap(),
+    )
+    .unwrap();
     llb_ops(&compiled.state, llb::Platform::linux_amd64()).unwrap()
 }
 

@@ -16,6 +16,7 @@ use dag::tree::{Kind, Node};
 fn options() -> Options {
     Options {
         plan_dir: std::env::temp_dir(),
+        allow_host_paths: Vec::new(),
         events: dag::events::discard(),
     }
 }
@@ -27,6 +28,7 @@ fn recording() -> (Options, Arc<Mutex<Vec<Event>>>) {
     (
         Options {
             plan_dir: std::env::temp_dir(),
+            allow_host_paths: Vec::new(),
             events: sink,
         },
         events,

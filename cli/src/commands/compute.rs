@@ -65,6 +65,36 @@ impl InputArgs {
     }
 }
 
+/// Host directories a plan's `local` ops may read besides the plan's own
+/// module root (the directory holding `cue.mod/`, else the plan directory).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct HostArgs {
+    /// Let `local` ops of the plan read this host directory and what is
+    /// below it (repeatable); `--input-dir` directories are allowed already.
+    #[arg(long = "allow-host-path", value_name = "PATH")]
+    pub allow: Vec<PathBuf>,
+}
+
+impl HostArgs {
+    /// The directories allowed besides the module root: these and the
+    /// `--input-dir`s (the user named them), or a usage error naming a path
+    /// that does not exist.
+    pub fn allowed(&self, inputs: &InputArgs) -> Result<Vec<PathBuf>, String> {
+        let mut out = Vec::new();
+        for p in &self.allow {
+            let real = std::fs::canonicalize(p)
+                .map_err(|e| format!("--allow-host-path {}: {e}", p.display()))?;
+            out.push(real);
+        }
+        for input in inputs.parse()? {
+            if let Input::Dir { dir, .. } = input {
+                out.push(PathBuf::from(dir));
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// How progress is shown on stderr.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum LogFormat {
@@ -85,6 +115,8 @@ pub struct Args {
     pub plan_dir: PathBuf,
     #[command(flatten)]
     pub inputs: InputArgs,
+    #[command(flatten)]
+    pub host: HostArgs,
     /// Progress output on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Auto)]
     pub log_format: LogFormat,
@@ -111,6 +143,13 @@ pub fn load_plan(plan_dir: &Path, inputs: &InputArgs) -> Result<CuePlan, ExitCod
 
 pub fn run(args: Args) -> ExitCode {
     let start = Instant::now();
+    let allow_host_paths = match args.host.allowed(&args.inputs) {
+        Ok(paths) => paths,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let mut plan = match load_plan(&args.plan_dir, &args.inputs) {
         Ok(p) => p,
         Err(code) => return code,
@@ -125,6 +164,7 @@ pub fn run(args: Args) -> ExitCode {
     };
     let options = ::dag::run::Options {
         plan_dir: std::fs::canonicalize(&args.plan_dir).unwrap_or(args.plan_dir.clone()),
+        allow_host_paths,
         events: sink(args.log_format),
     };
     let solver = Arc::new(::dag::buildkit::LazySolver::from_env());

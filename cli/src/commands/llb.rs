@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use ::dag::path::Path;
 use ::dag::plan::Plan;
 
-use super::compute::{load_plan, InputArgs};
+use super::compute::{load_plan, HostArgs, InputArgs};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -20,15 +20,30 @@ pub struct Args {
     pub component: Option<String>,
     #[command(flatten)]
     pub inputs: InputArgs,
+    #[command(flatten)]
+    pub host: HostArgs,
 }
 
 pub fn run(args: Args) -> ExitCode {
+    let allowed = match args.host.allowed(&args.inputs) {
+        Ok(paths) => paths,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let plan = match load_plan(&args.plan_dir, &args.inputs) {
         Ok(p) => p,
         Err(code) => return code,
     };
     let root = plan.root();
-    let plan_dir = std::fs::canonicalize(&args.plan_dir).unwrap_or(args.plan_dir.clone());
+    let host = match ::dag::host::HostAccess::new(&args.plan_dir, &allowed) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
     let components = match &args.component {
         Some(text) => {
             let Some(path) = Path::parse(text) else {
@@ -70,7 +85,13 @@ pub fn run(args: Args) -> ExitCode {
             }
         };
         let images = image_configs(&ops);
-        let compiled = ::dag::compile::compile(&ops, &c.field("#compute"), &images, &plan_dir);
+        let compiled = match ::dag::compile::compile(&ops, &c.field("#compute"), &images, &host) {
+            Ok(compiled) => compiled,
+            Err(e) => {
+                eprintln!("error: component {c}: {e}");
+                return ExitCode::from(1);
+            }
+        };
         let summaries = match ::dag::buildkit::llb_ops(&compiled.state, ::llb::Platform::host()) {
             Ok(s) => s,
             Err(e) => {

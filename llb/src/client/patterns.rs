@@ -181,6 +181,27 @@ impl PatternSet {
         relevant().any(|p| format!("{}/", p.without_trailing_glob()).starts_with(&dir_slash))
     }
 
+    /// Whether a walk filtered by these exclude patterns leaves directory
+    /// `dir` out: it is matched itself, or one of its parents is matched and
+    /// not entered (no `!` pattern could bring back anything below it).
+    pub fn excludes_dir(&self, dir: &str) -> bool {
+        let mut info = MatchInfo::default();
+        let mut end = 0;
+        loop {
+            let next = dir[end..].find('/').map(|i| end + i);
+            let prefix = &dir[..next.unwrap_or(dir.len())];
+            let (hit, below) = self.matches_below(prefix, &info);
+            match next {
+                None => return hit,
+                Some(_) if hit && !self.may_select_below(prefix, true) => return true,
+                Some(i) => {
+                    info = below;
+                    end = i + 1;
+                }
+            }
+        }
+    }
+
     /// Whether nothing below directory `dir` can match a non-`!` pattern:
     /// every such pattern starts with literal directory names that `dir`
     /// leaves. (Only a shortcut of the walk: it never changes what is sent.)
@@ -239,6 +260,31 @@ pub fn escape(path: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Re-roots `pattern`, written relative to directory `dir` (a literal
+/// relative path), so that it applies to the same paths relative to the
+/// tree `dir` is in: `*.log` under `sub` is `sub/*.log`, `!keep` is
+/// `!sub/keep`. A pattern that can match nothing where it was written (`.`,
+/// rooted, or leaving its directory with `..`) is kept as it is, so that it
+/// still matches nothing.
+pub fn under(dir: &str, pattern: &str) -> String {
+    let trimmed = pattern.trim();
+    let (neg, body) = match trimmed.strip_prefix('!') {
+        Some(b) => ("!", b),
+        None => ("", trimmed),
+    };
+    let cleaned = go_clean(body);
+    if dir.is_empty()
+        || body.is_empty()
+        || cleaned == "."
+        || cleaned.starts_with('/')
+        || cleaned == ".."
+        || cleaned.starts_with("../")
+    {
+        return trimmed.to_string();
+    }
+    format!("{neg}{}/{cleaned}", escape(dir))
 }
 
 /// Go's `path.Clean`: one `/` between names, no `.` names, `..` resolved
@@ -527,6 +573,32 @@ mod tests {
         let s = set(&[escape("a[1]*?.txt").as_str()]);
         assert!(s.matches("a[1]*?.txt"));
         assert!(!s.matches("a1xy.txt"));
+    }
+
+    #[test]
+    fn excluded_dirs_are_found_as_a_walk_finds_them() {
+        assert!(set(&["keys"]).excludes_dir("keys"));
+        assert!(set(&["keys"]).excludes_dir("keys/deeper"));
+        assert!(!set(&["keys"]).excludes_dir("keysmith"));
+        assert!(set(&["**/.git"]).excludes_dir("a/.git"));
+        // A `!` line below the directory brings it back...
+        assert!(!set(&["a", "!a/b"]).excludes_dir("a/b"));
+        // ...but a parent left out whole is not entered at all.
+        assert!(set(&["a", "!x"]).excludes_dir("a/b"));
+        assert!(set(&["sub/*", "!keep"]).excludes_dir("sub/deeper/x"));
+    }
+
+    #[test]
+    fn patterns_are_rerooted_below_their_directory() {
+        assert_eq!(under("sub", "*.log"), "sub/*.log");
+        assert_eq!(under("sub", " !keep/./x "), "!sub/keep/x");
+        assert_eq!(under("a[1]", "**/x"), "a\\[1\\]/**/x");
+        assert_eq!(under("", "x"), "x");
+        for never in [".", "/abs", "../up", "..", "!../up"] {
+            assert_eq!(under("sub", never), never.trim());
+        }
+        let s = set(&[under("sub", "**/x").as_str()]);
+        assert!(s.matches("sub/x") && s.matches("sub/a/x") && !s.matches("x"));
     }
 
     #[test]
