@@ -30,8 +30,9 @@ pub struct HostAccess {
 pub struct Granted {
     /// The directory, symlinks resolved.
     pub dir: PathBuf,
-    /// The outermost readable root holding `dir` (the module root or an
-    /// allowed directory): its ignore files apply from there down.
+    /// The readable root `dir` is read from: `dir` itself when the user
+    /// allowed exactly it, else the outermost root holding it (the module
+    /// root or an allowed directory). Ignore files apply from there down.
     pub root: PathBuf,
     /// `dir` relative to `root`, `/`-separated, empty when they are equal.
     pub subdir: String,
@@ -91,12 +92,14 @@ impl HostAccess {
         if !real.is_dir() {
             return Err(format!("{} is not a directory", real.display()));
         }
-        let roots = std::iter::once(&self.module_root).chain(&self.allowed);
-        // The outermost root holding the directory: the most ignore files apply.
-        let Some(root) = roots
+        // A directory the user named exactly is read from there; else the
+        // outermost root holding it, so that the most ignore files apply.
+        let exact = self.allowed.iter().find(|r| **r == real);
+        let outermost = std::iter::once(&self.module_root)
+            .chain(&self.allowed)
             .filter(|r| real.starts_with(r))
-            .min_by_key(|r| r.components().count())
-        else {
+            .min_by_key(|r| r.components().count());
+        let Some(root) = exact.or(outermost) else {
             let leads = if real == joined {
                 String::new()
             } else {
@@ -189,6 +192,14 @@ mod tests {
         assert_eq!(g.root, t.path().join("shared").canonicalize().unwrap());
         assert_eq!(g.subdir, "a/b");
         assert!(a.resolve("../other").is_err());
+        // A directory the user named exactly is its own root (the ignore
+        // files above it, the user did not ask for).
+        let inner = t.path().join("plan/data");
+        std::fs::create_dir_all(&inner).unwrap();
+        let a = HostAccess::new(&t.path().join("plan"), &[inner.clone()]).unwrap();
+        assert_eq!(a.resolve("data").unwrap().subdir, "");
+        let a = HostAccess::new(&t.path().join("plan"), &[]).unwrap();
+        assert_eq!(a.resolve("data").unwrap().subdir, "data");
         let e = HostAccess::new(&t.path().join("plan"), &[t.path().join("nope")]).unwrap_err();
         assert!(e.contains("cannot allow host path"), "{e}");
     }

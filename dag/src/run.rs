@@ -332,12 +332,11 @@ async fn run_component<S: Solver>(
             reference,
             error,
         })?;
-    let compiled =
-        compile(ops, &c.field("#compute"), &images, host).map_err(|e| RunError::Op {
-            component: c.clone(),
-            op: Some(e.op),
-            error: SolveError::msg(e.message),
-        })?;
+    let compiled = compile(ops, &c.field("#compute"), &images, host).map_err(|e| RunError::Op {
+        component: c.clone(),
+        op: Some(e.op),
+        error: SolveError::msg(e.message),
+    })?;
     let op_error = |error: SolveError| RunError::Op {
         component: c.clone(),
         op: error.vertex.clone(),
