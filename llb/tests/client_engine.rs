@@ -228,6 +228,7 @@ async fn local_directory_honours_exclude_and_include_patterns() {
     let only_sub = Local::new("src")
         .unwrap()
         .include_patterns(vec!["sub".into()])
+        .exclude_patterns(llb::client::patterns::parse_ignore_file("**/*.log\n"))
         .build();
     let mut req = read(&list(only_sub), "/listing");
     req.locals = BTreeMap::from([("src".to_string(), dir.path().to_path_buf())]);
