@@ -16,3 +16,6 @@ pub mod view;
 
 #[cfg(test)]
 mod txtar_testing;
+
+/// How every error about a misused secret begins (`Compiled::set_secrets`).
+pub const SECRET_MISUSE: &str = "a secret cannot be used";

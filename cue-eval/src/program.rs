@@ -37,6 +37,8 @@ pub struct Compiled {
     main: Vec<ExprRef>,
     /// Imported instances: import path (without `:name`) and files.
     packages: Vec<(Rc<str>, Vec<ExprRef>)>,
+    /// Values no new value may be built from (`Evaluator::set_secrets`).
+    secrets: Rc<[Box<str>]>,
 }
 
 impl Compiled {
@@ -121,7 +123,20 @@ impl Compiled {
             main_scope,
             main,
             packages,
+            secrets: Rc::from(Vec::new()),
         })
+    }
+
+    /// Marks `secrets` as values that evaluation may pass on as they are
+    /// but never build another value from (interpolation, `+`, `*`, library
+    /// calls are errors at the expression).
+    pub fn set_secrets(&mut self, secrets: &[String]) {
+        let list: Vec<Box<str>> = secrets
+            .iter()
+            .filter(|s| !s.is_empty())
+            .map(|s| s.as_str().into())
+            .collect();
+        self.secrets = Rc::from(list);
     }
 
     /// Unifies `value` at `path` (field labels as written; no list indices)
@@ -162,6 +177,7 @@ impl Compiled {
     fn seed(&self, labels: Labels) -> (Evaluator, VertexId) {
         let mut ev = Evaluator::new();
         ev.labels = labels;
+        ev.set_secrets(self.secrets.clone());
         let root = ev.new_vertex(None, Label(0));
         add_conjuncts(&mut ev, root, &self.main);
         for (path, exprs) in &self.packages {

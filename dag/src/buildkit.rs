@@ -22,6 +22,8 @@ pub struct BuildkitSolver {
     opts: MarshalOptions,
     /// The value of [`CACHE_BUSTER_ENV`] for `always` execs of this run.
     cache_buster: String,
+    /// Every secret of the run, by name: none may appear in a definition.
+    secrets: Vec<(String, crate::state::SecretValue)>,
     /// Image configs resolved (or being resolved), by normalized reference.
     configs: std::sync::Arc<tokio::sync::Mutex<BTreeMap<String, ConfigCell>>>,
 }
@@ -59,6 +61,7 @@ impl BuildkitSolver {
             client,
             opts: MarshalOptions::for_platform(Platform::host()),
             cache_buster: new_cache_buster(),
+            secrets: Vec::new(),
             configs: Default::default(),
         })
     }
@@ -103,15 +106,37 @@ impl BuildkitSolver {
         request.locals = cx.locals;
         let mut secrets = BTreeMap::new();
         secrets_of(state, &mut HashSet::new(), &mut secrets);
-        if let Some(leak) = secrets.keys().find(|id| {
-            let value = &secrets[*id];
+        // The last line of defence: no secret the run knows of, mounted
+        // here or not, may be written anywhere in what goes to the daemon.
+        let known = secrets.iter().map(|(id, v)| (id.clone(), v.clone())).chain(
+            self.secrets
+                .iter()
+                .map(|(name, v)| (name.clone(), v.0.clone().into_bytes())),
+        );
+        let frontend_text: Vec<String> = request
+            .frontend
+            .iter()
+            .flat_map(|f| f.attrs.iter().map(|(k, v)| format!("{k}={v}")))
+            .collect();
+        let frontend_defs: Vec<Vec<u8>> = request
+            .frontend
+            .iter()
+            .flat_map(|f| f.inputs.values().flat_map(|d| d.def.clone()))
+            .collect();
+        if let Some((leak, _)) = known.into_iter().find(|(_, value)| {
             let def = &request.definition;
-            let descriptions = def.metadata.values().flat_map(|m| m.description.values());
-            !value.is_empty() && contains(&def.def, descriptions, value)
+            let descriptions = def
+                .metadata
+                .values()
+                .flat_map(|m| m.description.values())
+                .chain(frontend_text.iter());
+            !value.is_empty()
+                && (contains(&def.def, descriptions, value)
+                    || contains(&frontend_defs, std::iter::empty(), value))
         }) {
             return Err(SolveError::msg(format!(
-                "the value of secret {leak} is written in clear text elsewhere in the plan \
-                 (an argument, env or file): refusing to send it to BuildKit"
+                "the value of secret {leak} is written in clear text in what would go to \
+                 BuildKit (an argument, env, file or build option): refusing to send it"
             )));
         }
         request.secrets = secrets;
@@ -234,6 +259,9 @@ fn secrets_of(state: &State, seen: &mut HashSet<usize>, out: &mut BTreeMap<Strin
         | StateNode::Local { .. } => {}
         StateNode::Exec(e) => {
             secrets_of(&e.root, seen, out);
+            for (_, id, value) in &e.secret_env {
+                out.insert(id.clone(), value.0.clone().into_bytes());
+            }
             for m in &e.mounts {
                 match &m.kind {
                     MountKind::State { state, .. } => secrets_of(state, seen, out),
@@ -401,6 +429,9 @@ fn to_llb(state: &State, cx: &mut Lowering) -> Result<lo::State, SolveError> {
                 let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
                 exec = exec.env(k, v);
             }
+            for (name, id, _) in &e.secret_env {
+                exec = exec.secret_env(name.clone(), id.clone());
+            }
             if e.always {
                 // A value new to this run changes the exec's digest, so
                 // it and everything built on it (later ops, consumers)
@@ -530,6 +561,7 @@ impl Solver for BuildkitSolver {
 #[derive(Debug, Default)]
 pub struct LazySolver {
     cell: tokio::sync::OnceCell<Result<BuildkitSolver, String>>,
+    secrets: crate::secrets::Secrets,
 }
 
 impl LazySolver {
@@ -538,9 +570,19 @@ impl LazySolver {
         LazySolver::default()
     }
 
+    /// Refuses any definition that holds one of `secrets` in clear text.
+    pub fn with_secrets(mut self, secrets: crate::secrets::Secrets) -> LazySolver {
+        self.secrets = secrets;
+        self
+    }
+
     async fn get(&self) -> Result<&BuildkitSolver, SolveError> {
         self.cell
-            .get_or_init(BuildkitSolver::connect)
+            .get_or_init(|| async {
+                let mut solver = BuildkitSolver::connect().await?;
+                solver.secrets = self.secrets.entries();
+                Ok(solver)
+            })
             .await
             .as_ref()
             .map_err(|e| SolveError::msg(e.clone()))

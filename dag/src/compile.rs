@@ -197,6 +197,11 @@ impl Compiler<'_> {
                         user: meta.user.clone(),
                         always: e.always,
                         mounts,
+                        secret_env: e
+                            .secret_env
+                            .iter()
+                            .map(|(k, (id, v))| (k.clone(), id.clone(), v.clone()))
+                            .collect(),
                         name,
                     }));
                 }

@@ -31,15 +31,19 @@ pub struct CuePlan {
     /// The plan parsed and compiled once; exported values are filled into
     /// it (cheaper than loading and parsing the package again per export).
     compiled: Option<cue_eval::program::Compiled>,
+    /// The `--input-secret` values, by field path.
+    secrets: crate::secrets::Secrets,
 }
 
 impl CuePlan {
     /// Loads and evaluates the plan in `plan_dir` unified with `inputs`.
     pub fn load(plan_dir: &FsPath, inputs: &[Input]) -> Result<CuePlan, PlanError> {
         let mut plan = CuePlan::prepare(plan_dir, inputs)?;
-        let compiled = cue_eval::program::Compiled::new(&plan.program()?)
-            .map_err(|e| PlanError(e.report()))?;
-        plan.root = crate::cue_view::node_of(&compiled.evaluate())?;
+        let mut compiled = cue_eval::program::Compiled::new(&plan.program()?)
+            .map_err(|e| PlanError(plan.secrets.redact(&e.report())))?;
+        compiled.set_secrets(&plan.secrets.values());
+        plan.root = crate::cue_view::node_of(&compiled.evaluate())
+            .map_err(|e| PlanError(plan.secrets.redact(&e.0)))?;
         plan.compiled = Some(compiled);
         Ok(plan)
     }
@@ -77,6 +81,10 @@ impl CuePlan {
             fills: 0,
             root: Node::empty_struct(),
             compiled: None,
+            secrets: crate::secrets::Secrets::new(inputs.iter().filter_map(|i| match i {
+                Input::Secret { path, value } => Some((path.to_string(), value.clone())),
+                _ => None,
+            })),
         })
     }
 
@@ -104,6 +112,10 @@ impl CuePlan {
 impl Plan for CuePlan {
     fn root(&self) -> &Node {
         &self.root
+    }
+
+    fn secrets(&self) -> crate::secrets::Secrets {
+        self.secrets.clone()
     }
 
     fn fill(&mut self, path: &Path, value: &serde_json::Value) -> Result<(), PlanError> {

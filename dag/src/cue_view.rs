@@ -26,9 +26,12 @@ pub fn node_of(evaluated: &cue_eval::api::Evaluated) -> Result<Node, PlanError> 
         .0
         .iter()
         .filter(|e| {
-            e.path
-                .iter()
-                .all(|l| !l.starts_with('#') && !l.starts_with('_'))
+            // A secret misused anywhere (an op list is a definition) fails
+            // the plan at once, with the expression's position.
+            e.message.starts_with(cue_eval::SECRET_MISUSE)
+                || e.path
+                    .iter()
+                    .all(|l| !l.starts_with('#') && !l.starts_with('_'))
         })
         .cloned()
         .collect();

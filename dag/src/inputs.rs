@@ -9,8 +9,9 @@ use crate::path::{quote_label, Path};
 pub enum Input {
     /// `--input-string PATH=TEXT`
     String { path: Path, text: String },
-    /// `--input-secret PATH=VALUE`: a string for `{secret: ...}` mounts;
-    /// `dagger compute` leaves it out of what it prints.
+    /// `--input-secret PATH=@FILE|env:VAR|-|VALUE`: a string that reaches
+    /// containers only through secret mounts or env (see `secrets.rs`) and
+    /// is printed as `<secret>`.
     Secret {
         path: Path,
         value: crate::state::SecretValue,
@@ -29,6 +30,44 @@ pub enum Input {
     Json(String),
     /// `--input-yaml YAML`
     Yaml(String),
+}
+
+/// The value of `--input-secret PATH=SOURCE`: `@FILE` is the file's
+/// contents (one trailing newline dropped), `env:VAR` the variable's value,
+/// `-` standard input (one trailing newline dropped); anything else is the
+/// value itself, visible to other local users in the process list.
+fn secret_value(source: &str) -> Result<String, String> {
+    let trim = |mut s: String| {
+        if s.ends_with('\n') {
+            s.pop();
+            if s.ends_with('\r') {
+                s.pop();
+            }
+        }
+        s
+    };
+    if let Some(file) = source.strip_prefix('@') {
+        return std::fs::read_to_string(file)
+            .map(trim)
+            .map_err(|e| format!("cannot read secret file {file:?}: {e}"));
+    }
+    if let Some(var) = source.strip_prefix("env:") {
+        return std::env::var(var)
+            .map_err(|_| format!("environment variable {var:?} is not set (or not UTF-8)"));
+    }
+    if source == "-" {
+        // Read once per process: inputs may be parsed more than once.
+        static STDIN: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+        return STDIN
+            .get_or_init(|| {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                    .map(|_| trim(text))
+                    .map_err(|e| format!("cannot read the secret from standard input: {e}"))
+            })
+            .clone();
+    }
+    Ok(source.to_string())
 }
 
 /// A malformed input.
@@ -66,7 +105,7 @@ impl Input {
             },
             "secret" => Input::Secret {
                 path,
-                value: crate::state::SecretValue(rest.to_string()),
+                value: crate::state::SecretValue(secret_value(rest).map_err(err)?),
             },
             "dir" => {
                 let dir = cwd.join(rest);
@@ -197,6 +236,22 @@ mod tests {
         let i = Input::parse("secret", "a.token=p=w", &cwd()).unwrap();
         assert_eq!(i.to_cue().unwrap(), "a: token: \"p=w\"\n");
         assert!(!format!("{i:?}").contains("p=w"), "{i:?}");
+    }
+
+    #[test]
+    fn secret_input_reads_a_file_or_an_env_var() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("token");
+        std::fs::write(&file, "from-file\n").unwrap();
+        let i = Input::parse("secret", &format!("t=@{}", file.display()), &cwd()).unwrap();
+        assert_eq!(i.to_cue().unwrap(), "t: \"from-file\"\n");
+        std::env::set_var("DAGGER_TEST_SECRET_INPUT", "from-env");
+        let i = Input::parse("secret", "t=env:DAGGER_TEST_SECRET_INPUT", &cwd()).unwrap();
+        assert_eq!(i.to_cue().unwrap(), "t: \"from-env\"\n");
+        let e = Input::parse("secret", "t=env:DAGGER_TEST_NOT_SET_EVER", &cwd()).unwrap_err();
+        assert!(e.to_string().contains("DAGGER_TEST_NOT_SET_EVER"), "{e}");
+        let e = Input::parse("secret", "t=@/definitely/not/here", &cwd()).unwrap_err();
+        assert!(e.to_string().contains("cannot read secret file"), "{e}");
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub mod parse;
 pub mod path;
 pub mod plan;
 pub mod run;
+pub mod secrets;
 pub mod solver;
 pub mod state;
 pub mod tree;

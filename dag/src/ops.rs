@@ -57,6 +57,9 @@ pub enum Op {
 pub struct Exec {
     pub args: Vec<String>,
     pub env: BTreeMap<String, String>,
+    /// Env vars whose value is exactly a secret: name -> (LLB secret id,
+    /// value). Filled by `secrets::Secrets::check_ops`, never by parsing.
+    pub secret_env: BTreeMap<String, (String, crate::state::SecretValue)>,
     /// Working directory; `None` means the image's, else `/`.
     pub dir: Option<String>,
     pub always: bool,

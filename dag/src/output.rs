@@ -15,7 +15,7 @@ pub fn concrete_json(root: &Node) -> String {
     concrete_json_hiding(root, &[])
 }
 
-/// [`concrete_json`] leaving out every string equal to one of `secrets`
+/// [`concrete_json`] leaving out every string that holds one of `secrets`
 /// (as if it were not concrete), so secret inputs are never printed.
 pub fn concrete_json_hiding(root: &Node, secrets: &[&str]) -> String {
     render(root, secrets).unwrap_or_else(|| "{}".to_string())
@@ -24,7 +24,11 @@ pub fn concrete_json_hiding(root: &Node, secrets: &[&str]) -> String {
 fn render(node: &Node, secrets: &[&str]) -> Option<String> {
     match &node.kind {
         Kind::Incomplete(_) | Kind::Bottom(_) => None,
-        Kind::Scalar(Scalar::String(s)) if secrets.contains(&s.as_str()) => None,
+        Kind::Scalar(Scalar::String(s))
+            if secrets.iter().any(|x| !x.is_empty() && s.contains(x)) =>
+        {
+            None
+        }
         Kind::Scalar(s) => Some(scalar(s)),
         Kind::List => {
             let elems: Option<Vec<String>> =

@@ -206,6 +206,7 @@ pub fn op(node: &Node, path: &Path) -> Result<Op> {
         "exec" => Op::Exec(Exec {
             args: r.args()?,
             env: r.map_or_empty("env")?,
+            secret_env: BTreeMap::new(),
             dir: r.optional_string("dir")?,
             always: r.bool_or("always", false)?,
             mounts: r.mounts()?,
@@ -405,9 +406,10 @@ impl Reader<'_> {
                 }
                 None if m.get("secret").is_some() => {
                     let r = Reader { node: m, path: &mp };
+                    let value = crate::state::SecretValue(r.string("secret")?);
                     Mount::Secret {
-                        id: mp.to_string(),
-                        value: crate::state::SecretValue(r.string("secret")?),
+                        id: crate::secrets::keyed_id(&mp.to_string(), &value),
+                        value,
                     }
                 }
                 None if m.get("from").is_some() => {

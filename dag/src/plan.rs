@@ -14,6 +14,11 @@ pub trait Plan {
     /// error node at `path` in the new [`Plan::root`].
     fn fill(&mut self, path: &Path, value: &serde_json::Value) -> Result<(), PlanError>;
 
+    /// The secrets given with the plan's inputs (none by default).
+    fn secrets(&self) -> crate::secrets::Secrets {
+        crate::secrets::Secrets::default()
+    }
+
     /// Fills several values, re-evaluating once if the plan can.
     fn fill_all(&mut self, values: &[(Path, serde_json::Value)]) -> Result<(), PlanError> {
         for (path, value) in values {

@@ -22,6 +22,7 @@ use crate::ops::{ExportFormat, Op};
 use crate::parse::{component_ops, OpsError};
 use crate::path::Path;
 use crate::plan::{Plan, PlanError};
+use crate::secrets::Secrets;
 use crate::solver::{SolveError, Solver};
 
 /// How a run went, when it did not fail.
@@ -68,6 +69,11 @@ pub enum RunError {
         component: Path,
         op: String,
         message: String,
+    },
+    #[error("component {component}: {misuse}")]
+    Secret {
+        component: Path,
+        misuse: crate::secrets::SecretMisuse,
     },
     #[error("component {component}: exported value conflicts with the component's constraints: {message}")]
     Fill { component: Path, message: String },
@@ -121,6 +127,7 @@ pub async fn run<P: Plan, S: Solver>(
     if !errors.is_empty() {
         return Err(RunError::Plan(PlanError(render_errors(&errors))));
     }
+    let secrets = Arc::new(plan.secrets());
     let host = Arc::new(
         HostAccess::new(&options.plan_dir, &options.allow_host_paths)
             .map_err(|e| RunError::Plan(PlanError(e)))?,
@@ -156,12 +163,21 @@ pub async fn run<P: Plan, S: Solver>(
                 continue;
             };
             match component_ops(node, &c) {
-                Ok(ops) => {
+                Ok(mut ops) => {
+                    if let Err(misuse) = secrets.check_ops(&mut ops, &c.field("#compute")) {
+                        tasks.abort_all();
+                        return Err(RunError::Secret {
+                            component: c,
+                            misuse,
+                        });
+                    }
+                    let secrets = secrets.clone();
                     running.insert(c.clone());
                     let solver = solver.clone();
                     let host = host.clone();
                     tasks.spawn(async move {
-                        let result = run_component(&*solver, &c, &ops, &host, &progress).await;
+                        let result =
+                            run_component(&*solver, &c, &ops, &host, &secrets, &progress).await;
                         match &result {
                             Ok(exports) => progress.emit(EventKind::Completed {
                                 exports: exports.len(),
@@ -322,6 +338,7 @@ async fn run_component<S: Solver>(
     c: &Path,
     ops: &[Op],
     host: &HostAccess,
+    secrets: &Secrets,
     progress: &Progress,
 ) -> Result<Vec<serde_json::Value>, RunError> {
     progress.emit(EventKind::Started);
@@ -373,6 +390,18 @@ async fn run_component<S: Solver>(
                         op: error.vertex.clone().or_else(|| Some(op.clone())),
                         error,
                     })?;
+                // An exported value would be printed and unified into the
+                // plan: a secret read back from a container stops here.
+                if let Some(name) = secrets.found_in(&String::from_utf8_lossy(&bytes)) {
+                    return Err(RunError::Export {
+                        component: c.clone(),
+                        op,
+                        message: format!(
+                            "the exported file holds the value of secret {name}; \
+                             a secret may not be exported"
+                        ),
+                    });
+                }
                 let value = decode(&bytes, format).map_err(|message| RunError::Export {
                     component: c.clone(),
                     op,

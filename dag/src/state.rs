@@ -59,6 +59,8 @@ pub struct Exec {
     /// Never answered from cache.
     pub always: bool,
     pub mounts: Vec<ExecMount>,
+    /// Env vars served from the session's secrets: (name, id, value).
+    pub secret_env: Vec<(String, String, SecretValue)>,
     /// Human name, `component.#compute[i] exec ...`, shown in progress and errors.
     pub name: String,
 }

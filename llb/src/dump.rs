@@ -55,6 +55,9 @@ pub enum OpDetail {
         #[serde(skip_serializing_if = "String::is_empty")]
         user: String,
         mounts: Vec<MountSummary>,
+        /// `NAME=<secret id>` for env vars served from the session.
+        #[serde(rename = "secretEnv", skip_serializing_if = "Vec::is_empty")]
+        secret_env: Vec<String>,
     },
     /// File actions.
     File { actions: Vec<String> },
@@ -138,6 +141,11 @@ fn detail(op: Option<pb::op::Op>, is_terminal: bool) -> OpDetail {
                 cwd: meta.cwd,
                 user: meta.user,
                 mounts: e.mounts.into_iter().map(mount_summary).collect(),
+                secret_env: e
+                    .secretenv
+                    .iter()
+                    .map(|s| format!("{}=<secret {}>", s.name, s.id))
+                    .collect(),
             }
         }
         Some(Op::File(f)) => OpDetail::File {

@@ -165,9 +165,10 @@ pub fn run(args: Args) -> ExitCode {
     let options = ::dag::run::Options {
         plan_dir: std::fs::canonicalize(&args.plan_dir).unwrap_or(args.plan_dir.clone()),
         allow_host_paths,
-        events: sink(args.log_format),
+        events: sink(args.log_format, ::dag::plan::Plan::secrets(&plan)),
     };
-    let solver = Arc::new(::dag::buildkit::LazySolver::from_env());
+    let secrets = ::dag::plan::Plan::secrets(&plan);
+    let solver = Arc::new(::dag::buildkit::LazySolver::from_env().with_secrets(secrets.clone()));
     let result = runtime.block_on(::dag::run::run(&mut plan, solver, &options));
     match result {
         Ok(report) => {
@@ -184,27 +185,21 @@ pub fn run(args: Args) -> ExitCode {
                 );
             }
             let mut out = std::io::stdout().lock();
-            let secrets: Vec<&str> = args
-                .inputs
-                .secrets
-                .iter()
-                .filter_map(|s| s.split_once('='))
-                .map(|(_, v)| v)
-                .collect();
-            let line =
-                ::dag::output::concrete_json_hiding(::dag::plan::Plan::root(&plan), &secrets);
+            let values = secrets.values();
+            let values: Vec<&str> = values.iter().map(String::as_str).collect();
+            let line = ::dag::output::concrete_json_hiding(::dag::plan::Plan::root(&plan), &values);
             if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
                 return ExitCode::from(1);
             }
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", secrets.redact(&e.to_string()));
             let tail = e.output_tail();
             if !tail.is_empty() {
                 eprintln!("output (last {} lines):", tail.len());
                 for line in tail {
-                    eprintln!("  {line}");
+                    eprintln!("  {}", secrets.redact(line));
                 }
             }
             ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
@@ -212,8 +207,9 @@ pub fn run(args: Args) -> ExitCode {
     }
 }
 
-/// The progress renderer for `format`.
-pub fn sink(format: LogFormat) -> Sink {
+/// The progress renderer for `format`; every secret value in a line is
+/// printed as `<secret>`.
+pub fn sink(format: LogFormat, secrets: ::dag::secrets::Secrets) -> Sink {
     let format = match format {
         LogFormat::Auto if std::io::stderr().is_terminal() => LogFormat::Tty,
         LogFormat::Auto => LogFormat::Plain,
@@ -221,6 +217,7 @@ pub fn sink(format: LogFormat) -> Sink {
     };
     let start = Instant::now();
     Arc::new(move |e: &Event| {
+        let e = &redacted(e, &secrets);
         let line = match format {
             LogFormat::Json => json_line(e, start.elapsed().as_secs_f64()),
             LogFormat::Tty => tty_line(e, start.elapsed().as_secs_f64()),
@@ -229,6 +226,30 @@ pub fn sink(format: LogFormat) -> Sink {
         let mut err = std::io::stderr().lock();
         let _ = writeln!(err, "{line}");
     })
+}
+
+/// The event with every secret value in its text printed as `<secret>`.
+fn redacted(e: &Event, secrets: &::dag::secrets::Secrets) -> Event {
+    if secrets.is_empty() {
+        return e.clone();
+    }
+    let kind = match &e.kind {
+        EventKind::Log { vertex, line } => EventKind::Log {
+            vertex: vertex.as_deref().map(|v| secrets.redact(v)),
+            line: secrets.redact(line),
+        },
+        EventKind::Skipped { reason } => EventKind::Skipped {
+            reason: secrets.redact(reason),
+        },
+        EventKind::Failed { message } => EventKind::Failed {
+            message: secrets.redact(message),
+        },
+        other => other.clone(),
+    };
+    Event {
+        component: e.component.clone(),
+        kind,
+    }
 }
 
 fn plain_line(e: &Event) -> String {

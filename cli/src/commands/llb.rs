@@ -71,7 +71,7 @@ pub fn run(args: Args) -> ExitCode {
         let Some(node) = root.lookup(&c) else {
             continue;
         };
-        let ops = match ::dag::parse::component_ops(node, &c) {
+        let mut ops = match ::dag::parse::component_ops(node, &c) {
             Ok(ops) => ops,
             Err(::dag::parse::OpsError::NotConcrete { path, reason }) if !single => {
                 if writeln!(out, "# {c} (not concrete: {path}: {reason})").is_err() {
@@ -84,6 +84,11 @@ pub fn run(args: Args) -> ExitCode {
                 return ExitCode::from(1);
             }
         };
+        // What compute would refuse to send is not printed either.
+        if let Err(misuse) = plan.secrets().check_ops(&mut ops, &c.field("#compute")) {
+            eprintln!("error: component {c}: {misuse}");
+            return ExitCode::from(1);
+        }
         let images = image_configs(&ops);
         let compiled = match ::dag::compile::compile(&ops, &c.field("#compute"), &images, &host) {
             Ok(compiled) => compiled,

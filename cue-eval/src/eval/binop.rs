@@ -43,6 +43,11 @@ impl Evaluator {
             Ok(v) => v,
             Err(e) => return Value::Bottom(e),
         };
+        if matches!(op, BinOp::Add | BinOp::Mul)
+            && (self.value_holds_secret(&a) || self.value_holds_secret(&b))
+        {
+            return self.secret_misuse(&format!("the operand of {opstr}"), span);
+        }
         match (op, &a, &b) {
             (BinOp::Add, Value::Num(x), Value::Num(y)) => Value::num(x.add(y)),
             (BinOp::Sub, Value::Num(x), Value::Num(y)) => Value::num(x.sub(y)),

@@ -331,6 +331,9 @@ impl Evaluator {
                         Ok(v) => v,
                         Err(b) => return Value::Bottom(b),
                     };
+                    if self.value_holds_secret(&v) {
+                        return self.secret_misuse("an interpolation", x.span);
+                    }
                     match &v {
                         Value::Str(s) => out.extend_from_slice(s.as_bytes()),
                         Value::Bytes(b) => out.extend_from_slice(b),

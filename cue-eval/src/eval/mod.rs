@@ -16,6 +16,7 @@ mod equal;
 mod expr;
 mod node;
 mod resolve;
+mod secrets;
 pub mod show;
 mod side_vec;
 mod stdlib;
@@ -219,6 +220,8 @@ pub struct Evaluator {
     /// Outcomes of simple disjunctions (see `node::simple_key`).
     simple_memo: HashMap<node::SimpleKey, Value, crate::value::FastBuild>,
     closed_scratch: closedness::ClosedScratch,
+    /// Values no new value may be built from (see `secrets.rs`).
+    secrets: Rc<[Box<str>]>,
 }
 
 impl Default for Evaluator {
@@ -245,6 +248,7 @@ impl Evaluator {
             partials: Vec::new(),
             simple_memo: HashMap::default(),
             closed_scratch: Default::default(),
+            secrets: Rc::from(Vec::new()),
             quiet_err: Rc::new(Bottom {
                 code: Code::Eval,
                 message: "conflict".into(),

@@ -168,6 +168,9 @@ impl Evaluator {
     }
 
     fn apply_func(&mut self, f: &'static Func, vals: Vec<Value>, span: Span) -> Value {
+        if vals.iter().any(|v| self.value_holds_secret(v)) {
+            return self.secret_misuse(&format!("a call to {}", f.name), span);
+        }
         match self.call_raw(f, vals) {
             Ok(d) => self.data_value(&d, span),
             Err(Ok(e)) => self.builtin_error(f, e, span),

@@ -24,6 +24,7 @@ pub const EXEC_MOUNT_SELECTOR: &str = "exec.mount.selector";
 pub const EXEC_MOUNT_TMPFS: &str = "exec.mount.tmpfs";
 pub const EXEC_MOUNT_TMPFS_SIZE: &str = "exec.mount.tmpfs.size";
 pub const EXEC_MOUNT_SECRET: &str = "exec.mount.secret";
+pub const EXEC_SECRET_ENV: &str = "exec.secretenv";
 pub const FILE_BASE: &str = "file.base";
 pub const CONSTRAINTS: &str = "constraints";
 pub const PLATFORM: &str = "platform";

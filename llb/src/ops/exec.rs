@@ -155,6 +155,8 @@ pub struct Exec {
     cwd: Option<String>,
     user: Option<String>,
     mounts: Vec<(String, Mount)>,
+    /// (env var name, secret id), served by the session's secret provider.
+    secret_env: Vec<(String, String)>,
     network: Network,
     readonly_root: bool,
     meta: OpMeta,
@@ -173,10 +175,18 @@ impl Exec {
             cwd: None,
             user: None,
             mounts: Vec::new(),
+            secret_env: Vec::new(),
             network: Network::Sandbox,
             readonly_root: false,
             meta: OpMeta::default(),
         }
+    }
+
+    /// Sets env var `name` to the secret `id` from the client's session:
+    /// only the id is in the definition (and in the daemon's cache records).
+    pub fn secret_env(mut self, name: impl Into<String>, id: impl Into<String>) -> Exec {
+        self.secret_env.push((name.into(), id.into()));
+        self
     }
 
     /// Adds an environment variable on top of the state's (same name: replaced).
@@ -268,6 +278,8 @@ pub(crate) struct ExecOp {
     pub(crate) network: Network,
     /// Sorted by `dest`, secrets last.
     pub(crate) mounts: Vec<ExecMount>,
+    /// (name, secret id), sorted by name.
+    pub(crate) secret_env: Vec<(String, String)>,
 }
 
 /// The result of an exec: its root filesystem afterwards, and the contents
@@ -393,13 +405,22 @@ impl State {
             .map(|m| (m.dest.clone(), m.output))
             .collect();
 
+        let mut secret_env = exec.secret_env;
+        secret_env.sort();
+        secret_env.dedup_by(|a, b| a.0 == b.0);
         let op = ExecOp {
             args: exec.args,
-            env: env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+            // A secret env var wins over a plain one of the same name.
+            env: env
+                .iter()
+                .filter(|(k, _)| !secret_env.iter().any(|(n, _)| n == k))
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect(),
             cwd,
             user,
             network: exec.network,
             mounts,
+            secret_env,
         };
         let vertex = Output::new(VertexKind::Exec(op), exec.meta, self.platform.clone(), 0).vertex;
         let output_state = |index: i64| {
@@ -526,6 +547,15 @@ impl ExecOp {
                 Network::Host => pb::NetMode::Host,
                 Network::None => pb::NetMode::None,
             } as i32,
+            secretenv: self
+                .secret_env
+                .iter()
+                .map(|(name, id)| pb::SecretEnv {
+                    id: id.clone(),
+                    name: name.clone(),
+                    optional: false,
+                })
+                .collect(),
             ..Default::default()
         };
         (inputs, pb::op::Op::Exec(exec))
@@ -555,6 +585,9 @@ impl ExecOp {
                 MountKind::Bind => {}
                 MountKind::Secret { .. } => out.push(caps::EXEC_MOUNT_SECRET),
             }
+        }
+        if !self.secret_env.is_empty() {
+            out.push(caps::EXEC_SECRET_ENV);
         }
         out
     }
