@@ -196,7 +196,7 @@ mod tests {
         // files above it, the user did not ask for).
         let inner = t.path().join("plan/data");
         std::fs::create_dir_all(&inner).unwrap();
-        let a = HostAccess::new(&t.path().join("plan"), &[inner.clone()]).unwrap();
+        let a = HostAccess::new(&t.path().join("plan"), &[inner]).unwrap();
         assert_eq!(a.resolve("data").unwrap().subdir, "");
         let a = HostAccess::new(&t.path().join("plan"), &[]).unwrap();
         assert_eq!(a.resolve("data").unwrap().subdir, "data");
