@@ -351,3 +351,77 @@ fn a_secret_mount_and_secret_env_deliver_the_value_and_nothing_else_does() {
         other => panic!("cannot run {buildctl} du -v: {other:?}"),
     }
 }
+
+#[test]
+fn a_field_typed_dagger_secret_is_a_secret_whoever_sets_it() {
+    if !engine_available("a_field_typed_dagger_secret_is_a_secret_whoever_sets_it") {
+        return;
+    }
+    let from_flag = fresh_secret();
+    let literal = fresh_secret();
+    let dir = plan(&format!(
+        r#"#Account: {{
+	name: string
+	key:  dagger.#Secret
+}}
+acct: #Account & {{name: "ci", key: "{literal}"}}
+other: dagger.#Secret
+ok: {{
+	string
+	#compute: [
+		llb.#FetchContainer & {{ref: "busybox"}},
+		llb.#Exec & {{
+			args: ["sh", "-c", "(printf %s \"$KEY\" | md5sum; printf %s \"$OTHER\" | md5sum) > /out"]
+			env: {{KEY: acct.key, OTHER: other}}
+		}},
+		llb.#Export & {{source: "/out"}},
+	]
+}}"#
+    ));
+    let run = |extra: &str| {
+        Command::new(env!("CARGO_BIN_EXE_dagger"))
+            .args(["compute", ".", "--log-format", "json"])
+            .args(["--input-string", &format!("other={from_flag}")])
+            .args(["--input-secret", "token=env:DAGGER_HOSTILE_TOKEN"])
+            .env("DAGGER_HOSTILE_TOKEN", fresh_secret())
+            .args(extra.split_whitespace())
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = run("");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        v["ok"],
+        format!(
+            "{}  -\n{}  -\n",
+            md5_hex(literal.as_bytes()),
+            md5_hex(from_flag.as_bytes())
+        )
+    );
+    for s in [&from_flag, &literal] {
+        assert!(!stdout.contains(s.as_str()), "{stdout}");
+        assert!(!stderr.contains(s.as_str()), "{stderr}");
+    }
+    assert_eq!(v["acct"], serde_json::json!({"name": "ci"}));
+    // Misused, each is refused like an input secret.
+    std::fs::write(
+        dir.path().join("leak.cue"),
+        "package main\n\nleak: #compute: [{do: \"exec\", args: [\"echo\", \"k=\\(acct.key)\"]}]\n",
+    )
+    .unwrap();
+    let out = run("");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("a secret cannot be used in an interpolation")
+            && stderr.contains("leak.cue:3:"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(literal.as_str()), "{stderr}");
+}

@@ -213,6 +213,34 @@ impl<'a> View<'a> {
         })
     }
 
+    /// Whether one of this value's own conjuncts selects `name` from the
+    /// imported package `import` (`dagger.#Secret` for `("dagger.io/dagger",
+    /// "#Secret")`), alone or as a term of `&`.
+    pub fn selects_from_import(&self, import: &str, name: &str) -> bool {
+        fn selects(
+            ev: &crate::eval::Evaluator,
+            e: &crate::compile::ir::Expr,
+            import: &str,
+            name: &str,
+        ) -> bool {
+            match &e.kind {
+                ExprKind::Selector(base, label) => {
+                    matches!(&base.kind, ExprKind::Import(p) if &**p == import)
+                        && ev.labels.str(*label) == name
+                }
+                ExprKind::Unify(xs) => xs.iter().any(|x| selects(ev, x, import, name)),
+                _ => false,
+            }
+        }
+        let v = self.vertex;
+        self.inst.with_evaluator(|ev| {
+            ev.v(v)
+                .conjuncts
+                .iter()
+                .any(|c| selects(ev, &c.expr, import, name))
+        })
+    }
+
     /// The value as data, by `cue export`'s rules (defaults taken, regular
     /// fields only, everything concrete).
     pub fn to_data(&self) -> Result<Data, Errors> {

@@ -42,7 +42,21 @@ impl CuePlan {
         let mut compiled = cue_eval::program::Compiled::new(&plan.program()?)
             .map_err(|e| PlanError(plan.secrets.redact(&e.report())))?;
         compiled.set_secrets(&plan.secrets.values());
-        plan.root = crate::cue_view::node_of(&compiled.evaluate())
+        let mut evaluated = compiled.evaluate();
+        // Values of `dagger.#Secret` fields are secrets too; once known, the
+        // plan is evaluated again so that their misuse is caught as well.
+        let typed = crate::cue_view::secret_fields(&evaluated);
+        let before = plan.secrets.values().len();
+        for (path, value) in typed {
+            if plan.secrets.exactly(&value).is_none() {
+                plan.secrets.add(path, crate::state::SecretValue(value));
+            }
+        }
+        if plan.secrets.values().len() != before {
+            compiled.set_secrets(&plan.secrets.values());
+            evaluated = compiled.evaluate();
+        }
+        plan.root = crate::cue_view::node_of(&evaluated)
             .map_err(|e| PlanError(plan.secrets.redact(&e.0)))?;
         plan.compiled = Some(compiled);
         Ok(plan)

@@ -41,6 +41,37 @@ pub fn node_of(evaluated: &cue_eval::api::Evaluated) -> Result<Node, PlanError> 
     Ok(convert(&evaluated.root()))
 }
 
+/// The concrete string values of regular fields typed `dagger.#Secret`
+/// (written `x: dagger.#Secret`, directly or through a definition), by path.
+pub fn secret_fields(evaluated: &cue_eval::api::Evaluated) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    collect_secrets(&evaluated.root(), &Path::root(), 0, &mut out);
+    out
+}
+
+fn collect_secrets(v: &View<'_>, at: &Path, depth: usize, out: &mut Vec<(String, String)>) {
+    // Plans are shallow; the bound only guards against pathological input.
+    if depth > 64 {
+        return;
+    }
+    for (label, kind, value) in v.fields() {
+        if kind != view::FieldKind::Regular {
+            continue;
+        }
+        let p = at.field(&label);
+        if value.selects_from_import("dagger.io/dagger", "#Secret") {
+            if let ViewKind::Scalar(Data::String(s)) = value.kind() {
+                out.push((p.to_string(), s));
+            }
+            continue;
+        }
+        collect_secrets(&value, &p, depth + 1, out);
+    }
+    for (i, e) in v.elems().iter().enumerate() {
+        collect_secrets(e, &at.index(i), depth + 1, out);
+    }
+}
+
 fn convert(v: &View<'_>) -> Node {
     let kind = match v.kind() {
         ViewKind::Struct => Kind::Struct,
