@@ -21,8 +21,10 @@ pub struct InputArgs {
     /// Set a field to a string: `PATH=TEXT`.
     #[arg(long = "input-string", value_name = "PATH=TEXT")]
     pub strings: Vec<String>,
-    /// Set a field to a secret string (for `{secret: ...}` mounts; never printed): `PATH=VALUE`.
-    #[arg(long = "input-secret", value_name = "PATH=VALUE")]
+    /// Set a field to a secret, read from a file (`PATH=@FILE`), an env var
+    /// (`PATH=env:VAR`) or stdin (`PATH=-`); it reaches containers only
+    /// through secret mounts or env and is printed as `<secret>`.
+    #[arg(long = "input-secret", value_name = "PATH=@FILE|env:VAR|-")]
     pub secrets: Vec<String>,
     /// Make a field an artifact of a local directory: `PATH=DIR`.
     #[arg(long = "input-dir", value_name = "PATH=DIR")]
