@@ -213,6 +213,64 @@ impl<'a> View<'a> {
         })
     }
 
+    /// Where this value was written: the positions of its own conjuncts,
+    /// first seen first, without duplicates.
+    pub fn positions(&self) -> Vec<crate::errors::Position> {
+        let v = self.vertex;
+        let spans: Vec<Span> = self.inst.with_evaluator(|ev| {
+            ev.v(v)
+                .conjuncts
+                .iter()
+                .map(|c| c.expr.span)
+                .filter(|s| !s.is_synthetic())
+                .collect()
+        });
+        let mut out = Vec::new();
+        for p in self.inst.positions(&spans) {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    /// The errors this value stands for when it is an error (`_|_`, not
+    /// merely incomplete): itself, then each cause (an empty disjunction's
+    /// alternatives), each with its path and positions, as `cue` reports them.
+    pub fn error(&self) -> Option<Errors> {
+        let v = self.value;
+        let root = self.inst.root_vertex();
+        let entries = self.inst.with_evaluator(|ev| {
+            ev.finalize(v);
+            match ev.v(v).value.clone() {
+                Value::Bottom(b) if !b.is_incomplete() => Some(
+                    ev.error_entries(v, &b)
+                        .into_iter()
+                        .map(|e| {
+                            let path = if vertex_path(ev, root, e.vertex).is_some() {
+                                ev.path(e.vertex)
+                            } else {
+                                ev.path(v)
+                            };
+                            (path, e.message, e.spans)
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+                _ => None,
+            }
+        })?;
+        Some(Errors(
+            entries
+                .into_iter()
+                .map(|(path, message, spans)| Error {
+                    path,
+                    message,
+                    positions: self.inst.positions(&spans),
+                })
+                .collect(),
+        ))
+    }
+
     /// Whether one of this value's own conjuncts selects `name` from the
     /// imported package `import` (`dagger.#Secret` for `("dagger.io/dagger",
     /// "#Secret")`), alone or as a term of `&`.

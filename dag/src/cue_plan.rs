@@ -33,6 +33,92 @@ pub struct CuePlan {
     compiled: Option<cue_eval::program::Compiled>,
     /// The `--input-secret` values, by field path.
     secrets: crate::secrets::Secrets,
+    /// How positions are shown to the user.
+    locator: Locator,
+}
+
+/// Rewrites the evaluator's positions (files relative to the plan directory)
+/// for the user: relative to the working directory, and an input's file as
+/// the flag that gave it.
+#[derive(Clone, Debug)]
+struct Locator {
+    plan_dir: PathBuf,
+    cwd: Option<PathBuf>,
+    /// The flag and value of each input, by index.
+    inputs: Vec<String>,
+}
+
+impl Locator {
+    fn relocate(&self, p: &cue_eval::errors::Position) -> cue_eval::errors::Position {
+        let name = p.file.strip_prefix("./").unwrap_or(&p.file);
+        if let Some(i) = name
+            .strip_prefix("~dagger-input-")
+            .and_then(|rest| rest.strip_suffix(".cue"))
+            .and_then(|n| n.parse::<usize>().ok())
+        {
+            if let Some(flag) = self.inputs.get(i) {
+                // The input's file starts with a package clause and a blank line.
+                return cue_eval::errors::Position {
+                    file: flag.clone(),
+                    line: p.line.saturating_sub(2).max(1),
+                    col: p.col,
+                };
+            }
+        }
+        let full = self.plan_dir.join(name);
+        // The embedded packages live in the loader's overlay, not on disk.
+        if let Some((_, pkg_file)) = name.split_once("cue.mod/pkg/") {
+            if !full.exists() {
+                return cue_eval::errors::Position {
+                    file: format!("<embedded>/{pkg_file}"),
+                    line: p.line,
+                    col: p.col,
+                };
+            }
+        }
+        let file = match self.cwd.as_ref().and_then(|c| full.strip_prefix(c).ok()) {
+            Some(rel) if rel.as_os_str().is_empty() => ".".to_string(),
+            Some(rel) => format!("./{}", rel.display()),
+            None => full.display().to_string(),
+        };
+        cue_eval::errors::Position {
+            file,
+            line: p.line,
+            col: p.col,
+        }
+    }
+
+    /// `errors` rendered as `cue` does, positions relocated.
+    fn report(&self, errors: cue_eval::errors::Errors) -> String {
+        crate::cue_view::relocated(errors, &|p| self.relocate(p)).report()
+    }
+}
+
+/// The flag and value an input was given with, as the user typed it (a
+/// secret's value left out, long values shortened).
+fn input_flag(input: &Input) -> String {
+    fn short(text: &str) -> String {
+        let one_line = text.replace('\n', "\\n");
+        if one_line.chars().count() > 40 {
+            let cut: String = one_line.chars().take(37).collect();
+            format!("{cut}...")
+        } else {
+            one_line
+        }
+    }
+    match input {
+        Input::String { path, text } => format!("--input-string {path}={}", short(text)),
+        Input::Secret { path, .. } => format!("--input-secret {path}"),
+        Input::Dir { path, dir } => format!("--input-dir {path}={dir}"),
+        Input::Git {
+            path,
+            remote,
+            reference,
+        } => format!("--input-git {path}={remote}#{reference}"),
+        Input::Cue(text) => format!("--input-cue '{}'", short(text)),
+        Input::Json(text) => format!("--input-json '{}'", short(text)),
+        Input::Yaml(text) => format!("--input-yaml '{}'", short(text)),
+    }
 }
 
 impl CuePlan {
@@ -40,7 +126,7 @@ impl CuePlan {
     pub fn load(plan_dir: &FsPath, inputs: &[Input]) -> Result<CuePlan, PlanError> {
         let mut plan = CuePlan::prepare(plan_dir, inputs)?;
         let mut compiled = cue_eval::program::Compiled::new(&plan.program()?)
-            .map_err(|e| PlanError(plan.secrets.redact(&e.report())))?;
+            .map_err(|e| PlanError(plan.secrets.redact(&plan.locator.report(e))))?;
         compiled.set_secrets(&plan.secrets.values());
         let mut evaluated = compiled.evaluate();
         // Values of `dagger.#Secret` fields are secrets too; once known, the
@@ -56,7 +142,8 @@ impl CuePlan {
             compiled.set_secrets(&plan.secrets.values());
             evaluated = compiled.evaluate();
         }
-        plan.root = crate::cue_view::node_of(&evaluated)
+        let locator = plan.locator.clone();
+        plan.root = crate::cue_view::node_of(&evaluated, &|p| locator.relocate(p))
             .map_err(|e| PlanError(plan.secrets.redact(&e.0)))?;
         plan.compiled = Some(compiled);
         Ok(plan)
@@ -89,7 +176,7 @@ impl CuePlan {
             );
         }
         Ok(CuePlan {
-            plan_dir,
+            plan_dir: plan_dir.clone(),
             overlay,
             package,
             fills: 0,
@@ -99,6 +186,13 @@ impl CuePlan {
                 Input::Secret { path, value } => Some((path.to_string(), value.clone())),
                 _ => None,
             })),
+            locator: Locator {
+                plan_dir: plan_dir.clone(),
+                cwd: std::env::current_dir()
+                    .ok()
+                    .map(|c| std::fs::canonicalize(&c).unwrap_or(c)),
+                inputs: inputs.iter().map(input_flag).collect(),
+            },
         })
     }
 
@@ -114,7 +208,8 @@ impl CuePlan {
     }
 
     fn evaluate(&self) -> Result<Node, PlanError> {
-        crate::cue_view::evaluate(&self.program()?)
+        crate::cue_view::evaluate(&self.program()?, &|p| self.locator.relocate(p))
+            .map_err(|e| PlanError(self.secrets.redact(&e.0)))
     }
 
     /// Loads without evaluating (for tests of the loading rules).
@@ -152,7 +247,9 @@ impl Plan for CuePlan {
                     .map_err(|e| PlanError(cue_eval::errors::Errors(vec![e]).report()))?;
                 self.fills += 1;
             }
-            self.root = crate::cue_view::node_of(&compiled.evaluate())?;
+            let locator = &self.locator;
+            self.root = crate::cue_view::node_of(&compiled.evaluate(), &|p| locator.relocate(p))
+                .map_err(|e| PlanError(self.secrets.redact(&e.0)))?;
             return Ok(());
         }
         for (path, value) in values {

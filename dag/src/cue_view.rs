@@ -5,6 +5,7 @@
 //! report (paths and positions); incomplete values are just non-concrete.
 
 use cue_eval::data::Data;
+use cue_eval::errors::{Errors, Position};
 use cue_eval::load::Program;
 use cue_eval::view::{self, PathSeg, View, ViewKind};
 
@@ -12,16 +13,36 @@ use crate::path::{Path, Seg};
 use crate::plan::PlanError;
 use crate::tree::{Field, FieldKind, Kind, Node, Scalar};
 
+/// How a source position is shown to the user: the evaluator names files
+/// relative to the plan directory; the CLI shows them relative to where it
+/// runs, and names the flag for an input's file.
+pub type Relocate<'a> = &'a dyn Fn(&Position) -> Position;
+
+/// `errors` with every position relocated.
+pub fn relocated(mut errors: Errors, relocate: Relocate<'_>) -> Errors {
+    for e in &mut errors.0 {
+        for p in &mut e.positions {
+            if p.line > 0 {
+                *p = relocate(p);
+            }
+        }
+    }
+    errors
+}
+
 /// Evaluates the program's root instance.
-pub fn evaluate(program: &Program) -> Result<Node, PlanError> {
-    let evaluated =
-        cue_eval::program::evaluate_program(program).map_err(|e| PlanError(e.report()))?;
-    node_of(&evaluated)
+pub fn evaluate(program: &Program, relocate: Relocate<'_>) -> Result<Node, PlanError> {
+    let evaluated = cue_eval::program::evaluate_program(program)
+        .map_err(|e| PlanError(relocated(e, relocate).report()))?;
+    node_of(&evaluated, relocate)
 }
 
 /// The tree of an evaluated plan, or its errors in regular fields.
-pub fn node_of(evaluated: &cue_eval::api::Evaluated) -> Result<Node, PlanError> {
-    let errors = evaluated.errors();
+pub fn node_of(
+    evaluated: &cue_eval::api::Evaluated,
+    relocate: Relocate<'_>,
+) -> Result<Node, PlanError> {
+    let errors = relocated(evaluated.errors(), relocate);
     let regular: Vec<_> = errors
         .0
         .iter()
@@ -38,7 +59,27 @@ pub fn node_of(evaluated: &cue_eval::api::Evaluated) -> Result<Node, PlanError> 
     if !regular.is_empty() {
         return Err(PlanError(cue_eval::errors::Errors(regular).report()));
     }
-    Ok(convert(&evaluated.root()))
+    Ok(convert(&evaluated.root(), relocate))
+}
+
+/// A CUE error value as [`Kind::Bottom`]'s report: the first error's
+/// message and positions, then each cause with its path and positions.
+fn bottom_report(errors: &Errors) -> String {
+    let mut out = String::new();
+    for (i, e) in errors.0.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+            if !e.path.is_empty() {
+                out.push_str(&e.path.join("."));
+                out.push_str(": ");
+            }
+        }
+        out.push_str(&e.message);
+        for p in e.positions.iter().filter(|p| p.line > 0) {
+            out.push_str(&format!(":\n    {}:{}:{}", p.file, p.line, p.col));
+        }
+    }
+    out
 }
 
 /// The concrete string values of regular fields typed `dagger.#Secret`
@@ -72,14 +113,25 @@ fn collect_secrets(v: &View<'_>, at: &Path, depth: usize, out: &mut Vec<(String,
     }
 }
 
-fn convert(v: &View<'_>) -> Node {
+fn convert(v: &View<'_>, relocate: Relocate<'_>) -> Node {
     let kind = match v.kind() {
         ViewKind::Struct => Kind::Struct,
         ViewKind::List => Kind::List,
         ViewKind::Scalar(d) => Kind::Scalar(scalar(d)),
         ViewKind::Incomplete(reason) => Kind::Incomplete(reason),
-        ViewKind::Bottom(message) => Kind::Bottom(message),
+        ViewKind::Bottom(message) => match v.error() {
+            Some(errors) => Kind::Bottom(bottom_report(&relocated(errors, relocate))),
+            None => Kind::Bottom(message),
+        },
     };
+    let positions = v
+        .positions()
+        .iter()
+        .map(|p| {
+            let p = relocate(p);
+            format!("{}:{}:{}", p.file, p.line, p.col)
+        })
+        .collect();
     let fields = v
         .fields()
         .iter()
@@ -95,17 +147,18 @@ fn convert(v: &View<'_>) -> Node {
             node: if *kind == view::FieldKind::Optional {
                 Node::incomplete("optional")
             } else {
-                convert(value)
+                convert(value, relocate)
             },
         })
         .collect();
-    let elems = v.elems().iter().map(convert).collect();
+    let elems = v.elems().iter().map(|e| convert(e, relocate)).collect();
     let refs = v.references().into_iter().map(path).collect();
     Node {
         kind,
         fields,
         elems,
         refs,
+        positions,
     }
 }
 

@@ -38,10 +38,52 @@ pub struct Graph {
     index: BTreeMap<Path, NodeIndex>,
 }
 
-/// A reference cycle between components.
+/// A reference cycle between components, with where each link of it is
+/// written (`y refers to x` and the reference's positions).
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("dependency cycle between components: {}", fmt_cycle(.0))]
-pub struct CycleError(pub Vec<Path>);
+#[error("dependency cycle between components: {}{}", fmt_cycle(.0), fmt_links(.1))]
+pub struct CycleError(pub Vec<Path>, pub Vec<(String, Vec<String>)>);
+
+fn fmt_links(links: &[(String, Vec<String>)]) -> String {
+    let mut s = String::new();
+    for (what, positions) in links {
+        s.push_str(&format!("\n  {what}"));
+        for p in positions {
+            s.push_str(&format!(":\n    {p}"));
+        }
+    }
+    s
+}
+
+/// For each pair of neighbours in `cycle`, the first node of one that
+/// refers into the other, with its positions.
+fn cycle_links(root: &Node, cycle: &[Path]) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    for (i, a) in cycle.iter().enumerate() {
+        let b = &cycle[(i + 1) % cycle.len()];
+        for (from, to) in [(a, b), (b, a)] {
+            let Some(node) = root.lookup(from) else {
+                continue;
+            };
+            if let Some(positions) = first_ref_into(node, to) {
+                out.push((format!("{from} refers to {to}"), positions));
+                break;
+            }
+        }
+    }
+    out
+}
+
+fn first_ref_into(node: &Node, target: &Path) -> Option<Vec<String>> {
+    if node.refs.iter().any(|r| r.starts_with(target)) && !node.positions.is_empty() {
+        return Some(node.positions.clone());
+    }
+    node.fields
+        .iter()
+        .map(|f| &f.node)
+        .chain(node.elems.iter())
+        .find_map(|n| first_ref_into(n, target))
+}
 
 fn fmt_cycle(cycle: &[Path]) -> String {
     let mut s: Vec<String> = cycle.iter().map(Path::to_string).collect();
@@ -75,7 +117,10 @@ impl Graph {
             }
         }
         let g = Graph { graph, index };
-        g.check_cycles()?;
+        g.check_cycles().map_err(|CycleError(cycle, _)| {
+            let links = cycle_links(root, &cycle);
+            CycleError(cycle, links)
+        })?;
         Ok(g)
     }
 
@@ -139,7 +184,7 @@ impl Graph {
                     .iter()
                     .min_by_key(|i| &self.graph[**i])
                     .unwrap_or(&scc[0]);
-                return Err(CycleError(self.cycle_from(start, &members)));
+                return Err(CycleError(self.cycle_from(start, &members), Vec::new()));
             }
         }
         Ok(())

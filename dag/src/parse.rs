@@ -16,8 +16,23 @@ use crate::tree::{FieldKind, Kind, Node, Scalar};
 pub enum OpsError {
     #[error("{path}: not concrete yet: {reason}")]
     NotConcrete { path: Path, reason: String },
-    #[error("{path}: {message}")]
-    Invalid { path: Path, message: String },
+    #[error("{path}: {message}{}", at_positions(positions))]
+    Invalid {
+        path: Path,
+        message: String,
+        /// Where the offending value was written (`file:line:col`).
+        positions: Vec<String>,
+    },
+    /// The value is a CUE error; `report` is the evaluator's message with
+    /// its positions, then each cause (an empty disjunction's alternatives)
+    /// with its own path and positions, as `cue` reports them.
+    #[error("{path}: {report}")]
+    Eval { path: Path, report: String },
+}
+
+/// Positions as `cue` prints them under a message.
+fn at_positions(positions: &[String]) -> String {
+    positions.iter().map(|p| format!(":\n    {p}")).collect()
 }
 
 type Result<T> = std::result::Result<T, OpsError>;
@@ -26,16 +41,55 @@ fn invalid<T>(path: &Path, message: impl Into<String>) -> Result<T> {
     Err(OpsError::Invalid {
         path: path.clone(),
         message: message.into(),
+        positions: Vec::new(),
     })
 }
 
-/// Reads the `#compute` ops of the component `node` found at `path`.
+/// Reads the `#compute` ops of the component `node` found at `path`. An
+/// invalid value is reported with where it was written.
 pub fn component_ops(node: &Node, path: &Path) -> Result<Vec<Op>> {
     let compute_path = path.field("#compute");
-    match node.get("#compute") {
+    let result = match node.get("#compute") {
         Some(list) => op_list(list, &compute_path),
         None => invalid(path, "not a component: no #compute field"),
+    };
+    result.map_err(|e| match e {
+        OpsError::Invalid {
+            path: at,
+            message,
+            positions,
+        } if positions.is_empty() => {
+            let positions = located(node, path, &at);
+            OpsError::Invalid {
+                path: at,
+                message,
+                positions,
+            }
+        }
+        other => other,
+    })
+}
+
+/// The positions of the value at `at` (below the component `node` at
+/// `path`), or of its nearest parent that has some.
+fn located(node: &Node, path: &Path, at: &Path) -> Vec<String> {
+    let Some(rest) = at.0.strip_prefix(path.0.as_slice()) else {
+        return Vec::new();
+    };
+    let mut found = node.positions.clone();
+    let mut cur = node;
+    for seg in rest {
+        let next = match seg {
+            crate::path::Seg::Field(f) => cur.get(f),
+            crate::path::Seg::Index(i) => cur.elems.get(*i),
+        };
+        let Some(n) = next else { break };
+        cur = n;
+        if !cur.positions.is_empty() {
+            found = cur.positions.clone();
+        }
     }
+    found
 }
 
 /// Reads a list of ops.
@@ -91,7 +145,19 @@ fn check_kind(node: &Node, path: &Path) -> Result<()> {
             path: path.clone(),
             reason: reason.clone(),
         }),
-        Kind::Bottom(message) => invalid(path, message.clone()),
+        Kind::Bottom(report) => {
+            // Where the value was written, when the error itself does not say.
+            let mut report = report.clone();
+            for p in &node.positions {
+                if !report.contains(p.as_str()) {
+                    report.push_str(&format!(":\n    {p}"));
+                }
+            }
+            Err(OpsError::Eval {
+                path: path.clone(),
+                report,
+            })
+        }
         _ => Ok(()),
     }
 }

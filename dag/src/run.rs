@@ -113,6 +113,43 @@ pub struct Options {
     pub events: Sink,
 }
 
+/// Checks what can be checked before anything runs, as [`run`] would fail
+/// on it: errors in regular fields, a dependency cycle, and every component
+/// whose ops are concrete but invalid (or hold a secret where none may go).
+/// Ops that are not concrete yet are not errors.
+pub fn validate<P: Plan>(plan: &P) -> Result<(), RunError> {
+    let root = plan.root();
+    let errors = root.errors(&Path::root());
+    if !errors.is_empty() {
+        return Err(RunError::Plan(PlanError(render_errors(&errors))));
+    }
+    let graph = Graph::build(root)?;
+    let secrets = plan.secrets();
+    for c in graph.order() {
+        let Some(node) = root.lookup(&c) else {
+            continue;
+        };
+        match component_ops(node, &c) {
+            Ok(mut ops) => {
+                if let Err(misuse) = secrets.check_ops(&mut ops, &c.field("#compute")) {
+                    return Err(RunError::Secret {
+                        component: c,
+                        misuse,
+                    });
+                }
+            }
+            Err(OpsError::NotConcrete { .. }) => {}
+            Err(error) => {
+                return Err(RunError::Ops {
+                    component: c,
+                    error,
+                })
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Runs the plan to completion: every component that can run, runs.
 pub async fn run<P: Plan, S: Solver>(
     plan: &mut P,
@@ -123,10 +160,7 @@ pub async fn run<P: Plan, S: Solver>(
     let mut done: BTreeSet<Path> = BTreeSet::new();
     let mut running: BTreeSet<Path> = BTreeSet::new();
     let mut tasks: JoinSet<(Path, Result<Vec<serde_json::Value>, RunError>)> = JoinSet::new();
-    let errors = plan.root().errors(&Path::root());
-    if !errors.is_empty() {
-        return Err(RunError::Plan(PlanError(render_errors(&errors))));
-    }
+    validate(plan)?;
     let secrets = Arc::new(plan.secrets());
     let host = Arc::new(
         HostAccess::new(&options.plan_dir, &options.allow_host_paths)

@@ -62,6 +62,9 @@ pub struct Node {
     /// Paths referenced by this node's own conjuncts (not those of its fields
     /// or elements, which carry their own).
     pub refs: Vec<Path>,
+    /// Where the value was written, `file:line:col` as printed to the user
+    /// (empty for values that come from nowhere in particular).
+    pub positions: Vec<String>,
 }
 
 impl Node {
@@ -72,6 +75,7 @@ impl Node {
             fields: Vec::new(),
             elems: Vec::new(),
             refs: Vec::new(),
+            positions: Vec::new(),
         }
     }
 

@@ -96,7 +96,7 @@ fn an_incomplete_value_is_not_concrete_with_its_path() {
 #[test]
 fn an_unknown_op_is_invalid_with_a_suggestion() {
     let err = parse_one(op("exce", vec![("args", strs(&["true"]))])).unwrap_err();
-    let OpsError::Invalid { path, message } = err else {
+    let OpsError::Invalid { path, message, .. } = err else {
         panic!()
     };
     assert_eq!(path, p("a.#compute[0].do"));

@@ -33,6 +33,12 @@ pub fn run(args: Args) -> ExitCode {
         Ok(p) => p,
         Err(code) => return code,
     };
+    // Fail exactly where compute would, before drawing anything.
+    if let Err(e) = ::dag::run::validate(&plan) {
+        let secrets = ::dag::plan::Plan::secrets(&plan);
+        eprintln!("error: {}", secrets.redact(&e.to_string()));
+        return ExitCode::from(1);
+    }
     match ::dag::graph::Graph::build(::dag::plan::Plan::root(&plan)) {
         Ok(graph) => {
             let text = match args.format {

@@ -36,6 +36,10 @@ pub fn run(args: Args) -> ExitCode {
         Ok(p) => p,
         Err(code) => return code,
     };
+    if let Err(e) = ::dag::run::validate(&plan) {
+        eprintln!("error: {}", plan.secrets().redact(&e.to_string()));
+        return ExitCode::from(1);
+    }
     let root = plan.root();
     let host = match ::dag::host::HostAccess::new(&args.plan_dir, &allowed) {
         Ok(h) => h,
