@@ -5,14 +5,16 @@ pub mod conformance;
 pub mod dag;
 pub mod eval;
 pub mod fmt;
+mod help;
 pub mod llb;
+pub mod ops;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Run CUE-programmed controllers on BuildKit.
 #[derive(Parser, Debug)]
-#[command(name = "dagger", version, about)]
+#[command(name = "dagger", version, about, after_help = help::MAIN)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -21,17 +23,25 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Evaluate CUE files or packages and print the result (CUE, JSON or YAML).
+    #[command(after_help = help::EVAL)]
     Eval(eval::Args),
     /// Run CUE conformance cases (txtar) and compare with the reference outputs.
+    #[command(after_help = help::CONFORMANCE)]
     Conformance(conformance::Args),
     /// Run a plan on BuildKit and print the merged state as JSON.
+    #[command(after_help = help::COMPUTE)]
     Compute(compute::Args),
     /// Print a plan's component graph without running it.
+    #[command(after_help = help::DAG)]
     Dag(dag::Args),
     /// Print the LLB ops a component compiles to, with digests.
+    #[command(after_help = help::LLB)]
     Llb(llb::Args),
     /// Format CUE files in the canonical style (tabs, aligned values).
+    #[command(after_help = help::FMT)]
     Fmt(fmt::Args),
+    /// List every op of the embedded package dagger.io/llb: its fields, types and defaults.
+    Ops(ops::Args),
 }
 
 /// Dispatch a parsed command line to its subcommand.
@@ -43,5 +53,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Dag(args) => dag::run(args),
         Command::Llb(args) => llb::run(args),
         Command::Fmt(args) => fmt::run(args),
+        Command::Ops(args) => ops::run(args),
     }
 }

@@ -1,0 +1,158 @@
+//! Text shown after each command's `--help`: examples with what they print,
+//! and for `dagger --help` the exit codes and the environment variables the
+//! binary reads. `cli/tests/help.rs` checks that every command has examples.
+//!
+//! Keep these true: the exit codes are those `main.rs` and the commands
+//! return (compute.rs: `ExitCode::from(2)` for unusable inputs, the failed
+//! exec's code from `RunError::exit_code`), the variables those `env::var`
+//! reads in `cli/`, `dag/` and `llb/`.
+
+/// After `dagger --help`.
+pub const MAIN: &str = "\
+Examples:
+  # run the example plan: its components build in containers, their exports
+  # come back into the plan, the merged state is printed as one line of JSON
+  dagger compute ./examples/hello --input-string name=Bob
+    {\"name\":\"Bob\",\"greeting\":\"hello, Bob\",\"stats\":{\"words\":2}}
+
+  # evaluate CUE as `cue export` would
+  dagger eval ./config --out json
+
+  # every op a #compute list can hold, with its fields and defaults
+  dagger ops
+
+  # the help of one command, with its own examples
+  dagger help compute
+
+Exit codes:
+  0    success
+  1    the plan or the CUE failed: an evaluation error or conflict, a
+       non-concrete value where data is needed, a failed op, BuildKit not
+       reachable, a cycle between components; also `fmt --check` finding
+       unformatted files and `conformance --min-pass` below its floor
+  N    `dagger compute`: a component's exec exited with N (1-255); dagger
+       exits with that same code, like `docker run`
+  2    usage: an unknown flag or missing argument, a malformed --input-* or
+       --allow-host-path, a component path `dagger llb` cannot parse
+  130  interrupted by Ctrl-C (SIGINT)
+
+Environment:
+  BUILDKIT_HOST   the BuildKit daemon for compute and llb: unix://PATH,
+                  tcp://HOST:PORT or docker-container://NAME (the `docker`
+                  on PATH runs `buildctl dial-stdio` in it)
+  DOCKER_HOST     when BUILDKIT_HOST is unset: Docker's embedded BuildKit at
+                  unix://PATH or tcp://HOST:PORT (default
+                  unix:///var/run/docker.sock)
+  XDG_CACHE_HOME  where the key that makes secret ids is kept:
+                  $XDG_CACHE_HOME/dagger/secret-key (else
+                  $HOME/.cache/dagger/secret-key)
+  NO_COLOR        set: no colors in this help and in usage errors;
+                  CLICOLOR and CLICOLOR_FORCE are honored there as well
+  VAR             `--input-secret PATH=env:VAR` reads the secret from VAR
+";
+
+/// After `dagger eval --help`.
+pub const EVAL: &str = "\
+Examples:
+  # main.cue:
+  #   package main
+  #   name:     *\"world\" | string
+  #   greeting: \"hello, \\(name)\"
+  dagger eval .
+    name:     \"world\"
+    greeting: \"hello, world\"
+
+  dagger eval . --out json -e greeting
+    \"hello, world\"
+
+  # with `name: string` instead, JSON needs concrete values: exit 1 and
+  dagger eval . --out json
+    name: incomplete value string:
+        ./main.cue:3:7
+";
+
+/// After `dagger fmt --help`.
+pub const FMT: &str = "\
+Examples:
+  # list the files that are not formatted, exit 1 if there are any
+  dagger fmt --check .
+    ./ugly.cue
+
+  # rewrite them in place (tabs, aligned values)
+  dagger fmt ugly.cue
+
+  # format standard input to standard output
+  printf 'a:   1\\nbb: \"x\"\\n' | dagger fmt -
+    a:  1
+    bb: \"x\"
+";
+
+/// After `dagger conformance --help`.
+pub const CONFORMANCE: &str = "\
+Examples:
+  # run one directory of the shared corpus on 2 cores
+  dagger conformance ../shared/cue-conformance/disjunctions -j 2
+    json-exact: 1/1 cases expecting JSON (100.0%)
+    eval-text: 4/4 cases with out/eval.cue agree (100.0%); ...
+    5 passed, 0 failed
+
+  # exit 1 when fewer than 245 cases pass (testdata/conformance-floor)
+  dagger conformance ../shared/cue-conformance --min-pass 245
+";
+
+/// After `dagger compute --help`.
+pub const COMPUTE: &str = "\
+Examples:
+  # run the example plan with its `name` input set; progress goes to
+  # stderr, the merged state to stdout
+  dagger compute ./examples/hello --input-string name=Bob
+    {\"name\":\"Bob\",\"greeting\":\"hello, Bob\",\"stats\":{\"words\":2}}
+
+  # a field made an artifact of a local directory, and a secret from a file
+  dagger compute ./plan --input-dir src=./app --input-secret token=@./token.txt
+
+  # progress as one JSON object per event, for CI
+  dagger compute ./plan --log-format json
+
+  # an exec that exits 3 fails its component: stderr names the op and shows
+  # the command's last output lines, and dagger exits 3
+  dagger compute ./plan
+    error: component fail: fail.#compute[1] exec sh -c '...; exit 3': exit code 3: ...
+    output (last 2 lines):
+      some output
+      to stderr
+
+The ops a #compute list can hold, with their fields and defaults: `dagger ops`.
+";
+
+/// After `dagger dag --help`.
+pub const DAG: &str = "\
+Examples:
+  # one line per component, with the components it depends on
+  dagger dag ./examples/hello
+    greeting
+    stats <- greeting
+
+  # Graphviz source, rendered to SVG
+  dagger dag ./examples/hello --format dot | dot -Tsvg > dag.svg
+";
+
+/// After `dagger llb --help`.
+pub const LLB: &str = "\
+Examples:
+  # the LLB of one component: one JSON object per op, inputs by digest
+  dagger llb ./examples/hello greeting
+    {\"digest\":\"sha256:a7f9...\",\"inputs\":[],\"platform\":\"linux/amd64\",\"kind\":\"source\",...}
+    {\"digest\":\"sha256:f1f0...\",\"inputs\":[{\"digest\":\"sha256:a7f9...\",\"index\":0}],\"name\":\"greeting.#compute[1] exec ...\",...}
+    {\"digest\":\"sha256:e741...\",\"inputs\":[{\"digest\":\"sha256:f1f0...\",\"index\":0}],\"kind\":\"terminal\"}
+
+  # every component, each after a `# PATH` line (those that wait for an
+  # export are named with the value they wait for)
+  dagger llb ./examples/hello
+    # greeting
+    ...
+    # stats (not concrete: stats.#compute[1].content: string)
+
+Image configs (env, working directory) are asked of BuildKit when it is
+reachable (BUILDKIT_HOST); otherwise a warning says exec ops may differ.
+";
