@@ -46,6 +46,8 @@ struct Locator {
     cwd: Option<PathBuf>,
     /// The flag and value of each input, by index.
     inputs: Vec<String>,
+    /// The field path each input sets, by input index.
+    paths: Vec<(usize, Path)>,
 }
 
 impl Locator {
@@ -91,6 +93,20 @@ impl Locator {
     /// `errors` rendered as `cue` does, positions relocated.
     fn report(&self, errors: cue_eval::errors::Errors) -> String {
         crate::cue_view::relocated(errors, &|p| self.relocate(p)).report()
+    }
+}
+
+/// The paths of the regular fields the plan's own files declare.
+fn plan_fields(node: &Node, at: &Path, out: &mut Vec<String>) {
+    for f in &node.fields {
+        if f.kind != crate::tree::FieldKind::Regular {
+            continue;
+        }
+        let p = at.field(&f.label);
+        if f.node.positions.iter().any(|p| !p.starts_with("--input-")) {
+            out.push(p.to_string());
+        }
+        plan_fields(&f.node, &p, out);
     }
 }
 
@@ -192,6 +208,17 @@ impl CuePlan {
                     .ok()
                     .map(|c| std::fs::canonicalize(&c).unwrap_or(c)),
                 inputs: inputs.iter().map(input_flag).collect(),
+                paths: inputs
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, input)| match input {
+                        Input::String { path, .. }
+                        | Input::Secret { path, .. }
+                        | Input::Dir { path, .. }
+                        | Input::Git { path, .. } => Some((i, path.clone())),
+                        _ => None,
+                    })
+                    .collect(),
             },
         })
     }
@@ -210,6 +237,39 @@ impl CuePlan {
     fn evaluate(&self) -> Result<Node, PlanError> {
         crate::cue_view::evaluate(&self.program()?, &|p| self.locator.relocate(p))
             .map_err(|e| PlanError(self.secrets.redact(&e.0)))
+    }
+
+    /// One warning per input flag that names a field the plan itself does
+    /// not have (the input alone declares it), with the closest field the
+    /// plan has.
+    pub fn input_warnings(&self) -> Vec<String> {
+        let mut known = Vec::new();
+        plan_fields(&self.root, &Path::root(), &mut known);
+        let mut out = Vec::new();
+        for (i, path) in &self.locator.paths {
+            let Some(node) = self.root.lookup(path) else {
+                continue;
+            };
+            let from_input = !node.positions.is_empty()
+                && node.positions.iter().all(|p| p.starts_with("--input-"));
+            if !from_input {
+                continue;
+            }
+            let wanted = path.to_string();
+            let best = known
+                .iter()
+                .map(|k| (strsim::jaro_winkler(&wanted, k), k))
+                .filter(|(score, _)| *score > 0.7)
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            let flag = &self.locator.inputs[*i];
+            out.push(match best {
+                Some((_, k)) => {
+                    format!("{flag}: the plan has no field {wanted}; did you mean {k}?")
+                }
+                None => format!("{flag}: the plan has no field {wanted}"),
+            });
+        }
+        out
     }
 
     /// Loads without evaluating (for tests of the loading rules).

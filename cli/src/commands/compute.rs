@@ -130,6 +130,17 @@ pub fn load_plan(plan_dir: &Path, inputs: &InputArgs) -> Result<CuePlan, ExitCod
         eprintln!("error: {e}");
         ExitCode::from(2)
     })?;
+    if plan_dir.is_file() {
+        let parent = match plan_dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.display().to_string(),
+            _ => ".".to_string(),
+        };
+        eprintln!(
+            "error: {} is a file: a plan is a directory (a CUE package); try `{parent}`",
+            plan_dir.display()
+        );
+        return Err(ExitCode::from(2));
+    }
     if !plan_dir.is_dir() {
         eprintln!(
             "error: plan directory {} does not exist",
@@ -137,10 +148,14 @@ pub fn load_plan(plan_dir: &Path, inputs: &InputArgs) -> Result<CuePlan, ExitCod
         );
         return Err(ExitCode::from(1));
     }
-    CuePlan::load(plan_dir, &inputs).map_err(|e| {
+    let plan = CuePlan::load(plan_dir, &inputs).map_err(|e| {
         eprintln!("{}", e.0.trim_end());
         ExitCode::from(1)
-    })
+    })?;
+    for warning in plan.input_warnings() {
+        eprintln!("warning: {warning}");
+    }
+    Ok(plan)
 }
 
 pub fn run(args: Args) -> ExitCode {

@@ -122,7 +122,14 @@ fn display_file(file: &str, cwd: Option<&str>) -> String {
             return file.to_string();
         }
     }
-    if name.is_empty() || name.starts_with('.') || name.starts_with('/') {
+    // `--input-...` and `<embedded>/...` name what the host gave the
+    // evaluator instead of a file; they are shown as they are.
+    if name.is_empty()
+        || name.starts_with('.')
+        || name.starts_with('/')
+        || name.starts_with("--")
+        || name.starts_with("<embedded>")
+    {
         name.to_string()
     } else {
         format!("./{name}")
