@@ -135,11 +135,15 @@ fn main_help_lists_exit_codes_and_every_environment_variable_read() {
 
 #[test]
 fn usage_errors_exit_2_as_documented() {
+    let file = repo().join("README.md");
+    let file = file.to_str().expect("utf-8 path");
     for args in [
         &["--no-such-flag"][..],
         &["no-such-command"],
         &["compute"],
         &["eval", "--out", "toml"],
+        &["dag", file],
+        &["compute", ".", "--input-string", "no-equals-sign"],
     ] {
         let out = dagger(args);
         assert_eq!(out.status.code(), Some(2), "dagger {args:?}");

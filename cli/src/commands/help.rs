@@ -33,7 +33,8 @@ Exit codes:
   N    `dagger compute`: a component's exec exited with N (1-255); dagger
        exits with that same code, like `docker run`
   2    usage: an unknown flag or missing argument, a malformed --input-* or
-       --allow-host-path, a component path `dagger llb` cannot parse
+       --allow-host-path, a file given as PLAN_DIR, a component path
+       `dagger llb` cannot parse
   130  interrupted by Ctrl-C (SIGINT)
 
 Environment:
