@@ -239,6 +239,17 @@ fn solve_error(e: ClientError) -> SolveError {
             vertex: Some(f.vertex.clone()),
             output_tail: f.output_tail,
         },
+        ClientError::Op(f) => SolveError {
+            message: f.message,
+            exit_code: None,
+            vertex: Some(f.vertex),
+            output_tail: f.output_tail,
+        },
+        // Named by the op that was running, the message says the rest.
+        other @ ClientError::Disconnected { .. } => SolveError {
+            vertex: other.vertex().map(str::to_string),
+            ..SolveError::msg(other.to_string())
+        },
         other => SolveError::msg(other.to_string()),
     }
 }

@@ -29,13 +29,27 @@ use tonic::transport::{Channel, Endpoint, Uri};
 
 use super::error::ClientError;
 
+/// Silence from the daemon after which a keep-alive PING is sent.
+pub(crate) const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
+/// How long the PING's answer may take before the connection is dropped.
+pub(crate) const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Dials `addr` and returns a gRPC channel to BuildKit's API.
 pub(crate) async fn dial(addr: &Address) -> Result<Channel, ClientError> {
     // The URI is only a label: every connector below ignores it.
+    // Keep-alive pings go out only while calls are open and the daemon has
+    // sent nothing for KEEPALIVE_INTERVAL (a running solve's session gets
+    // BuildKit's health checks every 5 s, so a live daemon is never pinged
+    // then); pinging an idle connection would earn a GOAWAY from grpc-go's
+    // default policy. A daemon that stopped answering (frozen, or its
+    // machine gone) fails every open call within KEEPALIVE_INTERVAL +
+    // KEEPALIVE_TIMEOUT; one that exited fails them at once (the socket
+    // closes).
     let endpoint = Endpoint::from_static("http://buildkitd")
         .connect_timeout(Duration::from_secs(5))
-        .http2_keep_alive_interval(Duration::from_secs(30))
-        .keep_alive_while_idle(true);
+        .http2_keep_alive_interval(KEEPALIVE_INTERVAL)
+        .keep_alive_timeout(KEEPALIVE_TIMEOUT)
+        .keep_alive_while_idle(false);
     let unreachable = |e: &dyn std::fmt::Display| ClientError::Unreachable {
         address: addr.to_string(),
         reason: e.to_string(),

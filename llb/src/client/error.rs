@@ -28,9 +28,30 @@ pub enum ClientError {
     #[error("{0}")]
     Exec(ExecFailure),
 
+    /// An op other than an exec failed (a source that cannot be fetched,
+    /// a file op): `vertex` is its name, `message` the daemon's error for it.
+    #[error("{}: {}", .0.vertex, .0.message)]
+    Op(ExecFailure),
+
     /// The daemon rejected or failed the solve for another reason.
     #[error("{message}")]
     Solve { message: String },
+
+    /// The connection to the daemon broke during a call: the daemon exited
+    /// or restarted (the socket closed), or stopped answering keep-alive
+    /// pings. Nothing of the call survives on the daemon's side.
+    #[error(
+        "lost the connection to BuildKit at {address} ({reason}); \
+         the daemon stopped, restarted or stopped answering: run again once it is back"
+    )]
+    Disconnected {
+        /// Where the daemon was.
+        address: String,
+        /// What the transport said.
+        reason: String,
+        /// The op that was running when the connection broke, if one was.
+        vertex: Option<String>,
+    },
 
     /// A path asked of a result does not exist or cannot be read.
     #[error("cannot read {path:?} from the result: {message}")]
@@ -82,10 +103,62 @@ impl ClientError {
             _ => None,
         }
     }
+
+    /// The name of the op (vertex) the error is about, when one is known:
+    /// the one that failed, or the one running when the connection broke.
+    pub fn vertex(&self) -> Option<&str> {
+        match self {
+            ClientError::Exec(f) | ClientError::Op(f) => Some(&f.vertex),
+            ClientError::Disconnected { vertex, .. } => vertex.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Fills in the daemon's address of a [`ClientError::Disconnected`]
+    /// made where it was not known.
+    pub(crate) fn at(self, addr: &super::Address) -> ClientError {
+        match self {
+            ClientError::Disconnected {
+                address,
+                reason,
+                vertex,
+            } if address.is_empty() => ClientError::Disconnected {
+                address: addr.to_string(),
+                reason,
+                vertex,
+            },
+            other => other,
+        }
+    }
+}
+
+/// Why the connection under a call broke, when `s` says it did: tonic makes
+/// such a status on our side from the transport error it carries as source
+/// (a status the daemon sent has none).
+pub(crate) fn connection_lost(s: &tonic::Status) -> Option<String> {
+    let source = std::error::Error::source(s)?;
+    if s.code() == tonic::Code::Cancelled {
+        return None;
+    }
+    let chain = super::connect::source_chain(source);
+    if chain.contains("keep-alive timed out") {
+        let secs =
+            (super::connect::KEEPALIVE_INTERVAL + super::connect::KEEPALIVE_TIMEOUT).as_secs();
+        return Some(format!("no answer to keep-alive pings for {secs}s"));
+    }
+    let chain = chain.strip_prefix("transport error: ").unwrap_or(&chain);
+    Some(chain.to_string())
 }
 
 impl From<tonic::Status> for ClientError {
     fn from(s: tonic::Status) -> Self {
+        if let Some(reason) = connection_lost(&s) {
+            return ClientError::Disconnected {
+                address: String::new(),
+                reason,
+                vertex: None,
+            };
+        }
         if s.code() == tonic::Code::Cancelled {
             return ClientError::Cancelled;
         }

@@ -117,6 +117,7 @@ impl Client {
             platform,
         )
         .await
+        .map_err(|e| e.at(&self.address))
     }
 
     /// Runs one build; `progress` receives events as they happen.
@@ -133,5 +134,6 @@ impl Client {
             progress,
         )
         .await
+        .map_err(|e| e.at(&self.address))
     }
 }

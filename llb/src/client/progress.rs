@@ -88,6 +88,11 @@ fn duration(
     (d >= 0).then(|| Duration::from_nanos(d as u64))
 }
 
+/// Whether a vertex error only says it was cancelled.
+fn is_cancellation(error: &str) -> bool {
+    error.trim_end().ends_with("canceled")
+}
+
 /// The timestamp type of the generated status messages.
 mod prost_types_ts {
     pub use bollard_buildkit_proto::google::protobuf::Timestamp;
@@ -189,12 +194,35 @@ impl StatusTracker {
             .collect()
     }
 
-    /// The first vertex that failed, if any.
+    /// The first vertex that failed, if any; one that was only cancelled
+    /// because another failed comes after those that failed on their own.
     pub fn failed(&self) -> Option<&VertexSummary> {
-        self.order
+        let failed = || {
+            self.order
+                .iter()
+                .filter_map(|d| self.vertices.get(d))
+                .filter(|v| v.error.is_some())
+        };
+        failed()
+            .find(|v| !is_cancellation(v.error.as_deref().unwrap_or_default()))
+            .or_else(|| failed().next())
+    }
+
+    /// The vertex started last that has not finished, if any (this solve's
+    /// own ops first): what was running when the solve stopped.
+    pub fn running(&self) -> Option<&VertexSummary> {
+        let running: Vec<&VertexSummary> = self
+            .order
             .iter()
             .filter_map(|d| self.vertices.get(d))
-            .find(|v| v.error.is_some())
+            .filter(|v| v.started && !v.completed && v.error.is_none())
+            .collect();
+        running
+            .iter()
+            .rev()
+            .find(|v| self.own_names.contains_key(&v.digest))
+            .or_else(|| running.last())
+            .copied()
     }
 
     /// The last `n` lines a vertex printed.

@@ -14,7 +14,7 @@ use tonic::transport::Channel;
 
 use super::error::ClientError;
 use super::session::{self, SessionConfig};
-use super::solve::{wait_for_build, with_build_id};
+use super::solve::{wait_for_build, with_build_id, RETURN_TIMEOUT};
 use super::task::{new_id, AbortOnDrop};
 
 /// An image's manifest digest and config JSON.
@@ -63,8 +63,15 @@ pub(crate) async fn resolve_image_config(
                 &build_id,
             ))
             .await
-            .map_err(|s| ClientError::Solve {
-                message: format!("cannot resolve image {reference}: {}", s.message()),
+            .map_err(|s| match ClientError::from(s.clone()) {
+                e @ ClientError::Disconnected { .. } => e,
+                _ => ClientError::Solve {
+                    message: format!(
+                        "cannot resolve image {reference} (registry {}): {}",
+                        registry_of(reference),
+                        s.message()
+                    ),
+                },
             })?
             .into_inner();
         Ok(ImageConfigResult {
@@ -73,17 +80,50 @@ pub(crate) async fn resolve_image_config(
         })
     }
     .await;
-    // End the build either way; its own outcome adds nothing.
-    let _ = gateway
-        .r#return(with_build_id(
-            ReturnRequest {
-                result: Some(Default::default()),
-                error: None,
-            },
-            &build_id,
-        ))
+    // End the build either way (unless the connection is gone); its own
+    // outcome adds nothing.
+    if !matches!(result, Err(ClientError::Disconnected { .. })) {
+        let _ = tokio::time::timeout(
+            RETURN_TIMEOUT,
+            gateway.r#return(with_build_id(
+                ReturnRequest {
+                    result: Some(Default::default()),
+                    error: None,
+                },
+                &build_id,
+            )),
+        )
         .await;
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), &mut solve.0).await;
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), &mut solve.0).await;
+    }
     drop(session);
     result
+}
+
+/// The registry host of a normalized image reference (`docker.io` when the
+/// first path element is not a host name).
+fn registry_of(reference: &str) -> &str {
+    match reference.split_once('/') {
+        Some((first, _)) if first.contains('.') || first.contains(':') || first == "localhost" => {
+            first
+        }
+        _ => "docker.io",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::registry_of;
+
+    #[test]
+    fn registries_of_references() {
+        assert_eq!(
+            registry_of("127.0.0.1:5000/library/busybox:latest"),
+            "127.0.0.1:5000"
+        );
+        assert_eq!(registry_of("docker.io/library/alpine:latest"), "docker.io");
+        assert_eq!(registry_of("localhost/x:y"), "localhost");
+        assert_eq!(registry_of("alpine"), "docker.io");
+        assert_eq!(registry_of("library/alpine"), "docker.io");
+    }
 }

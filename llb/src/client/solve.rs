@@ -178,6 +178,9 @@ const BUILD_ID_HEADER: &str = "buildkit-controlapi-buildid";
 /// How long the status stream may run on after the solve returned.
 const STATUS_GRACE: Duration = Duration::from_secs(5);
 
+/// How long the gateway's `Return` may take.
+pub(crate) const RETURN_TIMEOUT: Duration = Duration::from_secs(5);
+
 pub(crate) fn with_build_id<T>(msg: T, id: &str) -> tonic::Request<T> {
     let mut r = tonic::Request::new(msg);
     if let Ok(v) = id.parse() {
@@ -383,6 +386,18 @@ pub(crate) async fn solve(
 /// Turns a failed solve into an exec failure when a vertex failed with an
 /// exit code, with the end of its output.
 fn explain(err: ClientError, tracker: &StatusTracker) -> ClientError {
+    if let ClientError::Disconnected {
+        address,
+        reason,
+        vertex: None,
+    } = err
+    {
+        return ClientError::Disconnected {
+            address,
+            reason,
+            vertex: tracker.running().map(|v| v.name.clone()),
+        };
+    }
     let message = match &err {
         ClientError::Solve { message } => message.clone(),
         ClientError::ReadFile { .. } | ClientError::Cancelled => return err,
@@ -394,7 +409,17 @@ fn explain(err: ClientError, tracker: &StatusTracker) -> ClientError {
     let vertex_error = v.error.clone().unwrap_or_default();
     let exit_code = parse_exit_code(&vertex_error).or_else(|| parse_exit_code(&message));
     if exit_code.is_none() && !vertex_error.contains("did not complete successfully") {
-        return err;
+        if vertex_error.is_empty() || matches!(err, ClientError::Disconnected { .. }) {
+            return err;
+        }
+        // Another op failed (a git ref that does not exist, an image that
+        // cannot be pulled): its name says which (`git://HOST/REPO#REF`).
+        return ClientError::Op(ExecFailure {
+            vertex: v.name.clone(),
+            exit_code: None,
+            message: vertex_error,
+            output_tail: tracker.log_tail(&v.digest, 20),
+        });
     }
     ClientError::Exec(ExecFailure {
         vertex: v.name.clone(),
@@ -447,6 +472,10 @@ async fn run_gateway(
 ) -> Result<GatewayOut, ClientError> {
     wait_for_build(&mut gw_client, build_id).await?;
     let result = gateway_body(&mut gw_client, build_id, req).await;
+    if let Err(ClientError::Disconnected { .. }) = &result {
+        // The connection is gone, and the build with it: nothing to return to.
+        return result.map(|(_, out)| out);
+    }
     let ret = match &result {
         Ok((ref_id, out)) => {
             // A frontend's own result metadata (the Dockerfile's image
@@ -480,7 +509,25 @@ async fn run_gateway(
             }),
         },
     };
-    gw_client.r#return(with_build_id(ret, build_id)).await?;
+    match tokio::time::timeout(
+        RETURN_TIMEOUT,
+        gw_client.r#return(with_build_id(ret, build_id)),
+    )
+    .await
+    {
+        Ok(answer) => {
+            answer?;
+        }
+        // The result is known; a daemon that does not take it back fails
+        // the solve call instead (or the keep-alive does).
+        Err(_) if result.is_err() => {}
+        Err(_) => {
+            return Err(ClientError::Transport(format!(
+                "the daemon did not take the build's result back within {}s",
+                RETURN_TIMEOUT.as_secs()
+            )))
+        }
+    }
     result.map(|(_, out)| out)
 }
 
@@ -543,9 +590,12 @@ async fn gateway_body(
                 build_id,
             ))
             .await
-            .map_err(|s| ClientError::ReadFile {
-                path: path.clone(),
-                message: s.message().to_string(),
+            .map_err(|s| match ClientError::from(s.clone()) {
+                e @ ClientError::Disconnected { .. } => e,
+                _ => ClientError::ReadFile {
+                    path: path.clone(),
+                    message: s.message().to_string(),
+                },
             })?;
         out.files.insert(path.clone(), r.into_inner().data);
     }
