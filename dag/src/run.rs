@@ -117,6 +117,8 @@ pub struct Options {
 /// on it: errors in regular fields, a dependency cycle, and every component
 /// whose ops are concrete but invalid (or hold a secret where none may go).
 /// Ops that are not concrete yet are not errors.
+// RunError is large, but it is built once per failed run.
+#[allow(clippy::result_large_err)]
 pub fn validate<P: Plan>(plan: &P) -> Result<(), RunError> {
     let root = plan.root();
     let errors = root.errors(&Path::root());

@@ -4,16 +4,18 @@
 //! stdout carries only the result; progress and errors go to stderr. Exit
 //! codes: 0 success, 1 the plan failed, a failed exec's own code, 2 usage.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
 use ::dag::cue_plan::CuePlan;
-use ::dag::events::{Event, EventKind, Sink};
 use ::dag::inputs::Input;
 use clap::ValueEnum;
+
+use super::progress::{self, Diag, Tracker};
+use super::summary;
 
 /// Inputs unified with the plan (repeatable).
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -126,8 +128,17 @@ pub struct Args {
 
 /// Loads and evaluates the plan with its inputs, or prints why not.
 pub fn load_plan(plan_dir: &Path, inputs: &InputArgs) -> Result<CuePlan, ExitCode> {
+    load_plan_with(plan_dir, inputs, Diag { json: false })
+}
+
+/// [`load_plan`], its errors and warnings printed through `diag`.
+pub fn load_plan_with(
+    plan_dir: &Path,
+    inputs: &InputArgs,
+    diag: Diag,
+) -> Result<CuePlan, ExitCode> {
     let inputs = inputs.parse().map_err(|e| {
-        eprintln!("error: {e}");
+        diag.error(&e);
         ExitCode::from(2)
     })?;
     if plan_dir.is_file() {
@@ -135,39 +146,40 @@ pub fn load_plan(plan_dir: &Path, inputs: &InputArgs) -> Result<CuePlan, ExitCod
             Some(p) if !p.as_os_str().is_empty() => p.display().to_string(),
             _ => ".".to_string(),
         };
-        eprintln!(
-            "error: {} is a file: a plan is a directory (a CUE package); try `{parent}`",
+        diag.error(&format!(
+            "{} is a file: a plan is a directory (a CUE package); try `{parent}`",
             plan_dir.display()
-        );
+        ));
         return Err(ExitCode::from(2));
     }
     if !plan_dir.is_dir() {
-        eprintln!(
-            "error: plan directory {} does not exist",
+        diag.error(&format!(
+            "plan directory {} does not exist",
             plan_dir.display()
-        );
+        ));
         return Err(ExitCode::from(1));
     }
     let plan = CuePlan::load(plan_dir, &inputs).map_err(|e| {
-        eprintln!("{}", e.0.trim_end());
+        diag.error(e.0.trim_end());
         ExitCode::from(1)
     })?;
     for warning in plan.input_warnings() {
-        eprintln!("warning: {warning}");
+        diag.warning(&warning);
     }
     Ok(plan)
 }
 
 pub fn run(args: Args) -> ExitCode {
     let start = Instant::now();
+    let diag = Diag::new(args.log_format);
     let allow_host_paths = match args.host.allowed(&args.inputs) {
         Ok(paths) => paths,
         Err(e) => {
-            eprintln!("error: {e}");
+            diag.error(&e);
             return ExitCode::from(2);
         }
     };
-    let mut plan = match load_plan(&args.plan_dir, &args.inputs) {
+    let mut plan = match load_plan_with(&args.plan_dir, &args.inputs, diag) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -175,143 +187,74 @@ pub fn run(args: Args) -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            diag.error(&format!("cannot start the async runtime: {e}"));
             return ExitCode::from(1);
         }
     };
+    let secrets = ::dag::plan::Plan::secrets(&plan);
+    let tracker = Tracker::default();
     let options = ::dag::run::Options {
         plan_dir: std::fs::canonicalize(&args.plan_dir).unwrap_or(args.plan_dir.clone()),
         allow_host_paths,
-        events: sink(args.log_format, ::dag::plan::Plan::secrets(&plan)),
+        events: progress::sink(args.log_format, secrets.clone(), tracker.clone()),
     };
-    let secrets = ::dag::plan::Plan::secrets(&plan);
     let solver = Arc::new(::dag::buildkit::LazySolver::from_env().with_secrets(secrets.clone()));
     let result = runtime.block_on(::dag::run::run(&mut plan, solver, &options));
+    let redact = |text: &str| secrets.redact(text);
+    let timings = |report: Option<&::dag::run::Report>| match report {
+        Some(r) => format!(
+            "total {:.3}s (first evaluation {:.3}s, {} re-evaluations {:.3}s, scheduling {:.3}s)",
+            start.elapsed().as_secs_f64(),
+            load_time.as_secs_f64(),
+            r.fills,
+            r.fill_time.as_secs_f64(),
+            r.schedule_time.as_secs_f64()
+        ),
+        None => format!("total {:.3}s", start.elapsed().as_secs_f64()),
+    };
+    let root = ::dag::plan::Plan::root(&plan);
     match result {
         Ok(report) => {
-            if args.log_format != LogFormat::Json {
-                eprintln!(
-                    "ran {}, skipped {}; first evaluation {:.3}s, {} re-evaluations {:.3}s, scheduling {:.3}s, total {:.3}s",
-                    report.ran.len(),
-                    report.skipped.len(),
-                    load_time.as_secs_f64(),
-                    report.fills,
-                    report.fill_time.as_secs_f64(),
-                    report.schedule_time.as_secs_f64(),
-                    start.elapsed().as_secs_f64()
-                );
-            }
+            summary::print(
+                diag,
+                root,
+                &tracker.snapshot(),
+                None,
+                &timings(Some(&report)),
+                &redact,
+            );
             let mut out = std::io::stdout().lock();
             let values = secrets.values();
             let values: Vec<&str> = values.iter().map(String::as_str).collect();
-            let line = ::dag::output::concrete_json_hiding(::dag::plan::Plan::root(&plan), &values);
+            let line = ::dag::output::concrete_json_hiding(root, &values);
             if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
                 return ExitCode::from(1);
             }
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {}", secrets.redact(&e.to_string()));
-            let tail = e.output_tail();
-            if !tail.is_empty() {
-                eprintln!("output (last {} lines):", tail.len());
-                for line in tail {
-                    eprintln!("  {}", secrets.redact(line));
-                }
+            let failed = failed_component(&e);
+            let stats = tracker.snapshot();
+            // A plan refused before anything ran has nothing to summarize.
+            if !stats.is_empty() {
+                summary::print(diag, root, &stats, failed.as_ref(), &timings(None), &redact);
             }
+            summary::print_error(diag, &e, &redact);
             ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
         }
     }
 }
 
-/// The progress renderer for `format`; every secret value in a line is
-/// printed as `<secret>`.
-pub fn sink(format: LogFormat, secrets: ::dag::secrets::Secrets) -> Sink {
-    let format = match format {
-        LogFormat::Auto if std::io::stderr().is_terminal() => LogFormat::Tty,
-        LogFormat::Auto => LogFormat::Plain,
-        f => f,
-    };
-    let start = Instant::now();
-    Arc::new(move |e: &Event| {
-        let e = &redacted(e, &secrets);
-        let line = match format {
-            LogFormat::Json => json_line(e, start.elapsed().as_secs_f64()),
-            LogFormat::Tty => tty_line(e, start.elapsed().as_secs_f64()),
-            _ => plain_line(e),
-        };
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{line}");
-    })
-}
-
-/// The event with every secret value in its text printed as `<secret>`.
-fn redacted(e: &Event, secrets: &::dag::secrets::Secrets) -> Event {
-    if secrets.is_empty() {
-        return e.clone();
+/// The component a run error is about, if one.
+fn failed_component(e: &::dag::run::RunError) -> Option<::dag::path::Path> {
+    use ::dag::run::RunError;
+    match e {
+        RunError::Ops { component, .. }
+        | RunError::Image { component, .. }
+        | RunError::Op { component, .. }
+        | RunError::Export { component, .. }
+        | RunError::Fill { component, .. }
+        | RunError::Secret { component, .. } => Some(component.clone()),
+        RunError::Cycle(_) | RunError::Plan(_) => None,
     }
-    let kind = match &e.kind {
-        EventKind::Log { vertex, line } => EventKind::Log {
-            vertex: vertex.as_deref().map(|v| secrets.redact(v)),
-            line: secrets.redact(line),
-        },
-        EventKind::Skipped { reason } => EventKind::Skipped {
-            reason: secrets.redact(reason),
-        },
-        EventKind::Failed { message } => EventKind::Failed {
-            message: secrets.redact(message),
-        },
-        other => other.clone(),
-    };
-    Event {
-        component: e.component.clone(),
-        kind,
-    }
-}
-
-fn plain_line(e: &Event) -> String {
-    let c = &e.component;
-    match &e.kind {
-        EventKind::Started => format!("[{c}] started"),
-        EventKind::Log {
-            vertex: Some(v),
-            line,
-        } => format!("[{c}] {v}: {line}"),
-        EventKind::Log { vertex: None, line } => format!("[{c}] {line}"),
-        EventKind::Completed { exports } => format!("[{c}] completed ({exports} exported)"),
-        EventKind::Skipped { reason } => format!("[{c}] skipped: {reason}"),
-        EventKind::Failed { message } => format!("[{c}] failed: {message}"),
-    }
-}
-
-fn tty_line(e: &Event, secs: f64) -> String {
-    let color = match e.kind {
-        EventKind::Completed { .. } => "32",
-        EventKind::Failed { .. } => "31",
-        EventKind::Skipped { .. } => "33",
-        EventKind::Started => "36",
-        EventKind::Log { .. } => "2",
-    };
-    format!("\x1b[{color}m{secs:6.1}s {}\x1b[0m", plain_line(e))
-}
-
-fn json_line(e: &Event, secs: f64) -> String {
-    let mut v = serde_json::json!({
-        "time": (secs * 1000.0).round() / 1000.0,
-        "component": e.component.to_string(),
-    });
-    let (event, extra) = match &e.kind {
-        EventKind::Started => ("started", serde_json::json!({})),
-        EventKind::Log { vertex, line } => {
-            ("log", serde_json::json!({"vertex": vertex, "line": line}))
-        }
-        EventKind::Completed { exports } => ("completed", serde_json::json!({"exports": exports})),
-        EventKind::Skipped { reason } => ("skipped", serde_json::json!({"reason": reason})),
-        EventKind::Failed { message } => ("failed", serde_json::json!({"message": message})),
-    };
-    v["event"] = event.into();
-    if let (Some(obj), serde_json::Value::Object(extra)) = (v.as_object_mut(), extra) {
-        obj.extend(extra);
-    }
-    v.to_string()
 }

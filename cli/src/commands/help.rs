@@ -47,10 +47,10 @@ Environment:
   XDG_CACHE_HOME  where the key that makes secret ids is kept:
                   $XDG_CACHE_HOME/dagger/secret-key (else
                   $HOME/.cache/dagger/secret-key)
-  NO_COLOR        set: no colors in help and usage errors (CLICOLOR=0 and
-                  CLICOLOR_FORCE=1 are honored there too); progress in the
-                  tty format (--log-format tty, or auto on a terminal) is
-                  colored regardless: use --log-format plain
+  NO_COLOR        set (non-empty): no colors anywhere, progress included
+                  (CLICOLOR=0 and CLICOLOR_FORCE=1 are honored for help and
+                  usage errors too); a non-terminal stderr gets the plain
+                  progress format
   VAR             `--input-secret PATH=env:VAR` reads the secret from VAR
 ";
 

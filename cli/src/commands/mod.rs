@@ -3,11 +3,14 @@
 pub mod compute;
 pub mod conformance;
 pub mod dag;
+pub mod diagnostics;
 pub mod eval;
 pub mod fmt;
 mod help;
 pub mod llb;
 pub mod ops;
+pub mod progress;
+pub mod summary;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
