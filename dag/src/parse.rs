@@ -146,12 +146,27 @@ fn check_kind(node: &Node, path: &Path) -> Result<()> {
             reason: reason.clone(),
         }),
         Kind::Bottom(report) => {
-            // Where the value was written, when the error itself does not say.
-            let mut report = report.clone();
-            for p in &node.positions {
-                if !report.contains(p.as_str()) {
-                    report.push_str(&format!(":\n    {p}"));
-                }
+            // Where the value was written, when the error itself does not
+            // say, goes with the first message (before any cause).
+            let missing: String = node
+                .positions
+                .iter()
+                .filter(|p| !report.contains(p.as_str()))
+                .map(|p| format!(":\n    {p}"))
+                .collect();
+            let mut lines = report.lines();
+            let mut head = lines.next().unwrap_or_default().to_string();
+            let mut rest: Vec<&str> = lines.collect();
+            let own = rest.iter().take_while(|l| l.starts_with("    ")).count();
+            for l in rest.drain(..own) {
+                head.push('\n');
+                head.push_str(l);
+            }
+            let mut report = head.trim_end_matches(':').to_string();
+            report.push_str(&missing);
+            for l in rest {
+                report.push('\n');
+                report.push_str(l);
             }
             Err(OpsError::Eval {
                 path: path.clone(),

@@ -36,7 +36,7 @@ pub fn run(args: Args) -> ExitCode {
     // Fail exactly where compute would, before drawing anything.
     if let Err(e) = ::dag::run::validate(&plan) {
         let secrets = ::dag::plan::Plan::secrets(&plan);
-        eprintln!("error: {}", secrets.redact(&e.to_string()));
+        super::progress::Diag { json: false }.error(&secrets.redact(&e.to_string()));
         return ExitCode::from(1);
     }
     match ::dag::graph::Graph::build(::dag::plan::Plan::root(&plan)) {
@@ -52,7 +52,7 @@ pub fn run(args: Args) -> ExitCode {
             }
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            super::progress::Diag { json: false }.error(&e.to_string());
             ExitCode::from(1)
         }
     }

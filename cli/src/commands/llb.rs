@@ -28,7 +28,7 @@ pub fn run(args: Args) -> ExitCode {
     let allowed = match args.host.allowed(&args.inputs) {
         Ok(paths) => paths,
         Err(e) => {
-            eprintln!("error: {e}");
+            super::progress::Diag { json: false }.error(&e.to_string());
             return ExitCode::from(2);
         }
     };
@@ -37,21 +37,22 @@ pub fn run(args: Args) -> ExitCode {
         Err(code) => return code,
     };
     if let Err(e) = ::dag::run::validate(&plan) {
-        eprintln!("error: {}", plan.secrets().redact(&e.to_string()));
+        super::progress::Diag { json: false }.error(&plan.secrets().redact(&e.to_string()));
         return ExitCode::from(1);
     }
     let root = plan.root();
     let host = match ::dag::host::HostAccess::new(&args.plan_dir, &allowed) {
         Ok(h) => h,
         Err(e) => {
-            eprintln!("error: {e}");
+            super::progress::Diag { json: false }.error(&e.to_string());
             return ExitCode::from(1);
         }
     };
     let components = match &args.component {
         Some(text) => {
             let Some(path) = Path::parse(text) else {
-                eprintln!("error: {text:?} is not a CUE path like a.b.c");
+                super::progress::Diag { json: false }
+                    .error(&format!("{text:?} is not a CUE path like a.b.c"));
                 return ExitCode::from(2);
             };
             if root.lookup(&path).and_then(|n| n.get("#compute")).is_none() {
@@ -84,27 +85,27 @@ pub fn run(args: Args) -> ExitCode {
                 continue;
             }
             Err(e) => {
-                eprintln!("error: component {c}: {e}");
+                super::progress::Diag { json: false }.error(&format!("component {c}: {e}"));
                 return ExitCode::from(1);
             }
         };
         // What compute would refuse to send is not printed either.
         if let Err(misuse) = plan.secrets().check_ops(&mut ops, &c.field("#compute")) {
-            eprintln!("error: component {c}: {misuse}");
+            super::progress::Diag { json: false }.error(&format!("component {c}: {misuse}"));
             return ExitCode::from(1);
         }
         let images = image_configs(&ops);
         let compiled = match ::dag::compile::compile(&ops, &c.field("#compute"), &images, &host) {
             Ok(compiled) => compiled,
             Err(e) => {
-                eprintln!("error: component {c}: {e}");
+                super::progress::Diag { json: false }.error(&format!("component {c}: {e}"));
                 return ExitCode::from(1);
             }
         };
         let summaries = match ::dag::buildkit::llb_ops(&compiled.state, ::llb::Platform::host()) {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("error: component {c}: {e}");
+                super::progress::Diag { json: false }.error(&format!("component {c}: {e}"));
                 return ExitCode::from(1);
             }
         };
@@ -120,7 +121,7 @@ pub fn run(args: Args) -> ExitCode {
                     }
                 }
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    super::progress::Diag { json: false }.error(&e.to_string());
                     return ExitCode::from(1);
                 }
             }

@@ -104,8 +104,9 @@ pub fn print(
     }
     let count = |state: &str| rows.iter().filter(|r| r.state == state).count();
     let head = format!(
-        "{} components: {} ran, {} cached, {} skipped, {} failed, {} not run; {timings}",
+        "{} component{}: {} ran, {} cached, {} skipped, {} failed, {} not run; {timings}",
         rows.len(),
+        if rows.len() == 1 { "" } else { "s" },
         count("ran"),
         count("cached"),
         count("skipped"),

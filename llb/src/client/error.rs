@@ -7,9 +7,11 @@ use std::fmt;
 pub enum ClientError {
     /// No daemon answered at the configured address.
     #[error(
-        "cannot reach BuildKit at {address}: {reason}. Start one and set BUILDKIT_HOST \
-         (for this project's tests: `scripts/engine.sh up && eval \"$(scripts/engine.sh env)\"`), \
-         or start Docker"
+        "cannot reach BuildKit at {address}: {reason}. Start a BuildKit daemon \
+         (`buildkitd`, as root or rootless) and point BUILDKIT_HOST at it \
+         (unix:///run/buildkit/buildkitd.sock, tcp://HOST:PORT or \
+         docker-container://NAME), or start Docker, whose embedded BuildKit is \
+         used when BUILDKIT_HOST is unset"
     )]
     Unreachable { address: String, reason: String },
 
