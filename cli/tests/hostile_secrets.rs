@@ -138,8 +138,8 @@ fn refused(main: &str, fragments: &[&str]) {
 fn json_texts(stderr: &str) -> String {
     let mut out = String::new();
     for line in stderr.lines() {
-        let v: serde_json::Value = serde_json::from_str(line)
-            .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
         for field in v.as_object().into_iter().flat_map(|o| o.values()) {
             if let Some(s) = field.as_str() {
                 out.push_str(s);
