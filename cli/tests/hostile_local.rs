@@ -114,11 +114,20 @@ seen: {{
         std::fs::write(self.plan().join("main.cue"), main).unwrap();
     }
 
-    /// `dagger compute PLAN` with `args`, run from `cwd`, in both log formats;
-    /// asserts that no bait shows up in either, and returns the plain run.
+    /// `dagger compute PLAN` with `args`, run from `cwd`, in every log
+    /// format, and `dagger llb PLAN`; asserts that no bait shows up in any of
+    /// them, nor in the daemon's cache records, and returns the plain run.
     fn compute(&self, cwd: &Path, args: &[&str]) -> Output {
+        let llb = Command::new(env!("CARGO_BIN_EXE_dagger"))
+            .arg("llb")
+            .arg(self.plan())
+            .args(args)
+            .current_dir(cwd)
+            .output()
+            .unwrap();
+        self.assert_no_bait(&llb, &format!("llb {args:?}"));
         let mut plain = None;
-        for format in ["plain", "json"] {
+        for format in ["plain", "json", "tty"] {
             let out = Command::new(env!("CARGO_BIN_EXE_dagger"))
                 .arg("compute")
                 .arg(self.plan())
@@ -130,7 +139,20 @@ seen: {{
             self.assert_no_bait(&out, &format!("{args:?} --log-format {format}"));
             plain.get_or_insert(out);
         }
+        self.assert_not_in_cache_records();
         plain.unwrap()
+    }
+
+    /// `buildctl du -v` (descriptions of every cache record) holds no bait.
+    fn assert_not_in_cache_records(&self) {
+        let buildctl = std::env::var("DAGGER_TEST_BUILDCTL").unwrap_or_else(|_| "buildctl".into());
+        let host = std::env::var("BUILDKIT_HOST").unwrap_or_default();
+        let du = Command::new(&buildctl)
+            .args(["--addr", &host, "du", "-v"])
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {buildctl}: {e}"));
+        assert!(du.status.success(), "buildctl du -v failed");
+        self.assert_no_bait(&du, "buildctl du -v");
     }
 
     fn assert_no_bait(&self, out: &Output, what: &str) {
