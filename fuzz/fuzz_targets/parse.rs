@@ -36,5 +36,8 @@ fuzz_target!(|data: &[u8]| {
     let c1 = testing::strip(&mut first);
     let c2 = testing::strip(&mut second);
     assert_eq!(c1, c2, "comments lost or changed\n--- printed\n{printed}");
-    assert!(first == second, "tree changed by printing\n--- input\n{src}\n--- printed\n{printed}");
+    assert!(
+        first == second,
+        "tree changed by printing\n--- input\n{src}\n--- printed\n{printed}"
+    );
 });
