@@ -174,9 +174,9 @@ impl CuePlan {
         })?;
         let mut overlay = MemFs::new();
         let module_root = module_root(&plan_dir);
-        for pkg in crate::embedded::PACKAGES {
+        for pkg in crate::embedded::packages() {
             let dir = module_root.join("cue.mod/pkg").join(pkg);
-            if dir.exists() {
+            if vendors(&dir) {
                 continue;
             }
             for (name, text) in crate::embedded::package(pkg).unwrap_or(&[]) {
@@ -332,6 +332,19 @@ fn module_root(plan_dir: &FsPath) -> PathBuf {
         .find(|d| d.join("cue.mod").exists())
         .unwrap_or(plan_dir)
         .to_path_buf()
+}
+
+/// Whether the plan vendors the package of `dir` (a directory under
+/// `cue.mod/pkg/`): the directory holds a `.cue` file. A directory holding
+/// only subdirectories (`dagger.io/aws/` when just `dagger.io/aws/eks` is
+/// vendored) leaves the embedded package in place.
+fn vendors(dir: &FsPath) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().any(|e| {
+            e.path().extension().is_some_and(|x| x == "cue")
+                && e.file_type().is_ok_and(|t| !t.is_dir())
+        })
+    })
 }
 
 /// The package clause of the plan's files.
