@@ -38,7 +38,9 @@ const ALL: &[(&str, &Files)] = &[
 
 /// The sources of the embedded package with import path `path`, if any.
 pub fn package(path: &str) -> Option<&'static Files> {
-    ALL.iter().find(|(p, _)| *p == path).map(|(_, files)| *files)
+    ALL.iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, files)| *files)
 }
 
 /// Import paths of all embedded packages.
@@ -54,7 +56,9 @@ mod tests {
     fn both_packages_resolve_and_declare_their_package_clause() {
         let dagger = package("dagger.io/dagger").unwrap();
         assert!(dagger[0].1.contains("package dagger"));
-        assert!(dagger[0].1.contains("#Artifact: {\n\t#compute: [...llb.#Op]\n\t...\n}"));
+        assert!(dagger[0]
+            .1
+            .contains("#Artifact: {\n\t#compute: [...llb.#Op]\n\t...\n}"));
         assert!(dagger[0].1.contains("#Dir: #Artifact"));
         let llb = package("dagger.io/llb").unwrap();
         assert!(llb[0].1.contains("package llb"));

@@ -47,10 +47,14 @@ fn invalid<T>(path: &Path, message: impl Into<String>) -> Result<T> {
 
 /// Reads the `#compute` ops of the component `node` found at `path`. An
 /// invalid value is reported with where it was written.
+///
+/// As in the original, `#compute` may be a list of ops, a single op, or a
+/// component (a struct with its own `#compute`, read the same way); the
+/// ops are then numbered as if they had been written as a list.
 pub fn component_ops(node: &Node, path: &Path) -> Result<Vec<Op>> {
     let compute_path = path.field("#compute");
     let result = match node.get("#compute") {
-        Some(list) => op_list(list, &compute_path),
+        Some(compute) => compute_ops(compute, &compute_path),
         None => invalid(path, "not a component: no #compute field"),
     };
     result.map_err(|e| match e {
@@ -92,6 +96,37 @@ fn located(node: &Node, path: &Path, at: &Path) -> Vec<String> {
     found
 }
 
+/// How deep `#compute: {#compute: ...}` may nest: deeper is surely a
+/// mistake (a value that contains itself is a CUE error before this).
+const MAX_NESTING: usize = 32;
+
+/// Reads the value of a `#compute` field: a list of ops, one op, or a
+/// component whose own `#compute` is read in turn.
+pub fn compute_ops(node: &Node, path: &Path) -> Result<Vec<Op>> {
+    compute_ops_at(node, path, 0)
+}
+
+fn compute_ops_at(node: &Node, path: &Path, depth: usize) -> Result<Vec<Op>> {
+    if let Some(inner) = node.get("#compute") {
+        if depth >= MAX_NESTING {
+            return invalid(path, "#compute nests components too deeply");
+        }
+        return compute_ops_at(inner, &path.field("#compute"), depth + 1);
+    }
+    check_kind(node, path)?;
+    match node.kind {
+        Kind::List => op_list(node, path),
+        Kind::Struct if node.get("do").is_some() => Ok(vec![op(node, path)?]),
+        _ => invalid(
+            path,
+            format!(
+                "expected a list of ops, an op or a component, found {}",
+                describe(node)
+            ),
+        ),
+    }
+}
+
 /// Reads a list of ops.
 pub fn op_list(node: &Node, path: &Path) -> Result<Vec<Op>> {
     check_kind(node, path)?;
@@ -114,7 +149,7 @@ pub fn source(node: &Node, path: &Path) -> Result<Source> {
     if let Some(compute) = node.get("#compute") {
         let p = path.field("#compute");
         return Ok(Source {
-            ops: op_list(compute, &p)?,
+            ops: compute_ops(compute, &p)?,
             path: p,
         });
     }
@@ -469,6 +504,15 @@ impl Reader<'_> {
         let mut mounts = BTreeMap::new();
         for f in n.fields.iter().filter(|f| f.kind == FieldKind::Regular) {
             let mp = p.field(&f.label);
+            // A relative target is relative to `/`, as BuildKit's client
+            // and the original resolve it.
+            let target = crate::ops::join_path("/", &f.label);
+            if mounts.contains_key(&target) {
+                return invalid(
+                    &mp,
+                    format!("a second mount at {target} (targets are relative to /)"),
+                );
+            }
             let m = &f.node;
             let mount = match m.as_str() {
                 Some("tmpfs") => Mount::Tmpfs,
@@ -511,7 +555,7 @@ impl Reader<'_> {
                     );
                 }
             };
-            mounts.insert(f.label.clone(), mount);
+            mounts.insert(target, mount);
         }
         Ok(mounts)
     }

@@ -171,6 +171,12 @@ pub fn normalize_image(reference: &str) -> String {
         None => (reference, None),
     };
     let (first, rest) = match name.split_once('/') {
+        // Docker Hub under its legacy name, or named explicitly: official
+        // images still live under `library/`.
+        Some(("docker.io" | "index.docker.io", r)) if !r.contains('/') => {
+            ("docker.io", format!("library/{r}"))
+        }
+        Some(("index.docker.io", r)) => ("docker.io", r.to_string()),
         Some((f, r)) if f.contains('.') || f.contains(':') || f == "localhost" => {
             (f, r.to_string())
         }
@@ -201,6 +207,18 @@ mod tests {
             "docker.io/library/alpine:3.15"
         );
         assert_eq!(normalize_image("me/app"), "docker.io/me/app:latest");
+        assert_eq!(
+            normalize_image("index.docker.io/alpine:3.13"),
+            "docker.io/library/alpine:3.13"
+        );
+        assert_eq!(
+            normalize_image("docker.io/golang:1.16-alpine"),
+            "docker.io/library/golang:1.16-alpine"
+        );
+        assert_eq!(
+            normalize_image("index.docker.io/me/app"),
+            "docker.io/me/app:latest"
+        );
         assert_eq!(
             normalize_image("127.0.0.1:5000/x"),
             "127.0.0.1:5000/x:latest"

@@ -230,3 +230,90 @@ fn an_error_value_is_invalid() {
         "a.#compute[0].args[0]: conflicting values 1 and 2"
     );
 }
+
+#[test]
+fn compute_may_be_a_list_a_single_op_or_a_component_as_in_the_original() {
+    let fetch = || op("fetch-container", vec![("ref", s("busybox"))]);
+    let exec = || op("exec", vec![("args", strs(&["true"]))]);
+    let forms = [
+        Node::list(vec![fetch(), exec()]),
+        // A component, itself holding a component.
+        Node::empty_struct().with_field(
+            "#compute",
+            Node::empty_struct().with_field("#compute", Node::list(vec![fetch(), exec()])),
+        ),
+    ];
+    for form in forms {
+        let ops =
+            component_ops(&Node::empty_struct().with_field("#compute", form), &p("a")).unwrap();
+        assert_eq!(ops.len(), 2, "{ops:?}");
+        assert!(matches!(ops[0], Op::FetchContainer { .. }), "{ops:?}");
+        assert!(matches!(ops[1], Op::Exec(_)), "{ops:?}");
+    }
+    let single = component_ops(
+        &Node::empty_struct().with_field("#compute", exec()),
+        &p("a"),
+    )
+    .unwrap();
+    assert_eq!(single.len(), 1);
+    assert!(matches!(single[0], Op::Exec(_)));
+    // An error inside the nested form names where it is.
+    let nested = Node::empty_struct().with_field(
+        "#compute",
+        Node::list(vec![op("exec", vec![("args", s("true"))])]),
+    );
+    let err = component_ops(
+        &Node::empty_struct().with_field("#compute", nested),
+        &p("a"),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("a.#compute.#compute[0].args: expected a list of strings"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_compute_that_is_no_op_form_is_invalid_as_the_original_refused_it() {
+    // tests/compute/invalid/{bool,int,string,struct} of the original.
+    for (value, found) in [
+        (Node::bool(true), "a bool"),
+        (Node::number("123"), "a number"),
+        (s("whatever"), "a string"),
+        (Node::structure([("whatever", s("wrong"))]), "a struct"),
+    ] {
+        let err = component_ops(&Node::empty_struct().with_field("#compute", value), &p("a"))
+            .unwrap_err();
+        assert!(matches!(err, OpsError::Invalid { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            format!("a.#compute: expected a list of ops, an op or a component, found {found}")
+        );
+    }
+}
+
+#[test]
+fn a_relative_mount_target_is_relative_to_the_root() {
+    let mounts = Node::structure([("something", s("cache")), ("tmp/x", s("tmpfs"))]);
+    let parsed = parse_one(op("exec", vec![("args", strs(&["ls"])), ("mount", mounts)])).unwrap();
+    let Op::Exec(e) = parsed else { panic!() };
+    assert_eq!(
+        e.mounts.keys().collect::<Vec<_>>(),
+        ["/something", "/tmp/x"]
+    );
+    // The cache is still keyed by where the mount is written.
+    assert_eq!(
+        e.mounts["/something"],
+        Mount::Cache {
+            key: "a.#compute[0].mount.something".into()
+        }
+    );
+    let twice = Node::structure([("x", s("tmpfs")), ("/x", s("cache"))]);
+    let err = parse_one(op("exec", vec![("args", strs(&["ls"])), ("mount", twice)])).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with(r#"a.#compute[0].mount."/x": a second mount at /x"#),
+        "{err}"
+    );
+}
