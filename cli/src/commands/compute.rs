@@ -199,7 +199,18 @@ pub fn run(args: Args) -> ExitCode {
         events: progress::sink(args.log_format, secrets.clone(), tracker.clone()),
     };
     let solver = Arc::new(::dag::buildkit::LazySolver::from_env().with_secrets(secrets.clone()));
-    let result = runtime.block_on(::dag::run::run(&mut plan, solver, &options));
+    let running = || {
+        let stats = tracker.snapshot();
+        let pending = |s: &&progress::ComponentStats| {
+            s.started.is_some() && s.outcome == progress::Outcome::Pending
+        };
+        stats.values().filter(pending).count()
+    };
+    let run = ::dag::run::run(&mut plan, solver, &options);
+    let result = match super::interrupt::block_on(runtime, run, running, diag) {
+        Ok(result) => result,
+        Err(code) => return code,
+    };
     let redact = |text: &str| secrets.redact(text);
     let timings = |report: Option<&::dag::run::Report>| match report {
         Some(r) => format!(

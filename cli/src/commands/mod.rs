@@ -7,6 +7,7 @@ pub mod diagnostics;
 pub mod eval;
 pub mod fmt;
 mod help;
+mod interrupt;
 pub mod llb;
 pub mod ops;
 pub mod progress;
