@@ -76,6 +76,8 @@ pub(crate) struct StatusTracker {
     /// shares a vertex between concurrent solves and reports it under the
     /// name of the solve that loaded it first; ours wins here.
     own_names: BTreeMap<String, String>,
+    /// Digests of the ops of this solve's definition.
+    own_ops: std::collections::BTreeSet<String>,
 }
 
 fn duration(
@@ -109,10 +111,25 @@ impl StatusTracker {
                 Some((digest.clone(), name.clone()))
             })
             .collect();
+        let own_ops = definition
+            .def
+            .iter()
+            .map(|op| {
+                use sha2::{Digest, Sha256};
+                format!("sha256:{}", hex::encode(Sha256::digest(op)))
+            })
+            .collect();
         StatusTracker {
             own_names,
+            own_ops,
             ..StatusTracker::default()
         }
+    }
+
+    /// Whether `digest` is an op of this solve's definition (not a step of
+    /// a frontend or of an exporter).
+    pub fn is_own_op(&self, digest: &str) -> bool {
+        self.own_ops.contains(digest)
     }
 
     /// Folds one status message in, sending events for what changed.

@@ -409,16 +409,22 @@ fn explain(err: ClientError, tracker: &StatusTracker) -> ClientError {
     let vertex_error = v.error.clone().unwrap_or_default();
     let exit_code = parse_exit_code(&vertex_error).or_else(|| parse_exit_code(&message));
     if exit_code.is_none() && !vertex_error.contains("did not complete successfully") {
-        if vertex_error.is_empty() || matches!(err, ClientError::Disconnected { .. }) {
+        if vertex_error.is_empty()
+            || matches!(err, ClientError::Disconnected { .. })
+            || !tracker.is_own_op(&v.digest)
+        {
             return err;
         }
-        // Another op failed (a git ref that does not exist, an image that
-        // cannot be pulled): its name says which (`git://HOST/REPO#REF`).
+        // Another op of the definition failed (a git ref that does not
+        // exist, an image that cannot be pulled): its name says which
+        // (`git://HOST/REPO#REF`). Steps of exporters and frontends are
+        // left to the caller to name.
+        // Its output (git's stderr) is in the message already.
         return ClientError::Op(ExecFailure {
             vertex: v.name.clone(),
             exit_code: None,
             message: vertex_error,
-            output_tail: tracker.log_tail(&v.digest, 20),
+            output_tail: Vec::new(),
         });
     }
     ClientError::Exec(ExecFailure {
