@@ -13,7 +13,6 @@
 //! with the op's name.
 
 use std::collections::BTreeMap;
-use std::path::Path as FsPath;
 
 use crate::host::HostAccess;
 
@@ -110,7 +109,6 @@ pub fn compile(
 ) -> Result<Compiled, CompileError> {
     let mut c = Compiler {
         images,
-        plan_dir: host.plan_dir(),
         host,
         actions: Vec::new(),
         error: None,
@@ -128,7 +126,6 @@ pub fn compile(
 
 struct Compiler<'a> {
     images: &'a ImageConfigs,
-    plan_dir: &'a FsPath,
     host: &'a HostAccess,
     actions: Vec<Action>,
     /// The first op that failed to compile (the rest still compiles, unused).
@@ -281,7 +278,7 @@ impl Compiler<'_> {
         match mount {
             Mount::Tmpfs => MountKind::Tmpfs,
             Mount::Cache { key } => MountKind::Cache {
-                id: cache_id(self.plan_dir, key),
+                id: cache_id(&self.host.cache_scope(), key),
             },
             Mount::From { from, path } => MountKind::State {
                 state: self.source(from).0,
@@ -298,8 +295,8 @@ impl Compiler<'_> {
 /// The BuildKit id of a cache mount: the plan's directory and the mount's
 /// CUE path, so that neither two components nor two plans on one daemon
 /// see each other's entries.
-fn cache_id(plan_dir: &FsPath, key: &str) -> String {
-    format!("dagger:{}:{key}", plan_dir.display())
+fn cache_id(scope: &str, key: &str) -> String {
+    format!("dagger:{scope}:{key}")
 }
 
 fn file(base: State, action: FileAction, name: String) -> State {

@@ -291,6 +291,15 @@ fn owner<'a>(owners: &BTreeSet<&'a Path>, p: &Path) -> Option<&'a Path> {
     })
 }
 
+/// A concrete scalar, or a list of them: a value an export cannot change.
+fn settled(node: &Node) -> bool {
+    match &node.kind {
+        crate::tree::Kind::Scalar(_) => true,
+        crate::tree::Kind::List => node.elems.iter().all(settled),
+        _ => false,
+    }
+}
+
 /// Adds to `deps` the components the value at `r` comes from, seen from `c`.
 fn resolve(
     root: &Node,
@@ -305,6 +314,11 @@ fn resolve(
     }
     match owner(owners, r) {
         Some(o) if o == c => {}
+        // A value of a component enclosing `c` that is already known and that
+        // no export can change (a concrete scalar, or a list of them) is
+        // only input: `file.#Append`'s nested read uses its `filename`,
+        // while the enclosing component waits for what the read exports.
+        Some(o) if c.0.starts_with(&o.0) && root.lookup(r).is_some_and(settled) => {}
         // A reference into another component, or into one enclosing `c`.
         Some(o) => {
             deps.insert(o.clone());

@@ -23,6 +23,10 @@ pub struct HostAccess {
     module_root: PathBuf,
     /// Directories the user allowed (canonical).
     allowed: Vec<PathBuf>,
+    /// What cache mounts are keyed by instead of the plan directory
+    /// (`dagger llb --offline`, for output that is the same on every
+    /// machine).
+    cache_scope: Option<String>,
 }
 
 /// A directory a `local` op may read, and the readable tree it is in.
@@ -64,7 +68,24 @@ impl HostAccess {
             plan_dir,
             module_root,
             allowed,
+            cache_scope: None,
         })
+    }
+
+    /// The same access, with cache mounts keyed by `scope` instead of the
+    /// plan directory.
+    pub fn with_cache_scope(mut self, scope: impl Into<String>) -> HostAccess {
+        self.cache_scope = Some(scope.into());
+        self
+    }
+
+    /// What the plan's cache mounts are keyed by: the plan directory, or
+    /// the scope set by [`HostAccess::with_cache_scope`].
+    pub fn cache_scope(&self) -> String {
+        match &self.cache_scope {
+            Some(scope) => scope.clone(),
+            None => self.plan_dir.display().to_string(),
+        }
     }
 
     /// The plan directory (canonical).

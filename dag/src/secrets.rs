@@ -22,6 +22,12 @@ pub const REDACTED: &str = "<secret>";
 /// secrets on their own.
 const MIN_LINE: usize = 8;
 
+/// A line of a multi-line secret is a secret on its own only when one of
+/// its words is at least this long (a token, a key, an address): lines
+/// such as `apiVersion: v1` in a kubeconfig are also in the manifests
+/// applied with it, and are no secret.
+const MIN_WORD: usize = 12;
+
 /// The secrets of one run, each with the name it was given under.
 #[derive(Clone, Debug, Default)]
 pub struct Secrets {
@@ -51,7 +57,11 @@ impl Secrets {
             // secret (a key, a kubeconfig) counts on its own too.
             if value.0.contains('\n') {
                 for line in value.0.lines().map(str::trim) {
-                    if line.len() >= MIN_LINE && !entries.iter().any(|(_, v)| v.0 == line) {
+                    let telling = line.split_whitespace().any(|w| w.len() >= MIN_WORD);
+                    if line.len() >= MIN_LINE
+                        && telling
+                        && !entries.iter().any(|(_, v)| v.0 == line)
+                    {
                         entries.push((name.clone(), SecretValue(line.to_string())));
                     }
                 }
@@ -235,6 +245,15 @@ impl Secrets {
     }
 }
 
+static PLACEHOLDER_IDS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// From now on, secret ids end in `#<keyed>` instead of the keyed digest of
+/// the value, so that the LLB is the same on every machine (`dagger llb
+/// --offline`); such LLB is only printed, never solved.
+pub fn use_placeholder_ids() {
+    PLACEHOLDER_IDS.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// The LLB id of a secret used at `path` (a mount or env var): the path,
 /// then a digest of the value keyed with this machine's secret key. BuildKit
 /// keeps secret values out of its cache keys, so without the digest a new
@@ -242,6 +261,9 @@ impl Secrets {
 /// digest tells nothing about the value to whoever reads the LLB or the
 /// daemon's records.
 pub fn keyed_id(path: &str, value: &SecretValue) -> String {
+    if PLACEHOLDER_IDS.load(std::sync::atomic::Ordering::Relaxed) {
+        return format!("{path}#<keyed>");
+    }
     let mac = hmac_sha256(machine_key(), value.0.as_bytes());
     let hex: String = mac[..12].iter().map(|b| format!("{b:02x}")).collect();
     format!("{path}#{hex}")
@@ -446,5 +468,19 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.field.to_string(), "b.#compute[0].content");
         assert_eq!(err.name, "short");
+    }
+
+    #[test]
+    fn lines_of_a_multi_line_secret_count_when_they_carry_a_long_word() {
+        let kubeconfig = "apiVersion: v1\nkind: Config\nusers:\n- name: admin\n  user:\n    token: k8s-aws-v1.aHR0cHM6Ly9zdHM\n";
+        let s = Secrets::new([("kubeconfig".to_string(), SecretValue(kubeconfig.into()))]);
+        // A manifest applied with it shares its structural lines.
+        assert_eq!(s.found_in("apiVersion: v1\nkind: Pod\n"), None);
+        // The token's line is a secret on its own, and so is the whole.
+        assert_eq!(
+            s.found_in("log: token: k8s-aws-v1.aHR0cHM6Ly9zdHM"),
+            Some("kubeconfig")
+        );
+        assert_eq!(s.found_in(kubeconfig), Some("kubeconfig"));
     }
 }

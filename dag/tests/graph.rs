@@ -148,3 +148,46 @@ fn dot_output_lists_nodes_and_edges_with_quoted_ids() {
     assert!(dot.contains("  \"a\" -> \"\\\"my-b\\\"\";\n"), "{dot}");
     assert!(dot.ends_with("}\n"));
 }
+
+#[test]
+fn a_known_scalar_of_an_enclosing_component_is_input_not_a_dependency() {
+    // file.#Append: `more` interpolates what its nested `orig` exports, and
+    // `orig` reads `more.filename` (a known string) and loads `more.from`.
+    let orig = Node::incomplete("string").with_field(
+        "#compute",
+        Node::list(vec![
+            op(
+                "load",
+                vec![("from", comp(vec![]).with_ref(p("more.from")))],
+            ),
+            op(
+                "export",
+                vec![("source", s("/f").with_ref(p("more.filename")))],
+            ),
+        ]),
+    );
+    let more = comp(vec![op(
+        "write-file",
+        vec![
+            ("dest", s("/f").with_ref(p("more.filename"))),
+            ("content", Node::incomplete("orig").with_ref(p("more.orig"))),
+        ],
+    )])
+    .with_field("filename", s("/f"))
+    .with_field("from", comp(vec![]))
+    .with_field("orig", orig);
+    let g = Graph::build(&Node::structure([("more", more)])).unwrap();
+    assert_eq!(g.deps(&p("more.orig")), vec![p("more.from")]);
+    assert_eq!(g.deps(&p("more")), vec![p("more.orig")]);
+
+    // A value of the enclosing component that is not known yet (what it
+    // exports) still makes the nested one wait.
+    let inner = comp(vec![exec(
+        vec![Node::incomplete("string").with_ref(p("x"))],
+    )]);
+    let x = Node::incomplete("string")
+        .with_field("#compute", Node::list(vec![]))
+        .with_field("inner", inner);
+    let g = Graph::build(&Node::structure([("x", x)])).unwrap();
+    assert_eq!(g.deps(&p("x.inner")), vec![p("x")]);
+}
