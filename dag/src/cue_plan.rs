@@ -134,6 +134,7 @@ fn input_flag(input: &Input) -> String {
         Input::Cue(text) => format!("--input-cue '{}'", short(text)),
         Input::Json(text) => format!("--input-json '{}'", short(text)),
         Input::Yaml(text) => format!("--input-yaml '{}'", short(text)),
+        Input::Document { format, given, .. } => format!("{} {given}", format.flag()),
     }
 }
 

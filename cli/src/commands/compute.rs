@@ -34,14 +34,19 @@ pub struct InputArgs {
     /// Make a field an artifact of a git checkout: `PATH=REMOTE#REF`.
     #[arg(long = "input-git", value_name = "PATH=REMOTE#REF")]
     pub gits: Vec<String>,
-    /// Unify CUE source with the plan.
-    #[arg(long = "input-cue", value_name = "CUE")]
+    /// Unify CUE source with the plan: inline, from a file (`@FILE`) or
+    /// standard input (`-`), or placed at a field (`PATH=@FILE`, `PATH=-`).
+    #[arg(long = "input-cue", value_name = "CUE|@FILE|-|PATH=@FILE")]
     pub cue: Vec<String>,
-    /// Unify a JSON object with the plan.
-    #[arg(long = "input-json", value_name = "JSON")]
+    /// Unify a JSON object with the plan: inline, from a file (`@FILE`) or
+    /// standard input (`-`), or any JSON value placed at a field
+    /// (`PATH=@FILE`, `PATH=-`).
+    #[arg(long = "input-json", value_name = "JSON|@FILE|-|PATH=@FILE")]
     pub json: Vec<String>,
-    /// Unify a YAML mapping with the plan.
-    #[arg(long = "input-yaml", value_name = "YAML")]
+    /// Unify a YAML mapping with the plan: inline, from a file (`@FILE`) or
+    /// standard input (`-`), or any YAML value placed at a field
+    /// (`PATH=@FILE`, `PATH=-`).
+    #[arg(long = "input-yaml", value_name = "YAML|@FILE|-|PATH=@FILE")]
     pub yaml: Vec<String>,
 }
 
