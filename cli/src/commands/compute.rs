@@ -114,7 +114,8 @@ pub enum LogFormat {
     Plain,
     /// One JSON object per event.
     Json,
-    /// Colored lines with timings.
+    /// Colored lines with timings (`pretty`, the original's name, too).
+    #[value(alias = "pretty")]
     Tty,
 }
 
