@@ -109,3 +109,58 @@ fn a_directory_without_a_package_is_an_error() {
     let err = CuePlan::load_only(dir.path(), &[]).err().expect("an error");
     assert!(err.0.contains("package"), "{}", err.0);
 }
+
+/// The text of the first file of the package `path` imports.
+fn imported(
+    program: &cue_eval::load::Program,
+    from: cue_eval::load::InstanceId,
+    path: &str,
+) -> (cue_eval::load::InstanceId, String) {
+    let inst = program.instance(from);
+    let import = inst
+        .import(path)
+        .unwrap_or_else(|| panic!("{path} is not imported"));
+    let cue_eval::load::ImportTarget::Instance(id) = import.target else {
+        panic!("{path}: {:?}", import.target)
+    };
+    (id, program.instance(id).files[0].text.clone())
+}
+
+#[test]
+fn vendoring_is_package_by_package_also_for_nested_packages() {
+    // The plan vendors dagger.io/aws/eks only: dagger.io/aws, which that
+    // copy imports, is still the embedded one, and so is dagger.io/git.
+    let eks = "package eks\n\nimport \"dagger.io/aws\"\n\n#KubeConfig: {config: aws.#Config, vendored: true}\n";
+    let main = "package main\n\nimport (\n\t\"dagger.io/aws/eks\"\n\t\"dagger.io/git\"\n)\n\nk: eks.#KubeConfig\nr: git.#Repository\n";
+    let dir = plan_dir(&[
+        ("main.cue", main),
+        ("cue.mod/module.cue", "module: \"example.com/p\"\n"),
+        ("cue.mod/pkg/dagger.io/aws/eks/eks.cue", eks),
+    ]);
+    let program = CuePlan::load_only(dir.path(), &[])
+        .unwrap()
+        .program()
+        .unwrap();
+    let root_id = program.root;
+    let (eks_id, eks_text) = imported(&program, root_id, "dagger.io/aws/eks");
+    assert_eq!(eks_text, eks);
+    let (_, aws_text) = imported(&program, eks_id, "dagger.io/aws");
+    assert!(aws_text.starts_with("// Package aws "), "{aws_text}");
+    let (_, git_text) = imported(&program, root_id, "dagger.io/git");
+    assert!(git_text.contains("#Repository"), "{git_text}");
+}
+
+#[test]
+fn every_embedded_package_loads_with_its_imports() {
+    let mut imports = String::new();
+    let mut uses = String::new();
+    for (i, pkg) in dag::embedded::packages().enumerate() {
+        imports.push_str(&format!("\tp{i} \"{pkg}\"\n"));
+        uses.push_str(&format!("u{i}: p{i}\n"));
+    }
+    let main = format!("package main\n\nimport (\n{imports})\n\n{uses}");
+    let dir = plan_dir(&[("main.cue", &main)]);
+    let plan = CuePlan::load(dir.path(), &[]).unwrap_or_else(|e| panic!("{e}"));
+    let errors = dag::plan::Plan::root(&plan).errors(&Path::root());
+    assert!(errors.is_empty(), "{errors:?}");
+}
