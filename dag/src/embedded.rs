@@ -60,6 +60,23 @@ mod tests {
             .1
             .contains("#Artifact: {\n\t#compute: [...llb.#Op]\n\t...\n}"));
         assert!(dagger[0].1.contains("#Dir: #Artifact"));
+        // The ops, where the original first declared them (its own tests
+        // at 437aba7fdb still use dagger.#Exec, dagger.#DockerBuild...).
+        for op in [
+            "Op",
+            "Exec",
+            "DockerBuild",
+            "FetchContainer",
+            "Load",
+            "Export",
+        ] {
+            assert!(
+                dagger[0].1.lines().any(
+                    |l| l.starts_with(&format!("#{op}:")) && l.ends_with(&format!("llb.#{op}"))
+                ),
+                "dagger.#{op}"
+            );
+        }
         let llb = package("dagger.io/llb").unwrap();
         assert!(llb[0].1.contains("package llb"));
         assert!(package("dagger.io/other").is_none());
