@@ -8,6 +8,9 @@
 //! The examples are the original project's files, not ours: the test reads
 //! them from a checkout named by `DAGGER_ORIGINAL_EXAMPLES` (the checkout,
 //! or its `examples/` folder) and is skipped with a message without it.
+//! From a clone: `git -C CLONE archive 437aba7fdb examples | tar -x -C DIR`,
+//! then `DAGGER_ORIGINAL_EXAMPLES=DIR cargo test -p dagger-cli --test
+//! original_examples`.
 //! `testdata/plans/stdlib-*` exercise the same package APIs and forms with
 //! our own plans, so CI checks those without the checkout.
 //!
