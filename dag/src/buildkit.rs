@@ -385,6 +385,26 @@ fn new_cache_buster() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// `state` as the input an op writes on (an exec's root or mount, a file
+/// op's base). BuildKit writes on a new layer over such an input, which
+/// "finalizes" it; for a local source that drops the copy of the directory
+/// BuildKit keeps under the session's shared key, so the next run would
+/// send every file again instead of only the changed ones. A local source
+/// is therefore copied into a layer of its own first, and that copy is
+/// what gets finalized (copies read their sources without finalizing them).
+fn to_llb_writable(state: &State, cx: &mut Lowering) -> Result<lo::State, SolveError> {
+    let out = to_llb(state, cx)?;
+    match state.node() {
+        StateNode::Local { subdir, .. } if subdir.is_empty() => {
+            let contents = Copy::new(&out, "/", "/")
+                .dir_contents_only(true)
+                .create_dest_path(true);
+            Ok(lo::State::scratch().file(contents))
+        }
+        _ => Ok(out),
+    }
+}
+
 /// Converts a state graph, sharing converted vertices.
 fn to_llb(state: &State, cx: &mut Lowering) -> Result<lo::State, SolveError> {
     let key = std::sync::Arc::as_ptr(&state.0) as usize;
@@ -432,7 +452,7 @@ fn to_llb(state: &State, cx: &mut Lowering) -> Result<lo::State, SolveError> {
             }
         }
         StateNode::Exec(e) => {
-            let root = to_llb(&e.root, cx)?;
+            let root = to_llb_writable(&e.root, cx)?;
             let mut exec = lo::Exec::new(e.args.clone())
                 .cwd(e.cwd.clone())
                 .custom_name(e.name.clone());
@@ -457,7 +477,7 @@ fn to_llb(state: &State, cx: &mut Lowering) -> Result<lo::State, SolveError> {
                     MountKind::Tmpfs => lo::Mount::tmpfs(),
                     MountKind::Cache { id } => lo::Mount::cache(id.clone()),
                     MountKind::State { state, selector } => {
-                        lo::Mount::scratch_write(&to_llb(state, cx)?).at_path(selector)
+                        lo::Mount::scratch_write(&to_llb_writable(state, cx)?).at_path(selector)
                     }
                     MountKind::Secret { id, .. } => lo::Mount::secret(id.clone()),
                 };
@@ -466,7 +486,7 @@ fn to_llb(state: &State, cx: &mut Lowering) -> Result<lo::State, SolveError> {
             root.exec(exec).map_err(build_error)?.root()
         }
         StateNode::File { base, action, name } => {
-            let base = to_llb(base, cx)?;
+            let base = to_llb_writable(base, cx)?;
             let action: LlbFile = match action {
                 FileAction::Mkdir { path, mode } => LlbFile::mkdir(path, *mode, true),
                 FileAction::MkFile {

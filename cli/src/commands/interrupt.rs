@@ -46,5 +46,12 @@ pub fn block_on<F: Future>(
         runtime.shutdown_timeout(Duration::from_millis(500));
         return Err(ExitCode::from(EXIT_INTERRUPTED));
     };
+    // Builds that returned their results early finish on the daemon before
+    // the connection closes (tens of milliseconds): cut off, they would
+    // cost the next run its incremental transfer of local directories.
+    runtime.block_on(::llb::client::settle(SETTLE_LIMIT));
     Ok(out)
 }
+
+/// How long a finished run waits for the daemon to wrap up its builds.
+const SETTLE_LIMIT: Duration = Duration::from_secs(5);

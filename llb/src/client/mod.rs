@@ -30,6 +30,7 @@ pub use error::{ClientError, ExecFailure};
 pub use progress::{ProgressEvent, ProgressSender, VertexKind, VertexSummary};
 pub use resolve::ImageConfigResult;
 pub use solve::{Export, Frontend, SolveRequest, SolveResult};
+pub use task::settle;
 
 use bollard_buildkit_proto::moby::buildkit::v1::control_client::ControlClient;
 use bollard_buildkit_proto::moby::buildkit::v1::frontend::llb_bridge_client::LlbBridgeClient;

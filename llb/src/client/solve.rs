@@ -290,8 +290,9 @@ pub(crate) async fn solve(
         let solve_task = tokio::spawn(async move { solve_client.solve(control_req).await });
         return match run_gateway(gateway, &build_id, &req).await {
             Ok(out) => {
-                // The session must live until the daemon is done with it.
-                tokio::spawn(async move {
+                // The session must live until the daemon is done with it;
+                // `settle` waits for this before the process ends.
+                super::task::spawn_background(async move {
                     let _ = tokio::time::timeout(Duration::from_secs(60), solve_task).await;
                     drop(status_task);
                     drop(session);

@@ -26,6 +26,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::client::patterns::{MatchInfo, PatternSet};
+use crate::client::task::AbortOnDrop;
 
 const CHUNK: usize = 256 * 1024;
 
@@ -182,6 +183,8 @@ struct Sent {
     entries: usize,
     requests: usize,
     bytes: u64,
+    /// What the daemon said when it gave up on the transfer.
+    error: Option<String>,
 }
 
 /// Runs the sender side of one transfer.
@@ -200,8 +203,14 @@ async fn send_dir(
     send_entries(root, entries, inbound, tx, &mut sent).await;
     if debug {
         eprintln!(
-            "filesync: {shown}: {} entries listed, {} files requested, {} bytes sent",
-            sent.entries, sent.requests, sent.bytes
+            "filesync: {shown}: {} entries listed, {} files requested, {} bytes sent{}",
+            sent.entries,
+            sent.requests,
+            sent.bytes,
+            match &sent.error {
+                Some(e) => format!("; the daemon stopped it: {e}"),
+                None => String::new(),
+            }
         );
     }
 }
@@ -232,11 +241,20 @@ async fn send_entries(
         }
         let _ = stats_tx.send(Ok(packet(PacketType::PacketStat))).await;
     });
-    loop {
-        let msg = match inbound.message().await {
-            Ok(Some(m)) => m,
-            Ok(None) | Err(_) => break,
-        };
+    // What the daemon sends is read as it arrives, whatever the loop below
+    // is busy with. Its requests are tiny DATA frames, and h2 ends a
+    // connection on which too many small frames wait unread (GOAWAY
+    // ENHANCE_YOUR_CALM "too_many_data_frames"): that ended the whole
+    // session in the middle of a transfer of a few thousand files.
+    let (in_tx, mut in_rx) = mpsc::unbounded_channel();
+    let _reader = AbortOnDrop(tokio::spawn(async move {
+        while let Ok(Some(m)) = inbound.message().await {
+            if in_tx.send(m).is_err() {
+                return;
+            }
+        }
+    }));
+    while let Some(msg) = in_rx.recv().await {
         match PacketType::try_from(msg.r#type) {
             Ok(PacketType::PacketReq) => {
                 let Some((rel, dev, ino)) = files.remove(&msg.id) else {
@@ -265,7 +283,10 @@ async fn send_entries(
                 let _ = tx.send(Ok(packet(PacketType::PacketFin))).await;
                 break;
             }
-            Ok(PacketType::PacketErr) => break,
+            Ok(PacketType::PacketErr) => {
+                sent.error = Some(String::from_utf8_lossy(&msg.data).into_owned());
+                break;
+            }
             _ => {}
         }
     }
