@@ -102,7 +102,6 @@ fn a_killed_daemon_fails_the_run_within_seconds_and_the_next_run_after_a_restart
     let out = compute(&dir, &daemon.host, &strs(&args), Duration::from_secs(120));
     assert!(out.status.success(), "after the restart:\n{}", stderr(&out));
     assert_eq!(result_json(&out)["slow"], "done-1");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -143,7 +142,6 @@ fn a_frozen_daemon_fails_the_run_once_keepalive_pings_go_unanswered() {
     assert!(out.status.success(), "after SIGCONT:\n{}", stderr(&out));
     assert_eq!(result_json(&out)["slow"], "done-0");
     kill_leftovers(&token);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -184,7 +182,6 @@ fn a_daemon_restarted_between_two_runs_serves_the_second() {
             started.elapsed()
         );
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// `fetch-container` of `image`, then an exec and an export.
@@ -261,8 +258,6 @@ fn a_registry_that_is_down_is_named_with_the_image() {
     ] {
         assert!(err.contains(want), "stderr lacks {want:?}:\n{err}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
-    let _ = std::fs::remove_dir_all(&dir2);
 }
 
 #[test]
@@ -314,8 +309,6 @@ fn a_registry_answering_500_is_named_with_the_image_for_pull_and_push() {
         "the push reached the fake registry: {:?}",
         fake.requests()
     );
-    let _ = std::fs::remove_dir_all(&dir);
-    let _ = std::fs::remove_dir_all(&dir2);
 }
 
 #[test]
@@ -363,8 +356,6 @@ pulled: {{
     let out = compute(&pull, &host, &[], Duration::from_secs(120));
     assert!(out.status.success(), "after the restart:\n{}", stderr(&out));
     assert_eq!(result_json(&out)["pulled"], content.as_str());
-    let _ = std::fs::remove_dir_all(&push);
-    let _ = std::fs::remove_dir_all(&pull);
 }
 
 fn git_plan(remote: &str, reference: &str) -> String {
@@ -425,14 +416,12 @@ fn a_missing_git_remote_or_ref_is_named() {
         }
         // The error line itself names the remote and the ref.
         assert!(last.contains(&format!("{remote}#{reference}")), "{last}");
-        let _ = std::fs::remove_dir_all(&dir);
     }
     // The same remote with a ref that exists works (the control).
     let dir = plan("dgt", &git_plan(&format!("{git}/hello.git"), "main"));
     let out = compute(&dir, &host, &[], Duration::from_secs(60));
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(result_json(&out)["checkout"], "hello from main\n");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Two components that each write `started-NAME` into their cache mount,
@@ -543,5 +532,4 @@ fn ctrl_c_cancels_the_running_builds_on_the_daemon_and_exits_130() {
             "{name}: the interrupted container ran on: {listing:?}"
         );
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -197,7 +197,7 @@ fn a_large_local_directory_is_synced_exactly_and_then_incrementally() {
     let Some(host) = shared_engine("large local directory") else {
         return;
     };
-    let src = temp_dir("dgl-src");
+    let src = Dir::new("dgl-src");
     let dir = plan("dgl-plan", &manifest_plan());
     make_tree(&src);
     let input = format!("src={}", src.display());
@@ -243,9 +243,6 @@ fn a_large_local_directory_is_synced_exactly_and_then_incrementally() {
     assert_eq!(listed, 200 + 3 + 5002 + 2);
     assert_eq!(requested, 1, "only the changed file is requested");
     assert_eq!(bytes, 25, "only its bytes are sent");
-
-    let _ = std::fs::remove_dir_all(&src);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 // ---- 50 plans at once ---------------------------------------------------------
@@ -319,9 +316,6 @@ fn fifty_plans_computed_at_once_all_finish_correctly() {
         "50 plans at once: all done in {total:?}; per plan min {:?}, median {:?}, max {:?}",
         times[0], times[25], times[49]
     );
-    for d in dirs {
-        let _ = std::fs::remove_dir_all(d);
-    }
 }
 
 // ---- 500 components -------------------------------------------------------------
@@ -468,5 +462,4 @@ fn five_hundred_components_a_hundred_at_once_finish_and_memory_stays_bounded() {
         peak_kb > 0 && peak_kb < 1024 * 1024,
         "peak RSS {peak_kb} kB"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

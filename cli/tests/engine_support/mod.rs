@@ -49,9 +49,38 @@ pub fn temp_dir(prefix: &str) -> PathBuf {
         .keep()
 }
 
+/// A directory removed (with what is in it) when dropped, also when the
+/// test fails.
+pub struct Dir(PathBuf);
+
+impl Dir {
+    pub fn new(prefix: &str) -> Dir {
+        Dir(temp_dir(prefix))
+    }
+}
+
+impl std::ops::Deref for Dir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for Dir {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// Writes a plan (`main.cue`) into a new directory.
-pub fn plan(prefix: &str, cue: &str) -> PathBuf {
-    let dir = temp_dir(prefix);
+pub fn plan(prefix: &str, cue: &str) -> Dir {
+    let dir = Dir::new(prefix);
     std::fs::write(dir.join("main.cue"), cue).unwrap();
     dir
 }

@@ -34,6 +34,15 @@ pub(crate) const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
 /// How long the PING's answer may take before the connection is dropped.
 pub(crate) const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// HTTP/2 receive window of a whole connection (the daemon's, and each
+/// session's): what may wait unread. h2 also allows this much / 2 of
+/// framing overhead in small DATA frames waiting unread (status updates,
+/// session traffic of a hundred builds at once, while the scheduler is busy
+/// re-evaluating the plan) before it closes the connection (GOAWAY
+/// ENHANCE_YOUR_CALM); its default window (64 KiB) allows about 130 such
+/// frames.
+pub(crate) const CONNECTION_WINDOW: u32 = 8 << 20;
+
 /// Dials `addr` and returns a gRPC channel to BuildKit's API.
 pub(crate) async fn dial(addr: &Address) -> Result<Channel, ClientError> {
     // The URI is only a label: every connector below ignores it.
@@ -49,7 +58,8 @@ pub(crate) async fn dial(addr: &Address) -> Result<Channel, ClientError> {
         .connect_timeout(Duration::from_secs(5))
         .http2_keep_alive_interval(KEEPALIVE_INTERVAL)
         .keep_alive_timeout(KEEPALIVE_TIMEOUT)
-        .keep_alive_while_idle(false);
+        .keep_alive_while_idle(false)
+        .initial_connection_window_size(CONNECTION_WINDOW);
     let unreachable = |e: &dyn std::fmt::Display| ClientError::Unreachable {
         address: addr.to_string(),
         reason: e.to_string(),

@@ -71,6 +71,7 @@ pub(crate) fn start(
     let (ours, theirs) = tokio::io::duplex(1 << 20);
     let mut methods: Vec<&str> = METHODS.to_vec();
     let mut router = Server::builder()
+        .initial_connection_window_size(super::connect::CONNECTION_WINDOW)
         .add_service(HealthServer::new(HealthService))
         .add_service(AuthServer::new(AnonymousAuth))
         .add_service(SecretsServer::new(SecretStore::new(config.secrets)))
