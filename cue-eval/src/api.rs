@@ -169,9 +169,13 @@ impl Evaluated {
         let mut st = self.state.borrow_mut();
         let st = &mut *st;
         // print: the sources give back names the compiled form drops.
-        let file = st
+        let mut file = st
             .ev
             .eval_file_with_sources(self.root, Some(&st.sources), opts);
+        if let Some(b) = st.ev.limit_error() {
+            // Past a limit, only the limit is reported.
+            file = Err(st.ev.error_entries(self.root, &b));
+        }
         file.map_err(|errs| {
             Errors(
                 errs.into_iter()

@@ -85,6 +85,14 @@ impl Evaluated {
             let mut found: Vec<(Vec<String>, String, Vec<Span>)> = Vec::new();
             let mut seen: Vec<*const Bottom> = Vec::new();
             collect_errors(ev, root, root, &mut found, &mut seen);
+            if let Some(b) = ev.limit_error() {
+                // Past a limit, only the limit is reported.
+                found = ev
+                    .error_entries(root, &b)
+                    .into_iter()
+                    .map(|e| (ev.path(e.vertex), e.message, e.spans))
+                    .collect();
+            }
             found
         });
         Errors(

@@ -136,6 +136,42 @@ pub fn ok_strings<S: Into<String>>(v: impl IntoIterator<Item = S>) -> Result<Dat
     ))
 }
 
+/// Fails unless a string or bytes result of `n` bytes is within
+/// [`crate::limits::MAX_VALUE_BYTES`] (checked before building it).
+pub fn check_bytes(n: u128) -> Result<(), BuiltinError> {
+    let max = crate::limits::MAX_VALUE_BYTES;
+    if n > max as u128 {
+        return fail(format!(
+            "result of {n} bytes is too large (the limit is {max})"
+        ));
+    }
+    Ok(())
+}
+
+/// Fails unless a list result of `n` elements is within
+/// [`crate::limits::MAX_LIST_ELEMS`] (checked before building it).
+pub fn check_elems(n: u128) -> Result<(), BuiltinError> {
+    let max = crate::limits::MAX_LIST_ELEMS;
+    if n > max as u128 {
+        return fail(format!(
+            "result of {n} elements is too large (the limit is {max})"
+        ));
+    }
+    Ok(())
+}
+
+/// Fails unless an integer result of `n` bits is within
+/// [`crate::limits::MAX_INT_BITS`] (checked before building it).
+pub fn check_bits(n: u128) -> Result<(), BuiltinError> {
+    let max = crate::limits::MAX_INT_BITS;
+    if n > max as u128 {
+        return fail(format!(
+            "result of {n} bits is too large (the limit is {max})"
+        ));
+    }
+    Ok(())
+}
+
 /// A call failure (`error in call to ...: msg`).
 pub fn fail<T>(msg: impl Into<String>) -> Result<T, BuiltinError> {
     Err(BuiltinError::Call(msg.into()))

@@ -5,7 +5,7 @@ use super::args::{self, fail, ok_int};
 use super::{func, BuiltinError, Kind, Package};
 use crate::data::Data;
 use num_bigint::BigInt;
-use num_traits::One;
+use num_traits::{One, Zero};
 
 const P: &str = "math/bits";
 const I: Kind = Kind::INT;
@@ -52,11 +52,11 @@ fn uint(a: &[Data], i: usize) -> Result<u64, BuiltinError> {
 }
 
 fn lsh(a: &[Data]) -> R {
-    let n = uint(a, 1)?;
-    if n > 1 << 24 {
-        return fail("shift count too large");
+    let (x, n) = (args::bigint(a, 0)?, uint(a, 1)?);
+    if !x.is_zero() {
+        args::check_bits(x.bits() as u128 + n as u128)?;
     }
-    ok_int(args::bigint(a, 0)? << n as usize)
+    ok_int(x << n.min(u32::MAX as u64) as usize)
 }
 
 fn rsh(a: &[Data]) -> R {
@@ -79,9 +79,7 @@ fn set(a: &[Data]) -> R {
     if i < 0 {
         return fail("negative bit index");
     }
-    if i > 1 << 24 {
-        return fail("bit index too large");
-    }
+    args::check_bits(i as u128 + 1)?;
     let mask = BigInt::one() << i as usize;
     match bit {
         0 => ok_int(x & !mask),

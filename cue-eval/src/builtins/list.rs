@@ -101,7 +101,11 @@ fn repeat(a: &[Data]) -> R {
     if n < 0 {
         return fail("negative count");
     }
-    let mut out = Vec::with_capacity(x.len().saturating_mul(n as usize).min(1 << 20));
+    args::check_elems(x.len() as u128 * n as u128)?;
+    let mut out = Vec::with_capacity(x.len().saturating_mul(n as usize));
+    if x.is_empty() {
+        return Ok(Data::List(out));
+    }
     for _ in 0..n {
         out.extend_from_slice(x);
     }
@@ -253,10 +257,17 @@ fn range(a: &[Data]) -> R {
         return fail("end must be less than start when step is negative");
     }
     // Refuse ranges too large to hold, before building them.
-    const MAX_LEN: i64 = 10_000_000;
-    let steps = limit.sub(start).div(step).ok();
-    if steps.is_none_or(|q| q > Number::from_i64(MAX_LEN)) {
-        return fail("range too large");
+    let max = Number::from_i64(crate::limits::MAX_LIST_ELEMS as i64);
+    match limit.sub(start).div(step) {
+        Ok(q) if q <= max => {}
+        Ok(q) => {
+            return fail(format!(
+                "result of {} elements is too large (the limit is {max})",
+                q.to_bigint()
+                    .map_or_else(|| q.to_string(), |c| c.to_string())
+            ))
+        }
+        Err(e) => return fail(e.to_string()),
     }
     let mut out = Vec::new();
     let mut n = start.clone();

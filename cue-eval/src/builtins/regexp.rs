@@ -226,12 +226,37 @@ fn find_named_submatch(a: &[Data]) -> R {
 
 fn replace_all(a: &[Data]) -> R {
     let re = compile(args::string(a, 0)?)?;
-    ok_string(re.replace_all(args::string(a, 1)?, args::string(a, 2)?))
+    let (text, repl) = (args::string(a, 1)?, args::string(a, 2)?);
+    // Each match becomes the template's text plus, per `$` reference, at
+    // most the match itself (groups lie inside it).
+    let refs = repl.matches('$').count() as u128;
+    check_replace(&re, text, repl.len() as u128, refs)?;
+    ok_string(re.replace_all(text, repl))
 }
 
 fn replace_all_literal(a: &[Data]) -> R {
     let re = compile(args::string(a, 0)?)?;
-    ok_string(re.replace_all(args::string(a, 1)?, regex::NoExpand(args::string(a, 2)?)))
+    let (text, repl) = (args::string(a, 1)?, args::string(a, 2)?);
+    check_replace(&re, text, repl.len() as u128, 0)?;
+    ok_string(re.replace_all(text, regex::NoExpand(repl)))
+}
+
+/// Fails before replacing when the result could pass the size limit.
+fn check_replace(
+    re: &regex::Regex,
+    text: &str,
+    repl: u128,
+    refs: u128,
+) -> Result<(), BuiltinError> {
+    if repl == 0 {
+        return Ok(());
+    }
+    let (mut count, mut matched) = (0u128, 0u128);
+    for m in re.find_iter(text) {
+        count += 1;
+        matched += m.len() as u128;
+    }
+    args::check_bytes(text.len() as u128 + count * repl + refs * matched)
 }
 
 fn valid(a: &[Data]) -> R {

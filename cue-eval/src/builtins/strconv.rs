@@ -449,7 +449,10 @@ fn format_float_fn(a: &[Data]) -> R {
             "int {fmt} overflows byte in argument 1 in call to {{name}}"
         ))
     })?;
-    match format_float(f, fmt, args::int(a, 2)?, args::int(a, 3)?) {
+    let prec = args::int(a, 2)?;
+    // The digits asked for, plus a sign, a point and an exponent.
+    args::check_bytes(prec.max(0) as u128 + 400)?;
+    match format_float(f, fmt, prec, args::int(a, 3)?) {
         Ok(s) => ok_string(s),
         Err(e) => fail(e),
     }

@@ -251,8 +251,11 @@ fn fields(a: &[Data]) -> R {
 }
 
 fn join(a: &[Data]) -> R {
-    let parts = args::string_list(a, 0)?;
-    ok_string(parts.join(s(a, 1)?))
+    let (parts, sep) = (args::string_list(a, 0)?, s(a, 1)?);
+    let total: u128 = parts.iter().map(|p| p.len() as u128).sum::<u128>()
+        + sep.len() as u128 * parts.len().saturating_sub(1) as u128;
+    args::check_bytes(total)?;
+    ok_string(parts.join(sep))
 }
 
 fn has_prefix(a: &[Data]) -> R {
@@ -268,9 +271,7 @@ fn repeat(a: &[Data]) -> R {
     if n < 0 {
         return fail("strings: negative Repeat count");
     }
-    if (text.len() as u128) * (n as u128) > (1 << 31) {
-        return fail("strings: Repeat output length overflow");
-    }
+    args::check_bytes(text.len() as u128 * n as u128)?;
     ok_string(text.repeat(n as usize))
 }
 
@@ -313,6 +314,17 @@ fn trim_suffix(a: &[Data]) -> R {
 
 fn replace(a: &[Data]) -> R {
     let (text, old, new, n) = (s(a, 0)?, s(a, 1)?, s(a, 2)?, args::int(a, 3)?);
+    if new.len() > old.len() {
+        // Check the size before building it: each replacement grows the
+        // text by the difference.
+        let found = if old.is_empty() {
+            text.chars().count() as u128 + 1
+        } else {
+            text.matches(old).count() as u128
+        };
+        let times = if n < 0 { found } else { found.min(n as u128) };
+        args::check_bytes(text.len() as u128 + times * (new.len() - old.len()) as u128)?;
+    }
     if n < 0 {
         if old.is_empty() {
             return ok_string(replace_empty(text, new, usize::MAX));

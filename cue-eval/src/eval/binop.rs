@@ -5,6 +5,7 @@
 //! float; `==` across kinds other than null is an error; strings and bytes
 //! concatenate, repeat and compare bytewise; lists concatenate and repeat.
 
+use super::limit::Built;
 use super::*;
 use crate::compile::ir::{BinOp, BoundOp};
 use crate::num::{NumError, Number};
@@ -32,6 +33,40 @@ impl Evaluator {
         }
     }
 
+    /// The count of a string (or `bytes`) repetition whose result would
+    /// have `len * count` bytes, checked against the limits and counted.
+    fn repeat_size(
+        &mut self,
+        n: &crate::num::Number,
+        len: usize,
+        bytes: bool,
+        span: Span,
+    ) -> Result<usize, Value> {
+        let k = self.repeat_count(n, span)?;
+        let total = (len as u64).saturating_mul(k as u64);
+        if bytes {
+            self.check_build("bytes repetition", Built::Bytes(total), span)?;
+        } else {
+            self.check_build("string repetition", Built::Str(total), span)?;
+        }
+        self.charge_built(total as usize);
+        Ok(k)
+    }
+
+    /// The result of arithmetic, which must stay in the decimal context's
+    /// exponent range (as the reference's `apd` context).
+    pub(crate) fn num_result(&self, n: Number, span: Span) -> Value {
+        if n.in_range() {
+            Value::num(n)
+        } else {
+            self.bottom(
+                Code::Eval,
+                "failed arithmetic: exponent out of range",
+                vec![span],
+            )
+        }
+    }
+
     /// Applies a binary operator.
     pub(crate) fn binop(&mut self, op: BinOp, a: Value, b: Value, span: Span) -> Value {
         let opstr = op.as_str();
@@ -49,18 +84,33 @@ impl Evaluator {
             return self.secret_misuse(&format!("the operand of {opstr}"), span);
         }
         match (op, &a, &b) {
-            (BinOp::Add, Value::Num(x), Value::Num(y)) => Value::num(x.add(y)),
-            (BinOp::Sub, Value::Num(x), Value::Num(y)) => Value::num(x.sub(y)),
-            (BinOp::Mul, Value::Num(x), Value::Num(y)) => Value::num(x.mul(y)),
+            (BinOp::Add, Value::Num(x), Value::Num(y)) => self.num_result(x.add(y), span),
+            (BinOp::Sub, Value::Num(x), Value::Num(y)) => self.num_result(x.sub(y), span),
+            (BinOp::Mul, Value::Num(x), Value::Num(y)) => self.num_result(x.mul(y), span),
             (BinOp::Div, Value::Num(x), Value::Num(y)) => match x.div(y) {
-                Ok(n) => Value::num(n),
+                Ok(n) => self.num_result(n, span),
                 Err(NumError::DivisionByZero) => {
                     self.bottom(Code::Eval, "division by zero", vec![span])
                 }
                 Err(e) => self.bottom(Code::Eval, e.to_string(), vec![span]),
             },
-            (BinOp::Add, Value::Str(x), Value::Str(y)) => Value::str(&format!("{x}{y}")),
+            (BinOp::Add, Value::Str(x), Value::Str(y)) => {
+                let n = x.len() + y.len();
+                if let Err(b) = self.check_build("string concatenation", Built::Str(n as u64), span)
+                {
+                    return b;
+                }
+                self.charge_built(n);
+                Value::str(&format!("{x}{y}"))
+            }
             (BinOp::Add, Value::Bytes(x), Value::Bytes(y)) => {
+                let n = x.len() + y.len();
+                if let Err(b) =
+                    self.check_build("bytes concatenation", Built::Bytes(n as u64), span)
+                {
+                    return b;
+                }
+                self.charge_built(n);
                 let mut v = x.to_vec();
                 v.extend_from_slice(y);
                 Value::Bytes(Rc::from(v.as_slice()))
@@ -69,7 +119,7 @@ impl Evaluator {
             | (BinOp::Mul, Value::Num(n), Value::Str(s))
                 if n.is_int_kind() =>
             {
-                match self.repeat_count(n, span) {
+                match self.repeat_size(n, s.len(), false, span) {
                     Ok(k) => Value::str(&s.repeat(k)),
                     Err(b) => b,
                 }
@@ -78,7 +128,7 @@ impl Evaluator {
             | (BinOp::Mul, Value::Num(n), Value::Bytes(s))
                 if n.is_int_kind() =>
             {
-                match self.repeat_count(n, span) {
+                match self.repeat_size(n, s.len(), true, span) {
                     Ok(k) => Value::Bytes(Rc::from(s.repeat(k).as_slice())),
                     Err(b) => b,
                 }
@@ -88,6 +138,10 @@ impl Evaluator {
             {
                 let mut elems = self.list_elems(*x);
                 elems.extend(self.list_elems(*y));
+                let size = Built::Elems(elems.len() as u64);
+                if let Err(b) = self.check_build("list concatenation", size, span) {
+                    return b;
+                }
                 let exprs = elems.iter().map(|&e| self.vertex_expr(e, span)).collect();
                 let v = self.list_of(exprs, span);
                 self.value_of(v)
@@ -101,9 +155,15 @@ impl Evaluator {
                     Err(b) => return b,
                 };
                 let elems = self.list_elems(*x);
-                let mut exprs = Vec::new();
-                for _ in 0..k {
-                    exprs.extend(elems.iter().map(|&e| self.vertex_expr(e, span)));
+                let total = (elems.len() as u64).saturating_mul(k as u64);
+                if let Err(b) = self.check_build("list repetition", Built::Elems(total), span) {
+                    return b;
+                }
+                let mut exprs = Vec::with_capacity(total as usize);
+                if !elems.is_empty() {
+                    for _ in 0..k {
+                        exprs.extend(elems.iter().map(|&e| self.vertex_expr(e, span)));
+                    }
                 }
                 let v = self.list_of(exprs, span);
                 self.value_of(v)

@@ -352,9 +352,18 @@ impl Evaluator {
                             return self.bottom(Code::Eval, msg, vec![span]);
                         }
                     }
+                    let size = if bytes {
+                        super::limit::Built::Bytes(out.len() as u64)
+                    } else {
+                        super::limit::Built::Str(out.len() as u64)
+                    };
+                    if let Err(b) = self.check_build("interpolation", size, span) {
+                        return b;
+                    }
                 }
             }
         }
+        self.charge_built(out.len());
         if bytes {
             Value::Bytes(Rc::from(out.as_slice()))
         } else {

@@ -14,6 +14,7 @@ mod comprehension;
 mod disjunction;
 mod equal;
 mod expr;
+mod limit;
 mod node;
 mod resolve;
 mod secrets;
@@ -69,6 +70,11 @@ pub struct Info {
     pub scope: Option<ScopeId>,
     pub chain: Option<Rc<Chain>>,
     pub cyclic: bool,
+    /// The conjunct comes from a structural cycle: through a reference to
+    /// an ancestor, or a third dereference of a vertex along its chain, or
+    /// from a field of such a struct (the reference's `Environment.Cyclic`).
+    /// A tainted conjunct does not ground a node against structural cycles.
+    pub tainted: bool,
     /// The conjunct is an embedded expression of a struct literal.
     pub embed: bool,
 }
@@ -222,6 +228,10 @@ pub struct Evaluator {
     closed_scratch: closedness::ClosedScratch,
     /// Values no new value may be built from (see `secrets.rs`).
     secrets: Rc<[Box<str>]>,
+    /// Memory accounting and the limit error (see `limit.rs`).
+    budget: limit::Budget,
+    /// The vertices being evaluated, innermost last.
+    eval_stack: Vec<VertexId>,
 }
 
 impl Default for Evaluator {
@@ -229,10 +239,6 @@ impl Default for Evaluator {
         Self::new()
     }
 }
-
-/// Guard against runaway recursion (deep structural recursion not caught
-/// as a cycle).
-const MAX_DEPTH: u32 = 20_000;
 
 impl Evaluator {
     /// An empty evaluator.
@@ -249,6 +255,8 @@ impl Evaluator {
             simple_memo: HashMap::default(),
             closed_scratch: Default::default(),
             secrets: Rc::from(Vec::new()),
+            budget: limit::Budget::new(crate::limits::Limits::default()),
+            eval_stack: Vec::new(),
             quiet_err: Rc::new(Bottom {
                 code: Code::Eval,
                 message: "conflict".into(),
@@ -262,6 +270,9 @@ impl Evaluator {
     /// Allocates a vertex.
     pub fn new_vertex(&mut self, parent: Option<VertexId>, label: Label) -> VertexId {
         let id = VertexId(self.vertices.len() as u32);
+        if self.vertices.len() >= self.budget.vertex_cap {
+            self.arena_full();
+        }
         self.vertices.push(Vertex::new(parent, label));
         id
     }

@@ -190,20 +190,23 @@ impl Evaluator {
         if self.v(v).status != Status::Unprocessed {
             return;
         }
+        if self.budget.error.is_some() {
+            self.stop(v);
+            return;
+        }
         // Long reference chains and deep nesting recurse deeply: grow the
         // stack on demand instead of overflowing it.
         stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || self.evaluate_now(v));
     }
 
     fn evaluate_now(&mut self, v: VertexId) {
-        if self.depth > MAX_DEPTH {
-            let b = self.bottom(Code::StructuralCycle, "structural cycle", vec![]);
-            let vx = self.vm(v);
-            vx.value = b;
-            vx.status = Status::ArcsReady;
+        if self.depth >= crate::limits::MAX_DEPTH {
+            self.too_deep(v);
+            self.stop(v);
             return;
         }
         self.depth += 1;
+        self.eval_stack.push(v);
         let partials = self.partials.len();
         self.vm(v).status = Status::Evaluating;
         let mut n = Node::new(v, self.v(v).choices().cloned());
@@ -233,6 +236,7 @@ impl Evaluator {
             self.finish(&mut n);
         }
         self.partials.truncate(partials);
+        self.eval_stack.pop();
         self.depth -= 1;
     }
 
@@ -385,6 +389,7 @@ impl Evaluator {
         // Any non-cyclic value grounds the node against structural cycles
         // (references and operators only pass conjuncts on).
         if !c.info.cyclic
+            && !c.info.tainted
             && !matches!(
                 c.expr.kind,
                 ExprKind::Disj(_)
@@ -541,7 +546,13 @@ impl Evaluator {
         if !n.seen.insert((t, c.info.scope)) {
             return;
         }
-        let cyclic = c.info.cyclic || self.is_ancestor(t, n.v) || chain_has(&c.info.chain, t);
+        // A reference to an ancestor taints what it brings (a structural
+        // cycle); so does a third dereference of the same vertex along one
+        // chain (`a: #L & {}` with `#L: {next: #L & {...}}`), which would
+        // otherwise unfold without end below a vertex that is not #L's.
+        let seen = chain_count(&c.info.chain, t);
+        let tainted = c.info.tainted || seen >= 2 || self.is_ancestor(t, n.v);
+        let cyclic = tainted || c.info.cyclic || seen > 0;
         let scope = if closing && c.info.embed && c.info.scope.is_none() {
             // A definition embedded in a package file does not close it.
             None
@@ -569,6 +580,7 @@ impl Evaluator {
                 scope,
                 chain: chain.clone(),
                 cyclic,
+                tainted,
                 embed: c.info.embed && !closing,
             };
             let c2 = Conjunct {
@@ -676,7 +688,8 @@ impl Evaluator {
                     } else {
                         n.has_fields = true;
                         // A cycle is detected where it is entered: fields of
-                        // a cyclic struct keep the chain but not the mark.
+                        // a cyclic struct keep the chain but not the mark;
+                        // they inherit the taint (see `Info::tainted`).
                         let c2 = Conjunct {
                             expr: value.clone(),
                             env: env2.clone(),
@@ -853,8 +866,9 @@ impl Evaluator {
     pub(crate) fn finish(&mut self, n: &mut Node) {
         let v = n.v;
         if n.err.is_none() && n.cyclic_structs > 0 && n.plain_structs == 0 {
-            let span = n.span.into_iter().collect();
-            if let Value::Bottom(b) = self.bottom(Code::StructuralCycle, "structural cycle", span) {
+            // No position, as in the reference: the path tells where.
+            if let Value::Bottom(b) = self.bottom(Code::StructuralCycle, "structural cycle", vec![])
+            {
                 n.err = Some(b);
             }
         }
@@ -1104,15 +1118,15 @@ impl Evaluator {
     }
 }
 
-fn chain_has(chain: &Option<Rc<Chain>>, t: VertexId) -> bool {
+/// How many times `t` was dereferenced along `chain`.
+fn chain_count(chain: &Option<Rc<Chain>>, t: VertexId) -> usize {
+    let mut n = 0;
     let mut cur = chain.as_ref();
     while let Some(c) = cur {
-        if c.vertex == t {
-            return true;
-        }
+        n += usize::from(c.vertex == t);
         cur = c.next.as_ref();
     }
-    false
+    n
 }
 
 /// A partial result of the simple-disjunction path: scalar state, the

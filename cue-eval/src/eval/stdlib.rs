@@ -172,10 +172,50 @@ impl Evaluator {
             return self.secret_misuse(&format!("a call to {}", f.name), span);
         }
         match self.call_raw(f, vals) {
-            Ok(d) => self.data_value(&d, span),
+            Ok(d) => {
+                if let Err(e) = self.check_result(&d) {
+                    return self.builtin_error(f, e, span);
+                }
+                self.data_value(&d, span)
+            }
             Err(Ok(e)) => self.builtin_error(f, e, span),
             Err(Err(b)) => Value::Bottom(b),
         }
+    }
+
+    /// Checks a library result against the limits before it becomes a
+    /// value: a number must be in the decimal context's range (as the
+    /// reference's `apd` results), and the whole must fit in what is left
+    /// of the memory limit; its strings are counted.
+    fn check_result(&mut self, d: &Data) -> Result<(), BuiltinError> {
+        if let Data::Number(n) = d {
+            if !n.in_range() {
+                return Err(BuiltinError::Call("exponent out of range".into()));
+            }
+            return Ok(());
+        }
+        let (mut bytes, mut nodes) = (0u64, 0u64);
+        let mut todo = vec![d];
+        while let Some(x) = todo.pop() {
+            nodes += 1;
+            match x {
+                Data::String(s) => bytes += s.len() as u64,
+                Data::Bytes(b) => bytes += b.len() as u64,
+                Data::List(xs) => todo.extend(xs),
+                Data::Struct(fs) => todo.extend(fs.iter().map(|(_, v)| v)),
+                _ => {}
+            }
+        }
+        let need = bytes.saturating_add(nodes.saturating_mul(crate::limits::VERTEX_COST));
+        let left = self.limits().max_memory.saturating_sub(self.memory_used());
+        if need > left {
+            return Err(BuiltinError::Call(format!(
+                "result of {bytes} bytes in {nodes} values is more than the memory limit ({}) allows",
+                crate::limits::show_size(self.limits().max_memory)
+            )));
+        }
+        self.charge_built(bytes as usize);
+        Ok(())
     }
 
     /// stdlib: calls `f`, telling the function's own error (`Err(Ok)`)

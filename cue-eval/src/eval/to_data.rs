@@ -22,7 +22,14 @@ impl Evaluator {
     pub fn export_vertex(&mut self, v: VertexId) -> Result<Data, Vec<ExportError>> {
         self.finalize(v);
         let mut errs = Vec::new();
+        let mark = self.begin_export();
         let d = self.export_rec(v, &mut errs);
+        self.end_export(mark);
+        if let Some(b) = self.limit_error() {
+            // Past a limit, the values are not to be trusted: only the
+            // limit is reported.
+            return Err(self.error_entries(v, &b));
+        }
         if errs.iter().any(|e| !e.incomplete) {
             errs.retain(|e| !e.incomplete);
         }
@@ -76,6 +83,9 @@ impl Evaluator {
     }
 
     fn export_now(&mut self, v: VertexId, errs: &mut Vec<ExportError>) -> Option<Data> {
+        if self.stopped() {
+            return None;
+        }
         self.finalize(v);
         let value = self.v(v).value.clone();
         match value {
@@ -110,8 +120,16 @@ impl Evaluator {
             Value::Null => Some(Data::Null),
             Value::Bool(b) => Some(Data::Bool(b)),
             Value::Num(n) => Some(Data::Number((*n).clone())),
-            Value::Str(s) => Some(Data::String(s.to_string())),
-            Value::Bytes(b) => Some(Data::Bytes(b.to_vec())),
+            // Copies of strings count against the memory limit: a value
+            // used many times is copied each time.
+            Value::Str(s) => {
+                self.charge_exported(s.len());
+                Some(Data::String(s.to_string()))
+            }
+            Value::Bytes(b) => {
+                self.charge_exported(b.len());
+                Some(Data::Bytes(b.to_vec()))
+            }
             Value::Struct => {
                 let mut fields = Vec::new();
                 let mut ok = true;

@@ -129,8 +129,52 @@ impl Number {
 
     /// Compares numeric values.
     pub fn cmp_value(&self, other: &Number) -> Ordering {
+        if (self.exp as i64 - other.exp as i64).abs() > 64 {
+            // Far apart exponents: decide by sign and magnitude before
+            // scaling a coefficient by a huge power of ten.
+            let (sa, sb) = (self.coeff.sign(), other.coeff.sign());
+            if sa != sb {
+                return sa.cmp(&sb);
+            }
+            if sa == num_bigint::Sign::NoSign {
+                return Ordering::Equal;
+            }
+            let (aa, ab) = (self.adjusted_exponent(), other.adjusted_exponent());
+            if aa != ab {
+                let o = aa.cmp(&ab);
+                return if sa == num_bigint::Sign::Minus {
+                    o.reverse()
+                } else {
+                    o
+                };
+            }
+        }
         let (a, b) = align(self, other);
         a.cmp(&b)
+    }
+
+    /// The adjusted exponent: the exponent of the leading digit
+    /// (`exponent + digits - 1`; the exponent itself for zero).
+    pub fn adjusted_exponent(&self) -> i64 {
+        if self.coeff.is_zero() {
+            return self.exp as i64;
+        }
+        self.exp as i64 + digit_count(&self.coeff) as i64 - 1
+    }
+
+    /// Whether the adjusted exponent is within ±[`crate::limits::MAX_EXPONENT`],
+    /// the range of the reference's decimal context; arithmetic results
+    /// outside it are errors.
+    pub fn in_range(&self) -> bool {
+        const MAX: i64 = crate::limits::MAX_EXPONENT;
+        let bits = self.coeff.bits();
+        // A coefficient of `bits` bits has at most bits * log10(2) + 1 digits.
+        let max_digits = (bits * 30103).div_ceil(100_000) as i64 + 1;
+        let exp = self.exp as i64;
+        if exp.abs() + max_digits < MAX {
+            return true;
+        }
+        self.adjusted_exponent().abs() <= MAX
     }
 
     /// Removes trailing zeros from the coefficient (apd `Reduce`).

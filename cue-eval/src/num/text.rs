@@ -160,7 +160,13 @@ fn parse_decimal(s: &str) -> Option<Number> {
         NumKind::Int
     };
     let exp = i32::try_from(exp).ok()?;
-    Some(Number::new(coeff, exp, kind))
+    let n = Number::new(coeff, exp, kind);
+    if exp != 0 && !n.in_range() {
+        // As the reference (`apd` refuses the exponent and keeps the
+        // digits): `2.5e100001` is `25.0`.
+        return Some(Number::new(n.coeff, 0, kind));
+    }
+    Some(n)
 }
 
 impl Number {
