@@ -312,6 +312,30 @@ fn a_registry_answering_500_is_named_with_the_image_for_pull_and_push() {
 }
 
 #[test]
+fn a_registry_that_never_answers_fails_the_pull_after_30s() {
+    let Some(host) = shared_engine("registry silent") else {
+        return;
+    };
+    let registry = format!("127.0.0.1:{}", silent_registry());
+    let image = format!("{registry}/faults/silent:v1");
+    let dir = plan("dgs", &pull_plan(&image));
+    let started = Instant::now();
+    let out = compute(&dir, &host, &[], Duration::from_secs(120));
+    let took = started.elapsed();
+    println!("pull from a registry that never answers: failed in {took:?}");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(took < Duration::from_secs(45), "took {took:?}");
+    assert!(
+        err.contains(&format!(
+            "error: component pulled: fetch-container {image}: cannot resolve image {image} \
+             (registry {registry}): no answer within 30s"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_registry_killed_and_restarted_fails_then_serves_pulls() {
     let Some(host) = shared_engine("registry restarted") else {
         return;

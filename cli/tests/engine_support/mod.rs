@@ -431,6 +431,20 @@ fn serve_500(conn: TcpStream, seen: &Mutex<Vec<String>>) {
     }
 }
 
+/// A registry that accepts connections and never answers: the port of a
+/// listener whose connections are held open (until the test ends).
+pub fn silent_registry() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming().flatten() {
+            held.push(conn);
+        }
+    });
+    port
+}
+
 /// The high-water mark of the resident memory of process `pid` in kB
 /// (`VmHWM`), if it can still be read.
 pub fn peak_rss_kb(pid: u32) -> Option<u64> {

@@ -26,6 +26,9 @@ pub struct ImageConfigResult {
     pub config: Vec<u8>,
 }
 
+/// How long resolving one image (its manifest and config) may take.
+pub(crate) const RESOLVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 pub(crate) async fn resolve_image_config(
     mut control: ControlClient<Channel>,
     mut gateway: LlbBridgeClient<Channel>,
@@ -51,18 +54,27 @@ pub(crate) async fn resolve_image_config(
     }));
     let result = async {
         wait_for_build(&mut gateway, &build_id).await?;
-        let resp = gateway
-            .resolve_image_config(with_build_id(
-                ResolveImageConfigRequest {
-                    r#ref: reference.to_string(),
-                    platform,
-                    resolve_mode: "default".into(),
-                    session_id: session.id.clone(),
-                    ..Default::default()
-                },
-                &build_id,
-            ))
+        let call = gateway.resolve_image_config(with_build_id(
+            ResolveImageConfigRequest {
+                r#ref: reference.to_string(),
+                platform,
+                resolve_mode: "default".into(),
+                session_id: session.id.clone(),
+                ..Default::default()
+            },
+            &build_id,
+        ));
+        // A registry that accepts connections but never answers would
+        // otherwise hold the run forever: BuildKit sets no deadline.
+        let resp = tokio::time::timeout(RESOLVE_TIMEOUT, call)
             .await
+            .map_err(|_| ClientError::Solve {
+                message: format!(
+                    "cannot resolve image {reference} (registry {}): no answer within {}s",
+                    registry_of(reference),
+                    RESOLVE_TIMEOUT.as_secs()
+                ),
+            })?
             .map_err(|s| match ClientError::from(s.clone()) {
                 e @ ClientError::Disconnected { .. } => e,
                 _ => ClientError::Solve {
