@@ -6,6 +6,7 @@ use crate::compile::{Compiler, PackageScope};
 use crate::data::Data;
 use crate::errors::{Error, Errors, Position};
 use crate::eval::{Conjunct, Env, Evaluator, Info, VertexId};
+use crate::limits::Limits;
 use crate::value::{Bottom, Label};
 use cue_syntax::ast::{self, Span};
 use cue_syntax::SourceMap;
@@ -48,6 +49,11 @@ pub struct Evaluated {
 
 /// Parses and compiles `sources` as one instance.
 pub fn evaluate(sources: &[Source]) -> Result<Evaluated, Errors> {
+    evaluate_with(sources, Limits::default())
+}
+
+/// As [`evaluate`], with resource limits other than the defaults.
+pub fn evaluate_with(sources: &[Source], limits: Limits) -> Result<Evaluated, Errors> {
     let mut map = SourceMap::new();
     let mut files = Vec::new();
     let mut errors = Vec::new();
@@ -72,6 +78,7 @@ pub fn evaluate(sources: &[Source]) -> Result<Evaluated, Errors> {
         return Err(Errors(errors));
     }
     let mut ev = Evaluator::new();
+    ev.set_limits(limits);
     let total: usize = sources.iter().map(|s| s.text.len()).sum();
     ev.vertices.reserve(total / 4);
     let root = ev.new_vertex(None, Label(0));

@@ -15,15 +15,20 @@
 //! - **Depth**: evaluation nested deeper than [`MAX_DEPTH`] (recursion
 //!   through references that never reaches a value) is an error.
 //! - **Memory**: the evaluator counts what it holds ([`VERTEX_COST`] per
-//!   vertex of its arena plus the bytes of strings it built and copied out)
-//!   and stops at [`Limits::max_memory`] with one error naming the largest
-//!   value. The arena only grows, so this also bounds the work done.
+//!   vertex of its arena, the bytes of strings it built, and what exports
+//!   copy out and print) and stops at [`Limits::max_memory`] with one error
+//!   naming the largest value. The arena only grows, so this also bounds
+//!   most of the work done.
+//! - **Time**: evaluation stops at [`Limits::max_time`] after the
+//!   evaluator was created.
+
+use std::time::Duration;
 
 /// Bytes a string or bytes value built by one operation may hold (256 MiB).
 pub const MAX_VALUE_BYTES: usize = 1 << 28;
 
-/// Elements a list built by one operation may hold (4,194,304).
-pub const MAX_LIST_ELEMS: usize = 1 << 22;
+/// Elements a list built by one operation may hold (1,048,576).
+pub const MAX_LIST_ELEMS: usize = 1 << 20;
 
 /// Largest adjusted exponent (`exponent + digits - 1`) of a computed
 /// number, in absolute value (the reference's `apd` system limit).
@@ -42,17 +47,25 @@ pub const VERTEX_COST: u64 = 512;
 /// The default memory limit of one evaluation (2 GiB).
 pub const DEFAULT_MAX_MEMORY: u64 = 2 << 30;
 
+/// The default time limit of one evaluation (60 seconds).
+pub const DEFAULT_MAX_TIME: Duration = Duration::from_secs(60);
+
 /// The limits of one evaluation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Bytes the evaluator may hold (see the module documentation).
     pub max_memory: u64,
+    /// Time from the evaluator's creation after which evaluating stops
+    /// (`None`: no limit). Unlike the others, this limit depends on the
+    /// machine.
+    pub max_time: Option<Duration>,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
             max_memory: DEFAULT_MAX_MEMORY,
+            max_time: Some(DEFAULT_MAX_TIME),
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::compile::{Compiler, PackageScope};
 use crate::data::Data;
 use crate::errors::{Error, Errors, Position};
 use crate::eval::{Conjunct, Env, Evaluator, Info, VertexId};
+use crate::limits::Limits;
 use crate::load::{ImportTarget, InstanceId, Program};
 use crate::value::{Bottom, Code, Label, Labels};
 use crate::view::PathSeg;
@@ -23,6 +24,13 @@ use std::rc::Rc;
 /// instance, evaluated lazily.
 pub fn evaluate_program(program: &Program) -> Result<Evaluated, Errors> {
     Ok(Compiled::new(program)?.into_evaluated())
+}
+
+/// As [`evaluate_program`], with resource limits other than the defaults.
+pub fn evaluate_program_with(program: &Program, limits: Limits) -> Result<Evaluated, Errors> {
+    let mut compiled = Compiled::new(program)?;
+    compiled.set_limits(limits);
+    Ok(compiled.into_evaluated())
 }
 
 /// A loaded program parsed and compiled once, to be evaluated any number of
@@ -39,6 +47,8 @@ pub struct Compiled {
     packages: Vec<(Rc<str>, Vec<ExprRef>)>,
     /// Values no new value may be built from (`Evaluator::set_secrets`).
     secrets: Rc<[Box<str>]>,
+    /// Resource limits of each evaluation.
+    limits: Limits,
 }
 
 impl Compiled {
@@ -124,7 +134,15 @@ impl Compiled {
             main,
             packages,
             secrets: Rc::from(Vec::new()),
+            limits: Limits::default(),
         })
+    }
+
+    /// Sets the resource limits of the evaluations made from now on (each
+    /// one gets the whole allowance; the time limit counts from
+    /// [`Compiled::evaluate`]).
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
     }
 
     /// Marks `secrets` as values that evaluation may pass on as they are
@@ -176,6 +194,7 @@ impl Compiled {
     /// and with one detached vertex per imported package.
     fn seed(&self, labels: Labels) -> (Evaluator, VertexId) {
         let mut ev = Evaluator::new();
+        ev.set_limits(self.limits);
         ev.labels = labels;
         ev.set_secrets(self.secrets.clone());
         let root = ev.new_vertex(None, Label(0));

@@ -5,13 +5,15 @@
 use clap::ValueEnum;
 use cue_eval::api::Evaluated;
 use cue_eval::errors::Errors;
+use cue_eval::limits::Limits;
 use cue_eval::load::{self, OsFs};
 use cue_eval::print::PrintOptions;
-use cue_eval::program::evaluate_program;
+use cue_eval::program::evaluate_program_with;
 use cue_syntax::format::{format_file, FormatOptions};
 use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// Output format of `dagger eval`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -42,6 +44,19 @@ pub struct Args {
     /// With `--out cue`: also show hidden and optional fields.
     #[arg(short = 'a', long)]
     pub all: bool,
+    /// Stop with an error naming the largest value when the evaluation
+    /// holds more than this (e.g. 512MiB, 4GiB; counted as in the README,
+    /// "Guarantees and limits").
+    #[arg(long = "max-memory", value_name = "SIZE", default_value = "2GiB", value_parser = memory_size)]
+    pub max_memory: u64,
+    /// Stop with an error when evaluating takes longer than this many
+    /// seconds (0: no limit).
+    #[arg(long = "max-time", value_name = "SECONDS", default_value_t = 60)]
+    pub max_time: u64,
+}
+
+fn memory_size(text: &str) -> Result<u64, String> {
+    cue_eval::limits::parse_size(text)
 }
 
 /// Runs `dagger eval`.
@@ -59,6 +74,10 @@ pub fn run(args: Args) -> ExitCode {
         out: args.out,
         concrete: args.concrete,
         all: args.all,
+        limits: Limits {
+            max_memory: args.max_memory,
+            max_time: (args.max_time > 0).then(|| Duration::from_secs(args.max_time)),
+        },
     };
     match on_big_stack(move || render_inner(&cwd, &request, Teardown::Leak)) {
         Ok(text) => {
@@ -90,6 +109,7 @@ pub(crate) struct Request {
     pub out: OutFormat,
     pub concrete: bool,
     pub all: bool,
+    pub limits: Limits,
 }
 
 impl Request {
@@ -101,6 +121,7 @@ impl Request {
             out,
             concrete: false,
             all: false,
+            limits: Limits::default(),
         }
     }
 }
@@ -138,7 +159,7 @@ fn render_inner(cwd: &Path, req: &Request, teardown: Teardown) -> Result<String,
     let program = load::load(&OsFs, cwd, &req.paths).map_err(|e| format!("{e}\n"))?;
     let cwd_text = cwd.to_string_lossy();
     let report = |e: Errors| e.report_in(Some(&cwd_text));
-    let root = evaluate_program(&program).map_err(report)?;
+    let root = evaluate_program_with(&program, req.limits).map_err(report)?;
     // Each `-e` expression is evaluated and printed in turn.
     let values: Vec<(Option<&str>, Evaluated)> = if req.exprs.is_empty() {
         vec![(None, root)]

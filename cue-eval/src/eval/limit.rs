@@ -9,18 +9,29 @@
 
 use super::*;
 use crate::limits::{self, Limits, MAX_DEPTH, VERTEX_COST};
+use std::time::Instant;
 
-/// What the evaluator holds, for the memory limit.
-#[derive(Debug, Default)]
+/// Vertices allocated, or evaluations made, between two looks at the
+/// clock (for the time limit).
+const CLOCK_EVERY: usize = 4096;
+
+/// What the evaluator holds, for the memory limit, and when it must stop.
+#[derive(Debug)]
 pub(crate) struct Budget {
     pub limits: Limits,
     /// Bytes of string and bytes values built by operations.
     pub built: u64,
-    /// Bytes of strings copied into data by exports still running.
+    /// Bytes counted by exports still running (see `to_data.rs`).
     pub exporting: u64,
-    /// Arena length at which the memory limit is reached (recomputed when
-    /// `built` or `exporting` change).
+    /// Arena length at which `new_vertex` calls `arena_full`: where the
+    /// memory limit is reached, or sooner to look at the clock.
     pub vertex_cap: usize,
+    /// Arena length at which the memory limit is reached.
+    mem_cap: usize,
+    /// When the time limit is reached.
+    deadline: Option<Instant>,
+    /// Evaluations since the clock was last read.
+    ticks: usize,
     /// The error that ended the evaluation.
     pub error: Option<Rc<Bottom>>,
 }
@@ -29,18 +40,33 @@ impl Budget {
     pub fn new(limits: Limits) -> Budget {
         let mut b = Budget {
             limits,
-            ..Budget::default()
+            built: 0,
+            exporting: 0,
+            vertex_cap: 0,
+            mem_cap: 0,
+            deadline: limits.max_time.map(|t| Instant::now() + t),
+            ticks: 0,
+            error: None,
         };
-        b.update_cap();
+        b.update_cap(0);
         b
     }
 
-    fn update_cap(&mut self) {
+    /// Recomputes the caps for an arena of `len` vertices.
+    fn update_cap(&mut self, len: usize) {
+        if self.error.is_some() {
+            self.vertex_cap = usize::MAX;
+            return;
+        }
         let left = self
             .limits
             .max_memory
             .saturating_sub(self.built + self.exporting);
-        self.vertex_cap = usize::try_from(left / VERTEX_COST).unwrap_or(usize::MAX);
+        self.mem_cap = usize::try_from(left / VERTEX_COST).unwrap_or(usize::MAX);
+        self.vertex_cap = match self.deadline {
+            Some(_) => self.mem_cap.min(len.saturating_add(CLOCK_EVERY)),
+            None => self.mem_cap,
+        };
     }
 }
 
@@ -81,13 +107,58 @@ impl Evaluator {
         self.budget.error.is_some()
     }
 
-    /// Called by `new_vertex` when the arena reaches the memory limit.
+    /// Called by `new_vertex` when the arena reaches `vertex_cap`: the
+    /// memory limit, or time to look at the clock.
     #[cold]
     pub(super) fn arena_full(&mut self) {
-        self.budget.vertex_cap = usize::MAX;
-        if self.budget.error.is_none() {
+        let len = self.vertices.len();
+        if self.budget.error.is_none() && len >= self.budget.mem_cap {
             self.memory_exceeded();
         }
+        self.check_clock();
+        self.budget.update_cap(len);
+    }
+
+    /// Counts one evaluation; now and then, looks at the clock. True when
+    /// a limit ended the evaluation.
+    pub(super) fn tick(&mut self) -> bool {
+        self.budget.ticks += 1;
+        if self.budget.ticks >= CLOCK_EVERY {
+            self.budget.ticks = 0;
+            self.check_clock();
+        }
+        self.budget.error.is_some()
+    }
+
+    fn check_clock(&mut self) {
+        if self.budget.error.is_some() {
+            return;
+        }
+        if let Some(d) = self.budget.deadline {
+            if Instant::now() >= d {
+                self.time_exceeded();
+            }
+        }
+    }
+
+    /// Records that the time limit is passed.
+    #[cold]
+    fn time_exceeded(&mut self) {
+        let (at, spans) = self.stop_location(None);
+        let secs = self
+            .budget
+            .limits
+            .max_time
+            .unwrap_or_default()
+            .as_secs_f64();
+        self.budget.error = Some(Rc::new(Bottom {
+            code: Code::Eval,
+            message: format!("evaluation exceeds the time limit ({secs}s)"),
+            spans,
+            vertex: at,
+            causes: Vec::new(),
+        }));
+        self.budget.vertex_cap = usize::MAX;
     }
 
     /// Counts `n` bytes of a string or bytes value built by an operation.
@@ -97,10 +168,14 @@ impl Evaluator {
     }
 
     /// Counts `n` bytes copied out by an export (released by
-    /// [`Evaluator::end_export`]).
+    /// [`Evaluator::end_export`]). The arena's cap is not recomputed here
+    /// (this is called per exported value): the total is compared instead.
     pub(crate) fn charge_exported(&mut self, n: usize) {
         self.budget.exporting += n as u64;
-        self.after_charge();
+        if self.budget.error.is_none() && self.memory_used() > self.budget.limits.max_memory {
+            self.budget.vertex_cap = usize::MAX;
+            self.memory_exceeded();
+        }
     }
 
     /// The export counter when an export starts.
@@ -112,16 +187,14 @@ impl Evaluator {
     /// short-lived: library arguments, or the output being printed).
     pub(crate) fn end_export(&mut self, mark: u64) {
         self.budget.exporting = mark;
-        if self.budget.error.is_none() {
-            self.budget.update_cap();
-        }
+        self.budget.update_cap(self.vertices.len());
     }
 
     fn after_charge(&mut self) {
         if self.budget.error.is_some() {
             return;
         }
-        self.budget.update_cap();
+        self.budget.update_cap(self.vertices.len());
         if self.memory_used() > self.budget.limits.max_memory {
             self.budget.vertex_cap = usize::MAX;
             self.memory_exceeded();
@@ -169,55 +242,83 @@ impl Evaluator {
     }
 
     /// Records that the memory limit is exceeded: the error names the
-    /// largest value in the instance, at that value's position.
+    /// largest value, at that value's position; a value without a path
+    /// (an intermediate result) is reported at the field being evaluated.
     #[cold]
     fn memory_exceeded(&mut self) {
         let limit = limits::show_size(self.budget.limits.max_memory);
-        let (at, what) = match self.largest_value() {
-            Some((v, what)) => (Some(v), format!("; the largest value is this {what}")),
-            None => (self.innermost_attached(), String::new()),
+        let span_of = |ev: &Evaluator, v: Option<VertexId>| -> Vec<Span> {
+            v.and_then(|v| ev.v(v).conjuncts.first())
+                .map(|c| c.expr.span)
+                .into_iter()
+                .collect()
         };
-        let msg = format!("evaluation exceeds the memory limit ({limit}){what}");
-        let spans = at
-            .and_then(|v| self.v(v).conjuncts.first())
-            .map(|c| c.expr.span)
-            .into_iter()
-            .collect();
+        let (at, spans, what) = match self.largest_value() {
+            Some((v, what)) if self.is_attached(v) => (
+                Some(v),
+                span_of(self, Some(v)),
+                format!("; the largest value is this {what}"),
+            ),
+            Some((v, what)) => (
+                self.stop_location(None).0,
+                span_of(self, Some(v)),
+                format!("; the largest value is a {what} built here"),
+            ),
+            None => {
+                let (at, spans) = self.stop_location(None);
+                (at, spans, String::new())
+            }
+        };
         self.budget.error = Some(Rc::new(Bottom {
             code: Code::Eval,
-            message: msg,
+            message: format!("evaluation exceeds the memory limit ({limit}){what}"),
             spans,
             vertex: at,
             causes: Vec::new(),
         }));
+        self.budget.vertex_cap = usize::MAX;
     }
 
-    /// Records that evaluation is nested deeper than [`MAX_DEPTH`] at `v`:
-    /// the error is reported at the outermost field being evaluated, with
-    /// the position of the innermost expression.
+    /// Records that evaluation is nested deeper than [`MAX_DEPTH`] at `v`.
     #[cold]
     pub(super) fn too_deep(&mut self, v: VertexId) {
         if self.budget.error.is_some() {
             return;
         }
-        let outer = self
-            .eval_stack
-            .iter()
-            .copied()
-            .find(|&w| self.v(w).parent.is_some() && self.is_attached(w));
-        let inner = std::iter::once(v)
-            .chain(self.eval_stack.iter().rev().copied())
-            .find_map(|w| self.v(w).conjuncts.first().map(|c| c.expr.span));
+        let (at, spans) = self.stop_location(Some(v));
         self.budget.error = Some(Rc::new(Bottom {
             code: Code::Eval,
             message: format!(
                 "evaluation nested more than {MAX_DEPTH} levels deep (a recursion that does not end?)"
             ),
-            spans: inner.into_iter().collect(),
-            vertex: outer,
+            spans,
+            vertex: at,
             causes: Vec::new(),
         }));
         self.budget.vertex_cap = usize::MAX;
+    }
+
+    /// Where to report a limit passed while evaluating: at the outermost
+    /// field being evaluated (a short path), with the position of the
+    /// innermost expression (`inner`, else the innermost vertex being
+    /// evaluated that has one).
+    fn stop_location(&self, inner: Option<VertexId>) -> (Option<VertexId>, Vec<Span>) {
+        let outer = self
+            .eval_stack
+            .iter()
+            .copied()
+            .find(|&w| self.v(w).parent.is_some() && self.is_attached(w));
+        let span = inner
+            .into_iter()
+            .chain(self.eval_stack.iter().rev().copied())
+            .find_map(|w| {
+                self.v(w)
+                    .conjuncts
+                    .iter()
+                    .map(|c| c.expr.span)
+                    .find(|s| !s.is_synthetic())
+            });
+        (outer, span.into_iter().collect())
     }
 
     /// Gives `v` the limit error as its value without evaluating it.
@@ -242,45 +343,64 @@ impl Evaluator {
         !self.v(cur).detached
     }
 
-    /// The innermost vertex being evaluated that has a path.
-    fn innermost_attached(&self) -> Option<VertexId> {
-        self.eval_stack
-            .iter()
-            .rev()
-            .copied()
-            .find(|&w| self.v(w).parent.is_some() && self.is_attached(w))
-    }
-
-    /// The attached vertex counted as largest (arcs, or bytes of a string),
-    /// with a description (`list of 4194304 elements`).
+    /// The value to name when the memory limit is passed, with a
+    /// description (`list of 4194304 elements`): from the heaviest root,
+    /// the heaviest field, then down while one field holds more than half
+    /// of its parent (strings count their bytes, every vertex
+    /// [`VERTEX_COST`]).
     fn largest_value(&self) -> Option<(VertexId, String)> {
-        let mut best: Option<(u64, VertexId)> = None;
-        for i in 0..self.vertices.len() {
+        let n = self.vertices.len();
+        let mut weight = vec![0u64; n];
+        // A parent is always allocated before its children.
+        for i in (0..n).rev() {
             let vx = &self.vertices[i];
-            let size = match &vx.value {
-                Value::Str(s) => s.len() as u64,
-                Value::Bytes(b) => b.len() as u64,
-                _ => vx.arcs.len() as u64 * VERTEX_COST,
-            };
-            let id = VertexId(i as u32);
-            if size > 0
-                && best.is_none_or(|(b, _)| size > b)
-                && vx.parent.is_some()
-                && self.is_attached(id)
-            {
-                best = Some((size, id));
+            weight[i] += VERTEX_COST + value_bytes(&vx.value);
+            if let Some(p) = vx.parent.filter(|p| (p.0 as usize) < i) {
+                weight[p.0 as usize] += weight[i];
             }
         }
-        let (_, v) = best?;
+        let heaviest = |v: VertexId| {
+            self.v(v)
+                .arcs
+                .iter()
+                .map(|(_, a)| *a)
+                .filter(|a| (a.0 as usize) < n)
+                .max_by_key(|a| weight[a.0 as usize])
+        };
+        let root = (0..n)
+            .filter(|&i| self.vertices[i].parent.is_none())
+            .max_by_key(|&i| weight[i])?;
+        let mut v = VertexId(root as u32);
+        if !self.v(v).detached {
+            // The package itself has no path: name one of its fields.
+            v = heaviest(v)?;
+        }
+        while let Some(a) = heaviest(v) {
+            if weight[a.0 as usize] * 2 <= weight[v.0 as usize] {
+                break;
+            }
+            v = a;
+        }
         let vx = self.v(v);
+        let values = weight[v.0 as usize] / VERTEX_COST;
         let what = match &vx.value {
             Value::Str(s) => format!("string of {} bytes", s.len()),
             Value::Bytes(b) => format!("bytes value of {} bytes", b.len()),
             _ if vx.arcs.first().is_some_and(|(l, _)| l.as_index().is_some()) => {
                 format!("list of {} elements", vx.arcs.len())
             }
-            _ => format!("struct of {} fields", vx.arcs.len()),
+            _ if vx.arcs.is_empty() => return None,
+            _ => format!("struct of {} fields (about {values} values)", vx.arcs.len()),
         };
         Some((v, what))
+    }
+}
+
+/// The bytes of a string or bytes value.
+fn value_bytes(v: &Value) -> u64 {
+    match v {
+        Value::Str(s) => s.len() as u64,
+        Value::Bytes(b) => b.len() as u64,
+        _ => 0,
     }
 }

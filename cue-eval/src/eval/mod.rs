@@ -232,6 +232,8 @@ pub struct Evaluator {
     budget: limit::Budget,
     /// The vertices being evaluated, innermost last.
     eval_stack: Vec<VertexId>,
+    /// Nesting of the values being exported (see `to_data.rs`).
+    export_depth: u32,
 }
 
 impl Default for Evaluator {
@@ -257,6 +259,7 @@ impl Evaluator {
             secrets: Rc::from(Vec::new()),
             budget: limit::Budget::new(crate::limits::Limits::default()),
             eval_stack: Vec::new(),
+            export_depth: 0,
             quiet_err: Rc::new(Bottom {
                 code: Code::Eval,
                 message: "conflict".into(),
@@ -445,12 +448,14 @@ impl Evaluator {
             return;
         }
         self.vm(v).status = Status::EvaluatingArcs;
+        self.eval_stack.push(v);
         let mut i = 0;
         while i < self.v(v).arcs.len() {
             let a = self.v(v).arcs[i].1;
             self.finalize(a);
             i += 1;
         }
+        self.eval_stack.pop();
         self.check_closed_arcs(v);
         let validators = match self.vm(v).extra.as_mut() {
             Some(x) => std::mem::take(&mut x.composite_validators),

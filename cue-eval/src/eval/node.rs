@@ -190,7 +190,7 @@ impl Evaluator {
         if self.v(v).status != Status::Unprocessed {
             return;
         }
-        if self.budget.error.is_some() {
+        if self.tick() {
             self.stop(v);
             return;
         }

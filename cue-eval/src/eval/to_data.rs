@@ -17,6 +17,14 @@ pub struct ExportError {
     pub incomplete: bool,
 }
 
+/// What an exported value is counted as, besides its strings: its data
+/// node and one line of output.
+const EXPORT_NODE: usize = 48;
+
+/// Output bytes counted per level of nesting of an exported value (the
+/// indentation of its line).
+const EXPORT_INDENT: usize = 4;
+
 impl Evaluator {
     /// Exports a vertex as data, collecting every error.
     pub fn export_vertex(&mut self, v: VertexId) -> Result<Data, Vec<ExportError>> {
@@ -79,13 +87,19 @@ impl Evaluator {
     }
 
     fn export_rec(&mut self, v: VertexId, errs: &mut Vec<ExportError>) -> Option<Data> {
-        stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || self.export_now(v, errs))
+        self.export_depth += 1;
+        let d = stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || self.export_now(v, errs));
+        self.export_depth -= 1;
+        d
     }
 
     fn export_now(&mut self, v: VertexId, errs: &mut Vec<ExportError>) -> Option<Data> {
         if self.stopped() {
             return None;
         }
+        // The data, and the text it is printed as: indentation makes deep
+        // values print large (counted against the memory limit).
+        self.charge_exported(EXPORT_NODE + EXPORT_INDENT * self.export_depth as usize);
         self.finalize(v);
         let value = self.v(v).value.clone();
         match value {
