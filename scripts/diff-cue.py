@@ -3,7 +3,15 @@
 reference `cue` (v0.4.3, for comparison only), reporting disagreements.
 
 Usage: scripts/diff-cue.py [-n COUNT] [--seed S] [--eval] [--keep DIR]
+                           [--gen py|fuzz] [--len BYTES] [--report FILE]
                            [--dagger PATH] [--cue PATH]
+
+--gen py (the default) uses the small generator below; --gen fuzz uses the
+grammar of the fuzz target eval_gen (fuzz/gen, `cue-gen`, built here with
+cargo): program i of seed S is the one `cue-gen --seed S --from i -n 1`
+prints, from --len random bytes. --report writes every disagreement with
+the program and both outputs (Markdown), a start for
+testdata/diff-cue-known.md.
 
 For each generated program both tools export JSON; they agree when both
 fail, or both succeed with the same JSON value (key order included). With
@@ -134,9 +142,51 @@ class Gen:
         return "\n".join(lines) + "\n"
 
 
+def fuzz_programs(seed, n, length):
+    """The programs of the fuzz generator (fuzz/gen), built on demand."""
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    manifest = os.path.join(root, "fuzz", "Cargo.toml")
+    subprocess.run(
+        ["cargo", "build", "--quiet", "--release", "--manifest-path", manifest, "-p", "cue-gen"],
+        check=True,
+    )
+    exe = os.path.join(root, "fuzz", "target", "release", "cue-gen")
+    out = subprocess.run(
+        [exe, "--seed", str(seed), "-n", str(n), "--len", str(length)],
+        check=True,
+        capture_output=True,
+    ).stdout
+    return [p.decode() for p in out.split(b"\0")]
+
+
+def kind(why):
+    """The kind of a disagreement, for the summary."""
+    if why.startswith("export: cue exit 0"):
+        return "export: only ours fails"
+    if why.startswith("export: cue exit"):
+        return "export: only cue fails"
+    if why.startswith("eval: cue exit 0"):
+        return "eval: only ours fails"
+    if why.startswith("eval: cue exit"):
+        return "eval: only cue fails"
+    return why.split(" (")[0]
+
+
+def limits():
+    # Both tools get 4 GiB of address space: a program that makes either
+    # run away fails alone instead of starving the machine.
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+
+
+# The reference uses one OS thread, like us.
+ENV = dict(os.environ, GOMAXPROCS="1")
+
+
 def run(cmd, cwd):
     try:
-        p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=20)
+        p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=20,
+                           env=ENV, preexec_fn=limits)
     except subprocess.TimeoutExpired:
         return None, "timeout"
     return p.returncode, p.stdout
@@ -148,25 +198,36 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--eval", action="store_true")
     ap.add_argument("--keep")
+    ap.add_argument("--gen", choices=["py", "fuzz"], default="py")
+    ap.add_argument("--len", type=int, default=1024)
+    ap.add_argument("--report")
     ap.add_argument("--dagger", default="target/release/dagger")
     ap.add_argument("--cue", default=os.path.expanduser("~/.cache/dagger-bench/bin/cue"))
     a = ap.parse_args()
     dagger = os.path.abspath(a.dagger)
     keep = a.keep or tempfile.mkdtemp(prefix="diff-cue-")
     os.makedirs(keep, exist_ok=True)
-    rnd = random.Random(a.seed)
-    g = Gen(rnd)
+    if a.gen == "fuzz":
+        programs = fuzz_programs(a.seed, a.n, a.len)
+    else:
+        g = Gen(random.Random(a.seed))
+        programs = [g.program() for _ in range(a.n)]
     bad = 0
+    kinds = {}
+    report = open(a.report, "w") if a.report else None
     work = tempfile.mkdtemp()
-    for i in range(a.n):
-        src = g.program()
+    for i, src in enumerate(programs):
         with open(os.path.join(work, "in.cue"), "w") as f:
             f.write(src)
         rc_c, out_c = run([a.cue, "export", "--out", "json", "in.cue"], work)
         rc_d, out_d = run([dagger, "eval", "--out", "json", "in.cue"], work)
         why = None
-        if rc_c is None or rc_d is None:
-            why = f"timeout (cue {rc_c}, ours {rc_d})"
+        if rc_c is None and rc_d is None:
+            why = "timeout: both"
+        elif rc_c is None:
+            why = f"timeout: cue (ours exit {rc_d})"
+        elif rc_d is None:
+            why = f"timeout: ours (cue exit {rc_c})"
         elif (rc_c == 0) != (rc_d == 0):
             why = f"export: cue exit {rc_c}, ours exit {rc_d}"
         elif rc_c == 0:
@@ -180,19 +241,36 @@ def main():
             except ValueError:
                 why = "export: unparsable JSON"
         if why is None and a.eval:
-            rc_c, ev_c = run([a.cue, "eval", "in.cue"], work)
-            rc_d, ev_d = run([dagger, "eval", "in.cue"], work)
+            rc_c, out_c = run([a.cue, "eval", "in.cue"], work)
+            rc_d, out_d = run([dagger, "eval", "in.cue"], work)
             if (rc_c == 0) != (rc_d == 0):
                 why = f"eval: cue exit {rc_c}, ours exit {rc_d}"
-            elif rc_c == 0 and ev_c != ev_d:
+            elif rc_c == 0 and out_c != out_d:
                 why = "eval: text differs"
         if why:
             bad += 1
+            kinds[kind(why)] = kinds.get(kind(why), 0) + 1
             path = os.path.join(keep, f"case{i:04d}.cue")
             with open(path, "w") as f:
                 f.write(src)
             print(f"{path}: {why}")
-    print(f"{a.n - bad} agree, {bad} disagree (seed {a.seed})")
+            if report:
+                report.write(f"## case {i} (seed {a.seed}, --gen {a.gen}): {why}\n\n")
+                report.write("```cue\n" + src + ("" if src.endswith("\n") else "\n") + "```\n\n")
+                for who, cmd in (("cue v0.4.3", a.cue), ("dagger", dagger)):
+                    args = [cmd, "export", "--out", "json", "in.cue"] if who != "dagger" else [cmd, "eval", "--out", "json", "in.cue"]
+                    if why.startswith("eval"):
+                        args = [cmd, "eval", "in.cue"]
+                    try:
+                        p = subprocess.run(args, cwd=work, capture_output=True, text=True, timeout=20,
+                                           env=ENV, preexec_fn=limits)
+                        text, rc = p.stdout + p.stderr, p.returncode
+                    except subprocess.TimeoutExpired:
+                        text, rc = "(no answer in 20s)\n", "timeout"
+                    report.write(f"{who} (exit {rc}):\n\n```\n{text}```\n\n")
+    for k, c in sorted(kinds.items(), key=lambda kc: -kc[1]):
+        print(f"  {c:5d}  {k}")
+    print(f"{len(programs) - bad} agree, {bad} disagree (seed {a.seed}, --gen {a.gen})")
     sys.exit(1 if bad else 0)
 
 
