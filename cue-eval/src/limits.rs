@@ -30,6 +30,11 @@ pub const MAX_VALUE_BYTES: usize = 1 << 28;
 /// Elements a list built by one operation may hold (1,048,576).
 pub const MAX_LIST_ELEMS: usize = 1 << 20;
 
+/// Values one decoded document may hold (`json.Unmarshal`,
+/// `yaml.Unmarshal`, data read from inputs; YAML aliases count in full):
+/// 4,194,304.
+pub const MAX_DECODED_VALUES: usize = 1 << 22;
+
 /// Largest adjusted exponent (`exponent + digits - 1`) of a computed
 /// number, in absolute value (the reference's `apd` system limit).
 pub const MAX_EXPONENT: i64 = 100_000;

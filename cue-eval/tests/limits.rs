@@ -320,3 +320,58 @@ fn limit_errors_fail_eval_output_too() {
     let e = eval("#L: {n: int, next: #L & {n: n + 1}}\n").unwrap_err();
     assert_eq!(e, "#L.next.next: structural cycle\n");
 }
+
+#[test]
+fn library_outputs_that_grow_while_built_are_bounded() {
+    let yaml_bomb = {
+        let mut lines = vec!["a0: &a0 [x, x, x, x, x, x, x, x, x, x]".to_string()];
+        for i in 1..10 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            lines.push(format!("a{i}: &a{i} [{refs}]"));
+        }
+        format!(
+            "import \"encoding/yaml\"\nb: \"\"\"\n\t{}\n\t\"\"\"\na: len(yaml.Unmarshal(b).a9)\n",
+            lines.join("\n\t")
+        )
+    };
+    let cases = [
+        (
+            "import \"text/template\"\nimport \"list\"\nl: list.Range(0, 1000, 1)\na: len(template.Execute(\"{{range .}}{{range $}}{{range $}}x{{end}}{{end}}{{end}}\", l))\n".to_string(),
+            "error in call to text/template.Execute: template: :execution takes more than 16777216 steps:",
+        ),
+        (
+            "import \"text/template\"\na: template.Execute(\"{{range 100000000000}}x{{end}}\", {})\n".to_string(),
+            "error in call to text/template.Execute: template: :range over 100000000000 takes more than 16777216 steps:",
+        ),
+        (
+            "import \"text/tabwriter\"\nimport \"strings\"\nimport \"list\"\nw: strings.Repeat(\"x\", 100000)\na: len(tabwriter.Write([w + \"\\tx\"] + [for _ in list.Range(0, 100000, 1) {\"a\\tb\"}]))\n".to_string(),
+            "error in call to text/tabwriter.Write: result of more than 268435456 bytes is too large:",
+        ),
+        (
+            "import \"encoding/json\"\nimport \"strings\"\nimport \"list\"\nsrc: json.Marshal([for _ in list.Range(0, 100000, 1) {1}])\na: len(json.Indent(src, strings.Repeat(\" \", 100000), \"  \"))\n".to_string(),
+            "error in call to encoding/json.Indent: result of more than 268435456 bytes is too large:",
+        ),
+        (
+            "import \"encoding/json\"\nimport \"strings\"\ns: \"[\" + strings.Repeat(\"0,\", 5000000) + \"0]\"\na: len(json.Unmarshal(s))\n".to_string(),
+            "error in call to encoding/json.Unmarshal: json: could not parse JSON: more than 4194304 values:",
+        ),
+        (
+            yaml_bomb,
+            "error in call to encoding/yaml.Unmarshal: yaml: line 7: document has more than 4194304 values (aliases counted in full):",
+        ),
+        (
+            "import \"strings\"\na: strings.Split(strings.Repeat(\"x,\", 2000000), \",\")\n".to_string(),
+            "error in call to strings.Split: result of 2000001 elements is too large (the limit is 1048576):",
+        ),
+    ];
+    for (src, want) in cases {
+        let e = err(&src);
+        assert!(e.starts_with(want), "{src}\n{e}");
+    }
+    // Go's fmt refuses widths past a million.
+    let out = export(
+        "import \"text/template\"\na: template.Execute(\"{{printf \\\"%99999999d\\\" 1}}\", {})\n",
+    )
+    .unwrap();
+    assert!(out.contains("\"%!(NOVERB)%!(EXTRA int=1)\""), "{out}");
+}

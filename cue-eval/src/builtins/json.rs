@@ -137,8 +137,21 @@ fn indent_fn(a: &[Data]) -> R {
         indent,
         depth: 0,
         need_newline: false,
+        too_large: false,
     };
-    match scan(src, Some(&mut emit)) {
+    let scanned = scan(src, Some(&mut emit));
+    if let Emit::Indent {
+        too_large: true, ..
+    } = emit
+    {
+        // Prefix and indentation repeat on every line: the text is checked
+        // against the size limit as it grows.
+        return fail(format!(
+            "result of more than {} bytes is too large",
+            crate::limits::MAX_VALUE_BYTES
+        ));
+    }
+    match scanned {
         Ok(()) => {
             // Trailing white space of the source is kept, as Go does.
             let trimmed = src.trim_ascii_end();
@@ -174,6 +187,8 @@ enum Emit<'a> {
         indent: &'a str,
         depth: usize,
         need_newline: bool,
+        /// The text passed the size limit (and stopped growing).
+        too_large: bool,
     },
 }
 
@@ -191,9 +206,15 @@ impl Emit<'_> {
             prefix,
             indent,
             depth,
+            too_large,
             ..
         } = self
         {
+            let line = 1 + prefix.len() as u128 + *depth as u128 * indent.len() as u128;
+            if *too_large || out.len() as u128 + line > crate::limits::MAX_VALUE_BYTES as u128 {
+                *too_large = true;
+                return;
+            }
             out.push(b'\n');
             out.extend_from_slice(prefix.as_bytes());
             for _ in 0..*depth {

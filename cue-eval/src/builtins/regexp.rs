@@ -153,9 +153,10 @@ fn find_all(a: &[Data]) -> R {
     let re = compile(args::string(a, 0)?)?;
     let all: Vec<&str> = re
         .find_iter(args::string(a, 1)?)
-        .take(limit(args::int(a, 2)?))
+        .take(limit(args::int(a, 2)?).min(crate::limits::MAX_LIST_ELEMS + 1))
         .map(|m| m.as_str())
         .collect();
+    args::check_elems(all.len() as u128)?;
     if all.is_empty() {
         return no_match();
     }
@@ -186,9 +187,10 @@ fn find_all_submatch(a: &[Data]) -> R {
     let re = compile(args::string(a, 0)?)?;
     let all: Vec<Data> = re
         .captures_iter(args::string(a, 1)?)
-        .take(limit(args::int(a, 2)?))
+        .take(limit(args::int(a, 2)?).min(crate::limits::MAX_LIST_ELEMS + 1))
         .map(|c| Data::List(groups(&c).into_iter().map(Data::String).collect()))
         .collect();
+    args::check_elems(all.len() as u128)?;
     if all.is_empty() {
         return no_match();
     }
@@ -199,9 +201,10 @@ fn find_all_named_submatch(a: &[Data]) -> R {
     let re = compile(args::string(a, 0)?)?;
     let all: Vec<Data> = re
         .captures_iter(args::string(a, 1)?)
-        .take(limit(args::int(a, 2)?))
+        .take(limit(args::int(a, 2)?).min(crate::limits::MAX_LIST_ELEMS + 1))
         .map(|c| named(&re, &c))
         .collect();
+    args::check_elems(all.len() as u128)?;
     if all.is_empty() {
         return no_match();
     }

@@ -79,9 +79,10 @@ fn byte_slice(a: &[Data]) -> R {
 }
 
 fn runes(a: &[Data]) -> R {
+    let text = s(a, 0)?;
+    args::check_elems(text.chars().count() as u128)?;
     Ok(Data::List(
-        s(a, 0)?
-            .chars()
+        text.chars()
             .map(|c| Data::Number(crate::num::Number::from_i64(c as i64)))
             .collect(),
     ))
@@ -230,24 +231,49 @@ pub(crate) fn gen_split(text: &str, sep: &str, keep: bool, n: i64) -> Vec<String
     out
 }
 
+/// Checks the number of pieces of a split before making them.
+fn check_split(text: &str, sep: &str, n: i64) -> Result<(), BuiltinError> {
+    let pieces = if sep.is_empty() {
+        text.chars().count()
+    } else {
+        text.matches(sep).count() + 1
+    };
+    let pieces = if n < 0 {
+        pieces
+    } else {
+        pieces.min(n as usize)
+    };
+    args::check_elems(pieces as u128)
+}
+
 fn split_n(a: &[Data]) -> R {
-    ok_strings(gen_split(s(a, 0)?, s(a, 1)?, false, args::int(a, 2)?))
+    let (text, sep, n) = (s(a, 0)?, s(a, 1)?, args::int(a, 2)?);
+    check_split(text, sep, n)?;
+    ok_strings(gen_split(text, sep, false, n))
 }
 
 fn split_after_n(a: &[Data]) -> R {
-    ok_strings(gen_split(s(a, 0)?, s(a, 1)?, true, args::int(a, 2)?))
+    let (text, sep, n) = (s(a, 0)?, s(a, 1)?, args::int(a, 2)?);
+    check_split(text, sep, n)?;
+    ok_strings(gen_split(text, sep, true, n))
 }
 
 fn split(a: &[Data]) -> R {
-    ok_strings(gen_split(s(a, 0)?, s(a, 1)?, false, -1))
+    let (text, sep) = (s(a, 0)?, s(a, 1)?);
+    check_split(text, sep, -1)?;
+    ok_strings(gen_split(text, sep, false, -1))
 }
 
 fn split_after(a: &[Data]) -> R {
-    ok_strings(gen_split(s(a, 0)?, s(a, 1)?, true, -1))
+    let (text, sep) = (s(a, 0)?, s(a, 1)?);
+    check_split(text, sep, -1)?;
+    ok_strings(gen_split(text, sep, true, -1))
 }
 
 fn fields(a: &[Data]) -> R {
-    ok_strings(s(a, 0)?.split_whitespace())
+    let text = s(a, 0)?;
+    args::check_elems(text.split_whitespace().count() as u128)?;
+    ok_strings(text.split_whitespace())
 }
 
 fn join(a: &[Data]) -> R {

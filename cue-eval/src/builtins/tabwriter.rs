@@ -46,18 +46,27 @@ fn write(a: &[Data]) -> R {
             ))
         }
     };
-    ok_string(format_text(&text))
+    match format_text(&text) {
+        Some(out) => ok_string(out),
+        // Padding repeats on every line of a block: the text is checked
+        // against the size limit as it grows.
+        None => fail(format!(
+            "result of more than {} bytes is too large",
+            crate::limits::MAX_VALUE_BYTES
+        )),
+    }
 }
 
 /// Lays out `text`: cells end at tabs; a column block is a run of lines
 /// that have a cell in that column; each cell is padded to the block's
 /// widest cell plus padding. The last cell of a line is not aligned.
-pub(crate) fn format_text(text: &str) -> String {
+/// `None` when the result would pass [`crate::limits::MAX_VALUE_BYTES`].
+pub(crate) fn format_text(text: &str) -> Option<String> {
     let lines: Vec<Vec<&str>> = text.split('\n').map(|l| l.split('\t').collect()).collect();
     let mut out = String::new();
     let mut widths = Vec::new();
     format_block(&lines, 0, lines.len(), &mut widths, &mut out);
-    out
+    (out.len() <= crate::limits::MAX_VALUE_BYTES).then_some(out)
 }
 
 fn width(s: &str) -> usize {
@@ -96,6 +105,11 @@ fn format_block(
 
 fn write_lines(lines: &[Vec<&str>], from: usize, to: usize, widths: &[usize], out: &mut String) {
     for (i, line) in lines.iter().enumerate().take(to).skip(from) {
+        if out.len() > crate::limits::MAX_VALUE_BYTES {
+            // Too large: `format_text` gives up (a line is at most as long
+            // as the whole input, padding aside).
+            return;
+        }
         for (j, cell) in line.iter().enumerate() {
             out.push_str(cell);
             if j < widths.len() {

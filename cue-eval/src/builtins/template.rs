@@ -59,6 +59,7 @@ fn execute_fn(a: &[Data]) -> R {
     let mut ex = Exec {
         out: String::new(),
         vars: vec![("$".to_string(), data.clone())],
+        steps: 0,
     };
     match ex.list(&nodes, &data) {
         Ok(()) => ok_string(ex.out),
@@ -715,11 +716,27 @@ fn number(n: &str) -> Option<Val> {
 struct Exec {
     out: String,
     vars: Vec<(String, Val)>,
+    /// Nodes executed so far (bounded by [`MAX_STEPS`]).
+    steps: u64,
 }
+
+/// Nodes one execution may run: loops over loops stop here instead of
+/// running for hours.
+const MAX_STEPS: u64 = 1 << 24;
 
 impl Exec {
     fn list(&mut self, nodes: &[Node], dot: &Val) -> Result<(), String> {
         for n in nodes {
+            self.steps += 1;
+            if self.steps > MAX_STEPS {
+                return Err(format!("execution takes more than {MAX_STEPS} steps"));
+            }
+            if self.out.len() > crate::limits::MAX_VALUE_BYTES {
+                return Err(format!(
+                    "result of more than {} bytes is too large",
+                    crate::limits::MAX_VALUE_BYTES
+                ));
+            }
             self.node(n, dot)?;
         }
         Ok(())
@@ -778,6 +795,9 @@ impl Exec {
                         .iter()
                         .map(|(k, x)| (Val::Str(k.clone()), x.clone()))
                         .collect(),
+                    Val::Int(n) if *n > MAX_STEPS as i128 => {
+                        return Err(format!("range over {n} takes more than {MAX_STEPS} steps"))
+                    }
                     Val::Int(n) => (0..*n).map(|i| (Val::Int(i), Val::Int(i))).collect(),
                     Val::Nil | Val::Missing => Vec::new(),
                     other => return Err(format!("range can't iterate over {}", other.text())),
@@ -786,6 +806,10 @@ impl Exec {
                     self.scoped(els, dot)?;
                 }
                 for (k, x) in items {
+                    self.steps += 1;
+                    if self.steps > MAX_STEPS {
+                        return Err(format!("execution takes more than {MAX_STEPS} steps"));
+                    }
                     let inner = self.vars.len();
                     match p.decl.as_slice() {
                         [v1] => self.vars.push((v1.clone(), x.clone())),
@@ -1046,20 +1070,32 @@ fn printf(f: &str, args: &[Val]) -> String {
                 break;
             }
         }
-        let mut width = String::new();
-        while let Some(&d) = it.peek().filter(|d| d.is_ascii_digit()) {
-            width.push(d);
-            it.next();
-        }
+        // As Go's `parsenum`: a number growing past a million is an
+        // overflow that swallows the rest of the format (`%!(NOVERB)`).
+        let number = |it: &mut std::iter::Peekable<std::str::Chars<'_>>| {
+            let mut n: usize = 0;
+            while let Some(&d) = it.peek().filter(|d| d.is_ascii_digit()) {
+                if n > 1_000_000 {
+                    it.by_ref().for_each(drop);
+                    return None;
+                }
+                n = n * 10 + d.to_digit(10).unwrap_or(0) as usize;
+                it.next();
+            }
+            Some(n)
+        };
+        let Some(width) = number(&mut it) else {
+            out.push_str("%!(NOVERB)");
+            break;
+        };
         let mut prec: Option<usize> = None;
         if it.peek() == Some(&'.') {
             it.next();
-            let mut p = String::new();
-            while let Some(&d) = it.peek().filter(|d| d.is_ascii_digit()) {
-                p.push(d);
-                it.next();
-            }
-            prec = Some(p.parse().unwrap_or(0));
+            let Some(p) = number(&mut it) else {
+                out.push_str("%!(NOVERB)");
+                break;
+            };
+            prec = Some(p);
         }
         let Some(verb) = it.next() else {
             out.push_str("%!(NOVERB)");
@@ -1108,7 +1144,7 @@ fn printf(f: &str, args: &[Val]) -> String {
             ('t', Val::Bool(b)) => b.to_string(),
             (verb, v) => format!("%!{verb}({}={})", go_type(v), v.text()),
         };
-        let w: usize = width.parse().unwrap_or(0);
+        let w = width;
         let len = body.chars().count();
         if len >= w {
             out.push_str(&body);

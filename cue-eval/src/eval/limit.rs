@@ -115,36 +115,38 @@ impl Evaluator {
         if self.budget.error.is_none() && len >= self.budget.mem_cap {
             self.memory_exceeded();
         }
-        self.check_clock();
+        self.check_clock(None);
         self.budget.update_cap(len);
     }
 
     /// Counts one evaluation; now and then, looks at the clock. True when
     /// a limit ended the evaluation.
-    pub(super) fn tick(&mut self) -> bool {
+    pub(super) fn tick(&mut self, v: VertexId) -> bool {
         self.budget.ticks += 1;
         if self.budget.ticks >= CLOCK_EVERY {
             self.budget.ticks = 0;
-            self.check_clock();
+            self.check_clock(Some(v));
         }
         self.budget.error.is_some()
     }
 
-    fn check_clock(&mut self) {
+    /// Ends the evaluation if the time limit is passed (while evaluating
+    /// `v`, if known).
+    fn check_clock(&mut self, v: Option<VertexId>) {
         if self.budget.error.is_some() {
             return;
         }
         if let Some(d) = self.budget.deadline {
             if Instant::now() >= d {
-                self.time_exceeded();
+                self.time_exceeded(v);
             }
         }
     }
 
     /// Records that the time limit is passed.
     #[cold]
-    fn time_exceeded(&mut self) {
-        let (at, spans) = self.stop_location(None);
+    fn time_exceeded(&mut self, v: Option<VertexId>) {
+        let (at, spans) = self.stop_location(v);
         let secs = self
             .budget
             .limits
@@ -307,6 +309,7 @@ impl Evaluator {
             .eval_stack
             .iter()
             .copied()
+            .chain(inner)
             .find(|&w| self.v(w).parent.is_some() && self.is_attached(w));
         let span = inner
             .into_iter()

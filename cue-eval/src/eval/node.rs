@@ -190,7 +190,7 @@ impl Evaluator {
         if self.v(v).status != Status::Unprocessed {
             return;
         }
-        if self.tick() {
+        if self.tick(v) {
             self.stop(v);
             return;
         }

@@ -14,7 +14,11 @@ const MAX_DEPTH: usize = 1000;
 
 /// Parses exactly one JSON value (surrounding whitespace allowed).
 pub fn decode(text: &str) -> Result<Data, DataError> {
-    let mut r = Reader { src: text, pos: 0 };
+    let mut r = Reader {
+        src: text,
+        pos: 0,
+        values: 0,
+    };
     r.skip_ws();
     let v = r.value(0)?;
     r.skip_ws();
@@ -27,6 +31,8 @@ pub fn decode(text: &str) -> Result<Data, DataError> {
 struct Reader<'a> {
     src: &'a str,
     pos: usize,
+    /// Values read so far (at most [`crate::limits::MAX_DECODED_VALUES`]).
+    values: usize,
 }
 
 impl Reader<'_> {
@@ -39,6 +45,16 @@ impl Reader<'_> {
             line,
             col,
         }
+    }
+
+    /// Kept out of `value`, whose stack frame repeats at every level.
+    #[cold]
+    #[inline(never)]
+    fn too_many_values(&self) -> DataError {
+        self.error(&format!(
+            "more than {} values",
+            crate::limits::MAX_DECODED_VALUES
+        ))
     }
 
     fn peek(&self) -> Option<u8> {
@@ -63,6 +79,10 @@ impl Reader<'_> {
     fn value(&mut self, depth: usize) -> Result<Data, DataError> {
         if depth > MAX_DEPTH {
             return Err(self.error("exceeded max depth"));
+        }
+        self.values += 1;
+        if self.values > crate::limits::MAX_DECODED_VALUES {
+            return Err(self.too_many_values());
         }
         match self.peek() {
             None => Err(self.error("unexpected end of JSON input")),

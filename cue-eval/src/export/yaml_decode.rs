@@ -61,11 +61,45 @@ enum Open {
 struct Builder {
     stack: Vec<Open>,
     docs: Vec<Data>,
-    anchors: HashMap<usize, Data>,
+    /// Anchored values and how many values each holds.
+    anchors: HashMap<usize, (Data, usize)>,
+    /// Values made so far, aliases counted at their full size (a document
+    /// of aliases of aliases would otherwise grow exponentially).
+    values: usize,
     error: Option<DataError>,
 }
 
+/// The error of a document with more than
+/// [`crate::limits::MAX_DECODED_VALUES`] values.
+fn too_many_values() -> String {
+    format!(
+        "document has more than {} values (aliases counted in full)",
+        crate::limits::MAX_DECODED_VALUES
+    )
+}
+
+/// The values of `d`, itself included.
+fn count_values(d: &Data) -> usize {
+    let mut n = 0;
+    let mut todo = vec![d];
+    while let Some(x) = todo.pop() {
+        n += 1;
+        match x {
+            Data::List(xs) => todo.extend(xs),
+            Data::Struct(fs) => todo.extend(fs.iter().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+    n
+}
+
 impl Builder {
+    /// Counts `n` more values; false past the limit.
+    fn count(&mut self, n: usize) -> bool {
+        self.values = self.values.saturating_add(n);
+        self.values <= crate::limits::MAX_DECODED_VALUES
+    }
+
     fn fail(&mut self, message: String, mark: Marker) {
         if self.error.is_none() {
             self.error = Some(DataError {
@@ -79,7 +113,8 @@ impl Builder {
     /// Adds a finished value to the innermost collection (or the documents).
     fn push(&mut self, v: Data, anchor: usize, mark: Marker) {
         if anchor > 0 {
-            self.anchors.insert(anchor, v.clone());
+            let n = count_values(&v);
+            self.anchors.insert(anchor, (v.clone(), n));
         }
         match self.stack.last_mut() {
             None => self.docs.push(v),
@@ -106,6 +141,14 @@ impl MarkedEventReceiver for Builder {
         if self.error.is_some() {
             return;
         }
+        if matches!(
+            ev,
+            Event::SequenceStart(..) | Event::MappingStart(..) | Event::Scalar(..)
+        ) && !self.count(1)
+        {
+            self.fail(too_many_values(), mark);
+            return;
+        }
         match ev {
             Event::SequenceStart(anchor, _) => self.stack.push(Open::List(Vec::new(), anchor)),
             Event::MappingStart(anchor, _) => self.stack.push(Open::Map(Vec::new(), None, anchor)),
@@ -114,8 +157,12 @@ impl MarkedEventReceiver for Builder {
                 Some(Open::Map(fields, _, anchor)) => self.push(Data::Struct(fields), anchor, mark),
                 None => {}
             },
-            Event::Alias(id) => match self.anchors.get(&id).cloned() {
-                Some(v) => self.push(v, 0, mark),
+            Event::Alias(id) => match self.anchors.get(&id).map(|(_, n)| *n) {
+                Some(n) if !self.count(n) => self.fail(too_many_values(), mark),
+                Some(_) => {
+                    let v = self.anchors[&id].0.clone();
+                    self.push(v, 0, mark)
+                }
                 None => self.fail("unknown anchor".into(), mark),
             },
             Event::Scalar(text, style, anchor, tag) => match scalar(&text, style, tag.as_ref()) {
