@@ -29,7 +29,9 @@ impl Evaluator {
         let wx = self.vm(w);
         wx.conjuncts = conjs;
         wx.detached = true;
-        wx.extra_mut().choices = Some(Rc::new(choices));
+        let extra = wx.extra_mut();
+        extra.choices = Some(Rc::new(choices));
+        extra.disjunct_of = Some(v);
         wx.partial_disjunct = true;
         w
     }

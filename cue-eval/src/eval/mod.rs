@@ -115,6 +115,8 @@ pub struct VertexExtra {
     pub incomplete_exprs: Vec<ExprRef>,
     /// Choices of disjunctions, for disjunct clones.
     pub choices: Option<Rc<Vec<usize>>>,
+    /// For a disjunct clone: the vertex it is a disjunct of.
+    pub disjunct_of: Option<VertexId>,
     /// Validators to check once the (composite) value is complete.
     pub composite_validators: Vec<Value>,
     /// For a partial disjunct: the first disjunction left pending.
@@ -191,6 +193,11 @@ impl Vertex {
     /// Choices of disjunctions, for disjunct clones.
     pub fn choices(&self) -> Option<&Rc<Vec<usize>>> {
         self.extra().and_then(|x| x.choices.as_ref())
+    }
+
+    /// For a disjunct clone: the vertex it is a disjunct of.
+    pub fn disjunct_of(&self) -> Option<VertexId> {
+        self.extra().and_then(|x| x.disjunct_of)
     }
 
     /// For a partial disjunct: the first disjunction left pending.

@@ -123,6 +123,8 @@ pub(crate) struct Node {
     dynamic: Vec<DynField>,
     pub disjunctions: Vec<PendingDisj>,
     seen: Seen,
+    /// Vertices whose conjuncts were added.
+    expanded: Vec<VertexId>,
     pub has_struct: bool,
     pub has_fields: bool,
     lists: Vec<(Rc<ListLit>, Rc<Env>, Info)>,
@@ -159,6 +161,7 @@ impl Node {
             dynamic: Vec::new(),
             disjunctions: Vec::new(),
             seen: Seen::default(),
+            expanded: Vec::new(),
             has_struct: false,
             has_fields: false,
             lists: Vec::new(),
@@ -511,7 +514,11 @@ impl Evaluator {
     }
 
     fn add_vertex_now(&mut self, n: &mut Node, t: VertexId, c: &Conjunct, closing: bool) {
-        if t == n.v {
+        // A reference to the vertex itself adds nothing, nor does one from
+        // a disjunct of it (`x: #C | null, #C: x`): the disjunct holds the
+        // vertex's conjuncts already, and adding them again would expand
+        // the same disjunction once more, endlessly.
+        if t == n.v || self.v(n.v).disjunct_of() == Some(t) {
             return;
         }
         // Sharing: a finished vertex whose value is an atom or constraint
@@ -551,6 +558,14 @@ impl Evaluator {
         // chain (`a: #L & {}` with `#L: {next: #L & {...}}`), which would
         // otherwise unfold without end below a vertex that is not #L's.
         let seen = chain_count(&c.info.chain, t);
+        // A conjunct that came from `t` and refers back to it, where `t`'s
+        // conjuncts were added to this node already (`y: #A` with
+        // `#A: {a: 1} & #A`), would add them again with a new closedness
+        // scope (a definition opens one per reference, so `n.seen` never
+        // repeats): a reference cycle, which adds nothing.
+        if seen > 0 && n.expanded.contains(&t) {
+            return;
+        }
         let tainted = c.info.tainted || seen >= 2 || self.is_ancestor(t, n.v);
         let cyclic = tainted || c.info.cyclic || seen > 0;
         let scope = if closing && c.info.embed && c.info.scope.is_none() {
@@ -568,6 +583,9 @@ impl Evaluator {
         // A vertex with a resolved value but no conjuncts of its own (data).
         // By index (no copy of the list): the conjuncts present now.
         let count = self.v(t).conjuncts.len();
+        if !n.expanded.contains(&t) {
+            n.expanded.push(t);
+        }
         for i in 0..count {
             let Some(tc) = self.v(t).conjuncts.get(i).cloned() else {
                 break;
