@@ -11,10 +11,21 @@
 
 use cue_eval::api::Evaluated;
 use cue_eval::data::Data;
+use cue_eval::limits::Limits;
 use cue_eval::load::{self, MemFs};
-use cue_eval::program::evaluate_program;
+use cue_eval::program::evaluate_program_with;
 use cue_syntax::format::{format_file, FormatOptions};
 use std::path::Path;
+
+/// The evaluator's own limits while fuzzing: a memory limit well below the
+/// fuzzer's (`-rss_limit_mb=2048`, and the sanitizer's allocator costs
+/// extra), so runaway values end as the evaluator's located error and an
+/// out-of-memory finding is a value the accounting misses; no time limit,
+/// so an endless loop shows as a libFuzzer timeout instead of an error.
+const LIMITS: Limits = Limits {
+    max_memory: 256 << 20,
+    max_time: None,
+};
 
 /// Evaluates `src` on a thread with the stack `dagger eval` gives its
 /// evaluation (deep CUE recurses deeply).
@@ -40,7 +51,7 @@ fn eval_here(src: &str) {
         }
     };
     let report = |e: cue_eval::errors::Errors| e.report_in(Some("/fuzz"));
-    let fresh = || evaluate_program(&program).map_err(report);
+    let fresh = || evaluate_program_with(&program, LIMITS).map_err(report);
     // `dagger eval --out json` and `--out yaml`.
     if let Ok(root) = fresh() {
         match root.export() {
