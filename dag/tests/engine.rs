@@ -256,10 +256,11 @@ async fn twenty_sleeps_run_in_parallel() {
     let elapsed = start.elapsed();
     eprintln!("{} x sleep 1: {elapsed:?}", report.ran.len());
     assert_eq!(report.ran.len(), plan.root().fields.len());
-    assert!(
-        elapsed < std::time::Duration::from_secs(4),
-        "took {elapsed:?}"
-    );
+    // Run one after another they would take at least n seconds; well under
+    // that means they ran side by side (the margin leaves room for a loaded
+    // machine: speed itself is measured by the plan benchmarks).
+    let serial = std::time::Duration::from_secs(report.ran.len() as u64);
+    assert!(elapsed < serial * 3 / 4, "took {elapsed:?}: not in parallel");
 }
 
 #[tokio::test]
