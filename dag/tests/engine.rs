@@ -260,7 +260,10 @@ async fn twenty_sleeps_run_in_parallel() {
     // that means they ran side by side (the margin leaves room for a loaded
     // machine: speed itself is measured by the plan benchmarks).
     let serial = std::time::Duration::from_secs(report.ran.len() as u64);
-    assert!(elapsed < serial * 3 / 4, "took {elapsed:?}: not in parallel");
+    assert!(
+        elapsed < serial * 3 / 4,
+        "took {elapsed:?}: not in parallel"
+    );
 }
 
 #[tokio::test]
