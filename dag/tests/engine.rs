@@ -298,7 +298,13 @@ async fn local_dirs_respect_daggerignore_and_include() {
         Ok(Node::structure([("listing", listing)]))
     })
     .unwrap();
-    run(&mut plan, Arc::new(LazySolver::from_env()), &options())
+    // The directory is its own plan root: a plan under the shared temp
+    // directory would send that whole (ever-changing) tree.
+    let opts = Options {
+        plan_dir: dir.path().to_path_buf(),
+        ..options()
+    };
+    run(&mut plan, Arc::new(LazySolver::from_env()), &opts)
         .await
         .unwrap();
     assert_eq!(
