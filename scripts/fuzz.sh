@@ -43,5 +43,5 @@ dict=()
 [ "$target" = eval_gen ] || dict=(-dict=fuzz/cue.dict)
 exec nice -n 19 "fuzz/target/x86_64-unknown-linux-gnu/release/$target" "$corpus" \
   "${dict[@]}" -artifact_prefix="fuzz/artifacts/$target/" \
-  -max_total_time="$secs" -timeout=30 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
+  -max_total_time="$secs" -timeout=60 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
   -print_final_stats=1 "$@" 2>&1 | tee "fuzz/$target.log"

@@ -835,11 +835,7 @@ impl Program {
             for d in &self.decls {
                 d.refs(&mut used);
             }
-            let mut changed = false;
-            for d in &mut self.decls {
-                changed |= d.drop_unused(&used);
-            }
-            if !changed {
+            if !drop_decls(&mut self.decls, &used) {
                 return;
             }
         }
