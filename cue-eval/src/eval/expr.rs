@@ -352,16 +352,17 @@ impl Evaluator {
                             return self.bottom(Code::Eval, msg, vec![span]);
                         }
                     }
-                    let size = if bytes {
-                        super::limit::Built::Bytes(out.len() as u64)
-                    } else {
-                        super::limit::Built::Str(out.len() as u64)
-                    };
-                    if let Err(b) = self.check_build("interpolation", size, span) {
-                        return b;
+                    // Checked as it grows once large, and at the end.
+                    if out.len() > 1 << 20 {
+                        if let Err(b) = self.check_interpolation(out.len(), bytes, span) {
+                            return b;
+                        }
                     }
                 }
             }
+        }
+        if let Err(b) = self.check_interpolation(out.len(), bytes, span) {
+            return b;
         }
         self.charge_built(out.len());
         if bytes {
@@ -369,6 +370,16 @@ impl Evaluator {
         } else {
             Value::Str(Rc::from(String::from_utf8_lossy(&out).as_ref()))
         }
+    }
+
+    /// Checks the size of an interpolation being built.
+    fn check_interpolation(&self, len: usize, bytes: bool, span: Span) -> Result<(), Value> {
+        let size = if bytes {
+            super::limit::Built::Bytes(len as u64)
+        } else {
+            super::limit::Built::Str(len as u64)
+        };
+        self.check_build("interpolation", size, span)
     }
 
     /// The kind name of a value for messages.

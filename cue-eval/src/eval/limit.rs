@@ -11,8 +11,8 @@ use super::*;
 use crate::limits::{self, Limits, MAX_DEPTH, VERTEX_COST};
 use std::time::Instant;
 
-/// Vertices allocated, or evaluations made, between two looks at the
-/// clock (for the time limit).
+/// Vertices allocated between two looks at the clock (for the time
+/// limit): evaluating allocates vertices all along.
 const CLOCK_EVERY: usize = 4096;
 
 /// What the evaluator holds, for the memory limit, and when it must stop.
@@ -28,10 +28,11 @@ pub(crate) struct Budget {
     pub vertex_cap: usize,
     /// Arena length at which the memory limit is reached.
     mem_cap: usize,
+    /// `exporting` past which an export looks at the whole count again
+    /// (what was left of the limit when last computed).
+    export_cap: u64,
     /// When the time limit is reached.
     deadline: Option<Instant>,
-    /// Evaluations since the clock was last read.
-    ticks: usize,
     /// The error that ended the evaluation.
     pub error: Option<Rc<Bottom>>,
 }
@@ -44,8 +45,8 @@ impl Budget {
             exporting: 0,
             vertex_cap: 0,
             mem_cap: 0,
+            export_cap: 0,
             deadline: limits.max_time.map(|t| Instant::now() + t),
-            ticks: 0,
             error: None,
         };
         b.update_cap(0);
@@ -56,6 +57,7 @@ impl Budget {
     fn update_cap(&mut self, len: usize) {
         if self.error.is_some() {
             self.vertex_cap = usize::MAX;
+            self.export_cap = u64::MAX;
             return;
         }
         let left = self
@@ -63,6 +65,8 @@ impl Budget {
             .max_memory
             .saturating_sub(self.built + self.exporting);
         self.mem_cap = usize::try_from(left / VERTEX_COST).unwrap_or(usize::MAX);
+        let held = len as u64 * VERTEX_COST + self.built;
+        self.export_cap = self.limits.max_memory.saturating_sub(held);
         self.vertex_cap = match self.deadline {
             Some(_) => self.mem_cap.min(len.saturating_add(CLOCK_EVERY)),
             None => self.mem_cap,
@@ -119,17 +123,6 @@ impl Evaluator {
         self.budget.update_cap(len);
     }
 
-    /// Counts one evaluation; now and then, looks at the clock. True when
-    /// a limit ended the evaluation.
-    pub(super) fn tick(&mut self, v: VertexId) -> bool {
-        self.budget.ticks += 1;
-        if self.budget.ticks >= CLOCK_EVERY {
-            self.budget.ticks = 0;
-            self.check_clock(Some(v));
-        }
-        self.budget.error.is_some()
-    }
-
     /// Ends the evaluation if the time limit is passed (while evaluating
     /// `v`, if known).
     fn check_clock(&mut self, v: Option<VertexId>) {
@@ -172,11 +165,28 @@ impl Evaluator {
     /// Counts `n` bytes copied out by an export (released by
     /// [`Evaluator::end_export`]). The arena's cap is not recomputed here
     /// (this is called per exported value): the total is compared instead.
+    #[inline]
     pub(crate) fn charge_exported(&mut self, n: usize) {
         self.budget.exporting += n as u64;
-        if self.budget.error.is_none() && self.memory_used() > self.budget.limits.max_memory {
+        if self.budget.exporting > self.budget.export_cap {
+            self.export_check();
+        }
+    }
+
+    /// The whole count, once an export passed what was left when last
+    /// computed (vertices may have been allocated since).
+    #[cold]
+    fn export_check(&mut self) {
+        if self.budget.error.is_some() {
+            self.budget.export_cap = u64::MAX;
+            return;
+        }
+        if self.memory_used() > self.budget.limits.max_memory {
             self.budget.vertex_cap = usize::MAX;
+            self.budget.export_cap = u64::MAX;
             self.memory_exceeded();
+        } else {
+            self.budget.update_cap(self.vertices.len());
         }
     }
 
@@ -306,9 +316,9 @@ impl Evaluator {
     /// evaluated that has one).
     fn stop_location(&self, inner: Option<VertexId>) -> (Option<VertexId>, Vec<Span>) {
         let outer = self
-            .eval_stack
-            .iter()
-            .copied()
+            .finalizing
+            .into_iter()
+            .chain(self.eval_stack.iter().copied())
             .chain(inner)
             .find(|&w| self.v(w).parent.is_some() && self.is_attached(w));
         let span = inner

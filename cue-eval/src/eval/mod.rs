@@ -239,6 +239,8 @@ pub struct Evaluator {
     budget: limit::Budget,
     /// The vertices being evaluated, innermost last.
     eval_stack: Vec<VertexId>,
+    /// The field of the root being finalized, if any.
+    finalizing: Option<VertexId>,
     /// Nesting of the values being exported (see `to_data.rs`).
     export_depth: u32,
 }
@@ -266,6 +268,7 @@ impl Evaluator {
             secrets: Rc::from(Vec::new()),
             budget: limit::Budget::new(crate::limits::Limits::default()),
             eval_stack: Vec::new(),
+            finalizing: None,
             export_depth: 0,
             quiet_err: Rc::new(Bottom {
                 code: Code::Eval,
@@ -455,14 +458,20 @@ impl Evaluator {
             return;
         }
         self.vm(v).status = Status::EvaluatingArcs;
-        self.eval_stack.push(v);
+        // The root's field being finalized, for locating a limit error.
+        let top = self.v(v).parent.is_none() && !self.v(v).detached;
         let mut i = 0;
         while i < self.v(v).arcs.len() {
             let a = self.v(v).arcs[i].1;
+            if top {
+                self.finalizing = Some(a);
+            }
             self.finalize(a);
             i += 1;
         }
-        self.eval_stack.pop();
+        if top {
+            self.finalizing = None;
+        }
         self.check_closed_arcs(v);
         let validators = match self.vm(v).extra.as_mut() {
             Some(x) => std::mem::take(&mut x.composite_validators),

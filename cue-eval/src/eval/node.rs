@@ -193,7 +193,7 @@ impl Evaluator {
         if self.v(v).status != Status::Unprocessed {
             return;
         }
-        if self.tick(v) {
+        if self.budget.error.is_some() {
             self.stop(v);
             return;
         }
@@ -557,7 +557,7 @@ impl Evaluator {
         // cycle); so does a third dereference of the same vertex along one
         // chain (`a: #L & {}` with `#L: {next: #L & {...}}`), which would
         // otherwise unfold without end below a vertex that is not #L's.
-        let seen = chain_count(&c.info.chain, t);
+        let seen = chain_count(&c.info.chain, t, 2);
         // A conjunct that came from `t` and refers back to it, where `t`'s
         // conjuncts were added to this node already (`y: #A` with
         // `#A: {a: 1} & #A`), would add them again with a new closedness
@@ -1136,12 +1136,17 @@ impl Evaluator {
     }
 }
 
-/// How many times `t` was dereferenced along `chain`.
-fn chain_count(chain: &Option<Rc<Chain>>, t: VertexId) -> usize {
+/// How many times `t` was dereferenced along `chain`, counting up to `max`.
+fn chain_count(chain: &Option<Rc<Chain>>, t: VertexId, max: usize) -> usize {
     let mut n = 0;
     let mut cur = chain.as_ref();
     while let Some(c) = cur {
-        n += usize::from(c.vertex == t);
+        if c.vertex == t {
+            n += 1;
+            if n == max {
+                break;
+            }
+        }
         cur = c.next.as_ref();
     }
     n
