@@ -72,6 +72,15 @@ Examples:
   dagger eval . --out json
     name: incomplete value string:
         ./main.cue:3:7
+
+  # an input that would run away stops at a limit (README, \"Guarantees and
+  # limits\"): with `name: \"x\" * 100000000000` on line 2, exit 1 and
+  dagger eval .
+    name: string repetition would make a string of 100000000000 bytes (the limit is 268435456):
+        ./main.cue:2:7
+
+  # values held (and time taken) are limited to 2GiB (and 60 s) by default
+  dagger eval . --max-memory 512MiB --max-time 10
 ";
 
 /// After `dagger fmt --help`.
