@@ -163,7 +163,7 @@ fn recursion() {
     fails_with(
         "#F: {n: int, let N = n, r: int\n\tif n > 0 {r: (#F & {n: N - 1}).r + 1}\n\tif n == 0 {r: 0}\n}\nx: (#F & {n: 1000000}).r\n",
         &[],
-        "x: evaluation nested more than 20000 levels deep (a recursion that does not end?):\n    ./in.cue:...",
+        "x: evaluation exceeds the depth limit (20000 nested evaluations; a recursion that does not end?):\n    ./in.cue:...",
     );
 }
 
@@ -226,4 +226,30 @@ fn bad_limit_values_are_refused() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid size \"lots\""));
     let (out, _) = eval_limited(dir.path(), &["in.cue", "--max-memory", "1GiB"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "a: 1\n");
+}
+
+#[test]
+fn plans_stop_at_the_limits_too() {
+    // The limit ends the whole evaluation even when the runaway value is in
+    // a definition, where a plan's errors are otherwise not fatal.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.cue"),
+        "package main\n#F: {n: int, let N = n, r: int\n\tif n > 0 {r: (#F & {n: N - 1}).r + 1}\n\tif n == 0 {r: 0}\n}\n#deep: (#F & {n: 1000000}).r\n",
+    )
+    .unwrap();
+    let start = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_dagger"))
+        .arg("dag")
+        .arg(dir.path())
+        .output()
+        .expect("dagger runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(start.elapsed() < QUICK, "{:?}", start.elapsed());
+    assert!(
+        stderr.contains("evaluation exceeds the depth limit (20000 nested evaluations"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }

@@ -49,6 +49,11 @@ pub const MAX_DEPTH: u32 = 20_000;
 /// on average, its conjuncts, environments and arc index.
 pub const VERTEX_COST: u64 = 512;
 
+/// How every error that ended an evaluation begins (memory, time or depth
+/// limit): it stands for the whole instance, wherever its path points, and
+/// is the only error reported.
+pub const LIMIT_EXCEEDED: &str = "evaluation exceeds the ";
+
 /// The default memory limit of one evaluation (2 GiB).
 pub const DEFAULT_MAX_MEMORY: u64 = 2 << 30;
 

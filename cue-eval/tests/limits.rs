@@ -208,7 +208,7 @@ fn runaway_recursion_stops_at_the_depth_limit() {
     let e = err(src);
     assert!(
         e.starts_with(
-            "x: evaluation nested more than 20000 levels deep (a recursion that does not end?):\n    ./in.cue:"
+            "x: evaluation exceeds the depth limit (20000 nested evaluations; a recursion that does not end?):\n    ./in.cue:"
         ),
         "{e}"
     );

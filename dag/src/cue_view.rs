@@ -50,6 +50,9 @@ pub fn node_of(
             // A secret misused anywhere (an op list is a definition) fails
             // the plan at once, with the expression's position.
             e.message.starts_with(cue_eval::SECRET_MISUSE)
+                // A resource limit ended the evaluation: nothing is left to
+                // run, wherever the error points.
+                || e.message.starts_with(cue_eval::limits::LIMIT_EXCEEDED)
                 || e.path
                     .iter()
                     .all(|l| !l.starts_with('#') && !l.starts_with('_'))

@@ -148,7 +148,7 @@ impl Evaluator {
             .as_secs_f64();
         self.budget.error = Some(Rc::new(Bottom {
             code: Code::Eval,
-            message: format!("evaluation exceeds the time limit ({secs}s)"),
+            message: format!("{}time limit ({secs}s)", limits::LIMIT_EXCEEDED),
             spans,
             vertex: at,
             causes: Vec::new(),
@@ -283,7 +283,7 @@ impl Evaluator {
         };
         self.budget.error = Some(Rc::new(Bottom {
             code: Code::Eval,
-            message: format!("evaluation exceeds the memory limit ({limit}){what}"),
+            message: format!("{}memory limit ({limit}){what}", limits::LIMIT_EXCEEDED),
             spans,
             vertex: at,
             causes: Vec::new(),
@@ -301,7 +301,8 @@ impl Evaluator {
         self.budget.error = Some(Rc::new(Bottom {
             code: Code::Eval,
             message: format!(
-                "evaluation nested more than {MAX_DEPTH} levels deep (a recursion that does not end?)"
+                "{}depth limit ({MAX_DEPTH} nested evaluations; a recursion that does not end?)",
+                limits::LIMIT_EXCEEDED
             ),
             spans,
             vertex: at,
