@@ -218,18 +218,38 @@ impl Evaluator {
                     None => self.bad_operands(op, &a, &b, span),
                 }
             }
-            (BinOp::Match | BinOp::NotMatch, Value::Str(s), Value::Str(re)) => {
-                match self.regex(re) {
-                    Ok(r) => Value::Bool(r.is_match(s) == (op == BinOp::Match)),
-                    Err(e) => self.bottom(Code::Eval, format!("invalid regexp: {e}"), vec![span]),
-                }
-            }
-            (BinOp::Match | BinOp::NotMatch, Value::Bytes(s), Value::Str(re)) => {
-                match self.regex(re) {
-                    Ok(r) => {
-                        let s = String::from_utf8_lossy(s);
-                        Value::Bool(r.is_match(&s) == (op == BinOp::Match))
+            (BinOp::Match | BinOp::NotMatch, _, _) => {
+                // As the reference: the text must be a string, the pattern
+                // a string or bytes.
+                let Value::Str(s) = &a else {
+                    let msg = format!(
+                        "cannot use {} (type {}) as type string in {}",
+                        self.show(&a),
+                        self.kind_name(&a),
+                        op.as_str()
+                    );
+                    return self.bottom(Code::Eval, msg, vec![span]);
+                };
+                let re: Rc<str> = match &b {
+                    Value::Str(re) => re.clone(),
+                    Value::Bytes(re) => match std::str::from_utf8(re) {
+                        Ok(t) => Rc::from(t),
+                        Err(_) => {
+                            let msg = "invalid regexp: invalid UTF-8";
+                            return self.bottom(Code::Eval, msg, vec![span]);
+                        }
+                    },
+                    _ => {
+                        let msg = format!(
+                            "cannot use {} (type {}) as type (string|bytes)",
+                            self.show(&b),
+                            self.kind_name(&b)
+                        );
+                        return self.bottom(Code::Eval, msg, vec![span]);
                     }
+                };
+                match self.regex(&re) {
+                    Ok(r) => Value::Bool(r.is_match(s) == (op == BinOp::Match)),
                     Err(e) => self.bottom(Code::Eval, format!("invalid regexp: {e}"), vec![span]),
                 }
             }
