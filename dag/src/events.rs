@@ -16,6 +16,9 @@ pub enum EventKind {
     },
     /// It finished; `exports` values were unified back into the plan.
     Completed { exports: usize },
+    /// Its LLB was unchanged since a stored run: that run's `exports` values
+    /// were unified back with no solve at all (controllers' `up`).
+    Reused { exports: usize },
     /// It was not run: its ops are not concrete, or a dependency was skipped.
     Skipped { reason: String },
     /// It failed.

@@ -20,6 +20,7 @@ pub mod graph;
 pub mod host;
 pub mod inputs;
 pub mod local;
+pub mod memo;
 pub mod ops;
 pub mod output;
 pub mod parse;

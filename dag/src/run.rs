@@ -41,6 +41,33 @@ pub struct Report {
     pub schedule_time: std::time::Duration,
     /// Rounds of the loop (one per completed component, plus final ones).
     pub rounds: usize,
+    /// What each component that ran or was reused produced.
+    pub outputs: BTreeMap<Path, ComponentOutput>,
+}
+
+/// A component's result, as a controller stores it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ComponentOutput {
+    /// Its memo key ([`crate::memo::component_key`]); `None` when it must
+    /// always run, or when the run had no memo.
+    pub key: Option<String>,
+    /// The values its `export` ops produced, in op order.
+    pub exports: Vec<serde_json::Value>,
+    /// Taken from the memo, with no solve.
+    pub reused: bool,
+}
+
+/// What a controller's `up` adds to a run (nothing, for `compute`).
+#[derive(Clone, Default)]
+pub struct Incremental {
+    /// Stored outputs by key: a component whose key is found reuses them
+    /// with no solve. With a memo, every component's key is computed.
+    pub memo: Option<crate::memo::SharedMemo>,
+    /// Components the caller already filled into the plan: done from the start.
+    pub done: BTreeSet<Path>,
+    /// When set, only these components may run; the others are left as
+    /// they are (a component none of whose dependencies may run waits).
+    pub only: Option<BTreeSet<Path>>,
 }
 
 /// Why a run failed.
@@ -158,10 +185,20 @@ pub async fn run<P: Plan, S: Solver>(
     solver: Arc<S>,
     options: &Options,
 ) -> Result<Report, RunError> {
+    run_with(plan, solver, options, &Incremental::default()).await
+}
+
+/// [`run`], with what a controller knows from earlier runs.
+pub async fn run_with<P: Plan, S: Solver>(
+    plan: &mut P,
+    solver: Arc<S>,
+    options: &Options,
+    incremental: &Incremental,
+) -> Result<Report, RunError> {
     let mut report = Report::default();
-    let mut done: BTreeSet<Path> = BTreeSet::new();
+    let mut done: BTreeSet<Path> = incremental.done.clone();
     let mut running: BTreeSet<Path> = BTreeSet::new();
-    let mut tasks: JoinSet<(Path, Result<Vec<serde_json::Value>, RunError>)> = JoinSet::new();
+    let mut tasks: JoinSet<(Path, Result<ComponentOutput, RunError>)> = JoinSet::new();
     validate(plan)?;
     let secrets = Arc::new(plan.secrets());
     let host = Arc::new(
@@ -179,6 +216,13 @@ pub async fn run<P: Plan, S: Solver>(
         let mut skipped_now = false;
         for c in graph.order() {
             if done.contains(&c) || running.contains(&c) || report.skipped.contains_key(&c) {
+                continue;
+            }
+            if incremental
+                .only
+                .as_ref()
+                .is_some_and(|only| !only.contains(&c))
+            {
                 continue;
             }
             let deps = graph.deps(&c);
@@ -211,12 +255,23 @@ pub async fn run<P: Plan, S: Solver>(
                     running.insert(c.clone());
                     let solver = solver.clone();
                     let host = host.clone();
+                    let memo = incremental.memo.clone();
                     tasks.spawn(async move {
-                        let result =
-                            run_component(&*solver, &c, &ops, &host, &secrets, &progress).await;
+                        let component = Component {
+                            path: &c,
+                            ops: &ops,
+                            host: &host,
+                            secrets: &secrets,
+                            progress: &progress,
+                            memo: memo.as_deref(),
+                        };
+                        let result = run_component(&*solver, component).await;
                         match &result {
-                            Ok(exports) => progress.emit(EventKind::Completed {
-                                exports: exports.len(),
+                            Ok(out) if out.reused => progress.emit(EventKind::Reused {
+                                exports: out.exports.len(),
+                            }),
+                            Ok(out) => progress.emit(EventKind::Completed {
+                                exports: out.exports.len(),
                             }),
                             Err(e) => progress.emit(EventKind::Failed {
                                 message: e.to_string(),
@@ -261,6 +316,7 @@ pub async fn run<P: Plan, S: Solver>(
             finished.push(more);
         }
         let mut batch: Vec<(Path, Vec<serde_json::Value>)> = Vec::new();
+        let mut outputs: Vec<(Path, ComponentOutput)> = Vec::new();
         for joined in finished {
             let (c, result) = match joined {
                 Ok(r) => r,
@@ -273,7 +329,10 @@ pub async fn run<P: Plan, S: Solver>(
             };
             running.remove(&c);
             match result {
-                Ok(exports) => batch.push((c, exports)),
+                Ok(out) => {
+                    batch.push((c.clone(), out.exports.clone()));
+                    outputs.push((c, out));
+                }
                 Err(e) => {
                     tasks.abort_all();
                     return Err(e);
@@ -298,6 +357,7 @@ pub async fn run<P: Plan, S: Solver>(
             done.insert(c.clone());
             report.ran.push(c);
         }
+        report.outputs.extend(outputs);
     }
     Ok(report)
 }
@@ -368,15 +428,30 @@ fn names(paths: &[&Path]) -> String {
         .join(", ")
 }
 
-/// Compiles and solves one component; returns its exported values in op order.
+/// One component to run, with what it needs.
+struct Component<'a> {
+    path: &'a Path,
+    ops: &'a [Op],
+    host: &'a HostAccess,
+    secrets: &'a Secrets,
+    progress: &'a Progress,
+    memo: Option<&'a dyn crate::memo::Memo>,
+}
+
+/// Compiles and solves one component (or finds its outputs in the memo);
+/// returns its exported values in op order.
 async fn run_component<S: Solver>(
     solver: &S,
-    c: &Path,
-    ops: &[Op],
-    host: &HostAccess,
-    secrets: &Secrets,
-    progress: &Progress,
-) -> Result<Vec<serde_json::Value>, RunError> {
+    component: Component<'_>,
+) -> Result<ComponentOutput, RunError> {
+    let Component {
+        path: c,
+        ops,
+        host,
+        secrets,
+        progress,
+        memo,
+    } = component;
     progress.emit(EventKind::Started);
     let images = resolve_images(solver, ops)
         .await
@@ -394,6 +469,24 @@ async fn run_component<S: Solver>(
         component: c.clone(),
         op: error.vertex.clone(),
         error,
+    };
+    let key = match memo {
+        Some(memo) => {
+            let key = crate::memo::component_key(&compiled).map_err(|message| RunError::Op {
+                component: c.clone(),
+                op: None,
+                error: SolveError::msg(message),
+            })?;
+            if let Some(exports) = key.as_ref().and_then(|k| memo.get(c, k)) {
+                return Ok(ComponentOutput {
+                    key,
+                    exports,
+                    reused: true,
+                });
+            }
+            key
+        }
+        None => None,
     };
     // An export or push of the final state builds it anyway.
     let covered = compiled.actions.iter().any(|a| match a {
@@ -462,7 +555,11 @@ async fn run_component<S: Solver>(
             }
         }
     }
-    Ok(exports)
+    Ok(ComponentOutput {
+        key,
+        exports,
+        reused: false,
+    })
 }
 
 /// `path: message` lines.
