@@ -6,10 +6,20 @@
 # (run `scripts/engine.sh up` first); docker.io is mirrored to the shared
 # registry (127.0.0.1:5000) unless SCRATCH_MIRROR says otherwise.
 #
-#   scripts/engine-scratch.sh buildkitd-start DIR    start (or restart) a daemon rooted in DIR;
-#                                                    prints its BUILDKIT_HOST once it answers
+#   scripts/engine-scratch.sh buildkitd-start DIR [--tls-tcp HOST:PORT CERTDIR]
+#                                                    start (or restart) a daemon rooted in DIR;
+#                                                    prints its BUILDKIT_HOST once it answers.
+#                                                    With --tls-tcp it (also) listens on
+#                                                    tcp://HOST:PORT with mutual TLS: CERTDIR holds
+#                                                    ca.pem (the CA client certificates must be
+#                                                    signed by), server.pem and server-key.pem;
+#                                                    the tcp:// address is printed
 #   scripts/engine-scratch.sh buildkitd-stop DIR [SIG]   signal it (default TERM) and wait for it
-#   scripts/engine-scratch.sh registry-start DIR PORT    start a registry on 127.0.0.1:PORT
+#   scripts/engine-scratch.sh registry-start DIR PORT [HTPASSWD]
+#                                                    start a registry on 127.0.0.1:PORT; with
+#                                                    HTPASSWD (an htpasswd file, bcrypt entries:
+#                                                    `htpasswd -Bbn USER PASSWORD`) it requires
+#                                                    basic auth
 #   scripts/engine-scratch.sh registry-stop DIR [SIG]
 #   scripts/engine-scratch.sh clean DIR              stop both, unmount what the daemon left, rm -rf DIR
 #
@@ -49,14 +59,27 @@ stop_pid() { # PIDFILE SIG
   rm -f "$f"
 }
 
-buildkitd_start() { # DIR
-  local dir sock i
+buildkitd_start() { # DIR [--tls-tcp HOST:PORT CERTDIR]
+  local dir sock i tcp="" certs="" host extra=()
   [ -x "$BK_BIN/buildkitd" ] || die "no buildkitd in $BK_BIN (run scripts/engine.sh up first)"
   dir="$(abs_dir "$1")"
+  if [ $# -ge 2 ]; then
+    [ "$2" = --tls-tcp ] && [ $# -eq 4 ] || die "usage: $0 buildkitd-start DIR [--tls-tcp HOST:PORT CERTDIR]"
+    tcp=$3
+    certs="$(abs_dir "$4")"
+    for f in ca.pem server.pem server-key.pem; do
+      [ -f "$certs/$f" ] || die "no $f in $certs"
+    done
+    # The CA makes buildkitd require and verify client certificates.
+    extra=(--addr "tcp://$tcp" --tlscacert "$certs/ca.pem" --tlscert "$certs/server.pem"
+      --tlskey "$certs/server-key.pem")
+  fi
   sock="$dir/bk.sock"
   [ "${#sock}" -le 100 ] || die "socket path $sock is too long for a unix socket"
+  host="unix://$sock"
+  [ -n "$tcp" ] && host="tcp://$tcp"
   if alive "$dir/buildkitd.pid"; then
-    "$BK_BIN/buildctl" --addr "unix://$sock" debug workers >/dev/null 2>&1 && { echo "unix://$sock"; return 0; }
+    "$BK_BIN/buildctl" --addr "unix://$sock" debug workers >/dev/null 2>&1 && { echo "$host"; return 0; }
   fi
   stop_pid "$dir/buildkitd.pid" KILL
   mkdir -p "$dir/root"
@@ -76,13 +99,14 @@ EOF
   rm -f "$sock"
   # Its own OTEL socket: the default (/run/buildkit/otel-grpc.sock) belongs
   # to the shared daemon.
-  nohup "$BK_BIN/buildkitd" --root "$dir/root" --addr "unix://$sock" \
+  # The unix socket is kept with --tls-tcp: readiness is checked there.
+  nohup "$BK_BIN/buildkitd" --root "$dir/root" --addr "unix://$sock" "${extra[@]}" \
     --otel-socket-path "$dir/otel.sock" --config "$dir/buildkitd.toml" \
     >>"$dir/buildkitd.log" 2>&1 </dev/null &
   echo $! >"$dir/buildkitd.pid"
   for ((i = 0; i < 600; i++)); do
     if "$BK_BIN/buildctl" --addr "unix://$sock" debug workers >/dev/null 2>&1; then
-      echo "unix://$sock"
+      echo "$host"
       return 0
     fi
     alive "$dir/buildkitd.pid" || die "buildkitd exited at start (see $dir/buildkitd.log)"
@@ -91,12 +115,26 @@ EOF
   die "buildkitd did not answer within 60s (see $dir/buildkitd.log)"
 }
 
-registry_start() { # DIR PORT
-  local dir port i
+# Whether a registry answers on 127.0.0.1:PORT (401 counts: it wants auth).
+registry_answers() { # PORT
+  local code
+  code="$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/v2/" 2>/dev/null)" || return 1
+  [ "$code" = 200 ] || [ "$code" = 401 ]
+}
+
+registry_start() { # DIR PORT [HTPASSWD]
+  local dir port i auth=""
   [ -x "$REG_BIN/registry" ] || die "no registry in $REG_BIN (run scripts/engine.sh up first)"
   dir="$(abs_dir "$1")"
   port=$2
-  if alive "$dir/registry.pid" && curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1; then
+  if [ $# -ge 3 ]; then
+    [ -f "$3" ] || die "no htpasswd file $3"
+    auth="auth:
+  htpasswd:
+    realm: dagger-test
+    path: $(cd "$(dirname "$3")" && pwd)/$(basename "$3")"
+  fi
+  if alive "$dir/registry.pid" && registry_answers "$port"; then
     return 0
   fi
   stop_pid "$dir/registry.pid" KILL
@@ -110,11 +148,12 @@ storage:
     rootdirectory: $dir/registry-data
 http:
   addr: 127.0.0.1:$port
+$auth
 EOF
   nohup "$REG_BIN/registry" serve "$dir/registry.yml" >>"$dir/registry.log" 2>&1 </dev/null &
   echo $! >"$dir/registry.pid"
   for ((i = 0; i < 200; i++)); do
-    curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && return 0
+    registry_answers "$port" && return 0
     alive "$dir/registry.pid" || die "registry exited at start (see $dir/registry.log)"
     sleep 0.1
   done
@@ -141,9 +180,9 @@ clean() { # DIR
 }
 
 case "${1:-}" in
-  buildkitd-start) [ $# -eq 2 ] || die "usage: $0 buildkitd-start DIR"; buildkitd_start "$2" ;;
+  buildkitd-start) [ $# -ge 2 ] || die "usage: $0 buildkitd-start DIR [--tls-tcp HOST:PORT CERTDIR]"; shift; buildkitd_start "$@" ;;
   buildkitd-stop) [ $# -ge 2 ] || die "usage: $0 buildkitd-stop DIR [SIG]"; stop_pid "$(abs_dir "$2")/buildkitd.pid" "${3:-TERM}" ;;
-  registry-start) [ $# -eq 3 ] || die "usage: $0 registry-start DIR PORT"; registry_start "$2" "$3" ;;
+  registry-start) [ $# -ge 3 ] || die "usage: $0 registry-start DIR PORT [HTPASSWD]"; shift; registry_start "$@" ;;
   registry-stop) [ $# -ge 2 ] || die "usage: $0 registry-stop DIR [SIG]"; stop_pid "$(abs_dir "$2")/registry.pid" "${3:-TERM}" ;;
   clean) [ $# -eq 2 ] || die "usage: $0 clean DIR"; clean "$2" ;;
   *) echo "usage: $0 buildkitd-start|buildkitd-stop|registry-start|registry-stop|clean DIR [...]" >&2; exit 2 ;;

@@ -304,7 +304,9 @@ build_images() {
 # ---- commands -------------------------------------------------------------------
 cmd_up() {
   mkdir -p "$STATE" "$LOGS"
-  apt_install runc git busybox-static
+  # apache2-utils: htpasswd (bcrypt) and openssl: certificates, for the
+  # registry-credentials and remote-TLS tests' throwaway engines.
+  apt_install runc git busybox-static apache2-utils openssl
   install_buildkit
   install_registry
   start_registry

@@ -56,7 +56,17 @@ impl BuildkitSolver {
 
     /// Connects to the daemon the environment names (`BUILDKIT_HOST`, else Docker).
     pub async fn connect() -> Result<BuildkitSolver, String> {
-        let client = Client::connect().await.map_err(|e| e.to_string())?;
+        BuildkitSolver::connect_with(&EngineOptions::default()).await
+    }
+
+    /// Connects to the daemon the environment names, with `engine`'s TLS
+    /// and cache options.
+    pub async fn connect_with(engine: &EngineOptions) -> Result<BuildkitSolver, String> {
+        let address = llb::client::Address::from_env().map_err(|e| e.to_string())?;
+        let client = Client::connect_with(address, &engine.connect)
+            .await
+            .map_err(|e| e.to_string())?
+            .with_cache(engine.cache.clone());
         Ok(BuildkitSolver {
             client,
             opts: MarshalOptions::for_platform(Platform::host()),
@@ -587,12 +597,23 @@ impl Solver for BuildkitSolver {
     }
 }
 
+/// How to reach the daemon beyond `BUILDKIT_HOST` (TLS), and the remote
+/// build cache to import and export.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EngineOptions {
+    /// TLS settings of a `tcp://` daemon.
+    pub connect: llb::client::ConnectOptions,
+    /// Cache imported by every solve and exported at the end of a run.
+    pub cache: llb::client::CacheOptions,
+}
+
 /// A [`BuildkitSolver`] that connects on first use, so plans that run
 /// nothing need no daemon.
 #[derive(Debug, Default)]
 pub struct LazySolver {
     cell: tokio::sync::OnceCell<Result<BuildkitSolver, String>>,
     secrets: crate::secrets::Secrets,
+    engine: EngineOptions,
 }
 
 impl LazySolver {
@@ -607,10 +628,31 @@ impl LazySolver {
         self
     }
 
+    /// Connects with `engine`'s TLS options and uses its cache options.
+    pub fn with_engine(mut self, engine: EngineOptions) -> LazySolver {
+        self.engine = engine;
+        self
+    }
+
+    /// Exports the build cache of everything solved so far to the cache
+    /// exports (`--cache-to`), in one build; what was exported (one line
+    /// per export), or nothing when there are no exports or nothing ran.
+    pub async fn export_cache(&self) -> Result<Vec<String>, String> {
+        let Some(Ok(solver)) = self.cell.get() else {
+            return Ok(Vec::new());
+        };
+        let exports = solver.client.cache().exports.clone();
+        match solver.client.export_cache(None).await {
+            Ok(Some(_)) => Ok(exports.iter().map(|e| e.to_string()).collect()),
+            Ok(None) => Ok(Vec::new()),
+            Err(e) => Err(format!("exporting the build cache failed: {e}")),
+        }
+    }
+
     async fn get(&self) -> Result<&BuildkitSolver, SolveError> {
         self.cell
             .get_or_init(|| async {
-                let mut solver = BuildkitSolver::connect().await?;
+                let mut solver = BuildkitSolver::connect_with(&self.engine).await?;
                 solver.secrets = self.secrets.entries();
                 Ok(solver)
             })

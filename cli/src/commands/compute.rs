@@ -127,6 +127,8 @@ pub struct Args {
     pub inputs: InputArgs,
     #[command(flatten)]
     pub host: HostArgs,
+    #[command(flatten)]
+    pub engine: super::engine_args::EngineArgs,
     /// Progress output on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Auto)]
     pub log_format: LogFormat,
@@ -185,6 +187,13 @@ pub fn run(args: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let engine = match args.engine.options() {
+        Ok(e) => e,
+        Err(e) => {
+            diag.error(&e);
+            return ExitCode::from(2);
+        }
+    };
     let mut plan = match load_plan_with(&args.plan_dir, &args.inputs, diag) {
         Ok(p) => p,
         Err(code) => return code,
@@ -204,7 +213,11 @@ pub fn run(args: Args) -> ExitCode {
         allow_host_paths,
         events: progress::sink(args.log_format, secrets.clone(), tracker.clone()),
     };
-    let solver = Arc::new(::dag::buildkit::LazySolver::from_env().with_secrets(secrets.clone()));
+    let solver = Arc::new(
+        ::dag::buildkit::LazySolver::from_env()
+            .with_engine(engine)
+            .with_secrets(secrets.clone()),
+    );
     let running = || {
         let stats = tracker.snapshot();
         let pending = |s: &&progress::ComponentStats| {
@@ -212,11 +225,23 @@ pub fn run(args: Args) -> ExitCode {
         };
         stats.values().filter(pending).count()
     };
-    let run = ::dag::run::run(&mut plan, solver, &options);
-    let result = match super::interrupt::block_on(runtime, run, running, diag) {
+    let run = async {
+        let result = ::dag::run::run(&mut plan, solver.clone(), &options).await;
+        // `--cache-to`: once, after a run that succeeded.
+        let cache = match &result {
+            Ok(_) => super::engine_args::export_cache(&solver, diag).await,
+            Err(_) => Ok(()),
+        };
+        (result, cache)
+    };
+    let (result, cache) = match super::interrupt::block_on(runtime, run, running, diag) {
         Ok(result) => result,
         Err(code) => return code,
     };
+    if let Err(e) = cache {
+        diag.error(&secrets.redact(&e));
+        return ExitCode::from(1);
+    }
     let redact = |text: &str| secrets.redact(text);
     let timings = |report: Option<&::dag::run::Report>| match report {
         Some(r) => format!(

@@ -4,6 +4,7 @@ pub mod compute;
 pub mod conformance;
 pub mod dag;
 pub mod diagnostics;
+pub mod engine_args;
 pub mod eval;
 pub mod fmt;
 mod help;

@@ -13,9 +13,12 @@
 //! never be read as a flag.
 
 mod address;
+mod tls;
 
 use address::check_container_name;
 pub use address::Address;
+pub(crate) use tls::TlsConnector;
+pub use tls::TlsOptions;
 
 use std::io;
 use std::pin::Pin;
@@ -43,8 +46,47 @@ pub(crate) const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(10);
 /// frames.
 pub(crate) const CONNECTION_WINDOW: u32 = 8 << 20;
 
+/// Connection options beyond the address.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConnectOptions {
+    /// TLS for a `tcp://` daemon (used when any of its options is set).
+    pub tls: TlsOptions,
+}
+
+/// The TLS connector for `addr`, or an error when TLS is asked for an
+/// address that is not `tcp://` or its files are unusable.
+pub(crate) fn tls_for(
+    addr: &Address,
+    opts: &ConnectOptions,
+) -> Result<Option<TlsConnector>, ClientError> {
+    if !opts.tls.is_set() {
+        return Ok(None);
+    }
+    let Address::Tcp(hostport) = addr else {
+        return Err(ClientError::Tls {
+            address: addr.to_string(),
+            reason: "the TLS options (--tlscacert, --tlscert, --tlskey, --tlsservername or \
+                     BUILDKIT_TLS_*) apply to tcp://HOST:PORT daemons only"
+                .into(),
+        });
+    };
+    let host = match hostport.rsplit_once(':') {
+        Some((h, _)) => h.trim_start_matches('[').trim_end_matches(']'),
+        None => hostport.as_str(),
+    };
+    TlsConnector::new(&opts.tls, host)
+        .map(Some)
+        .map_err(|reason| ClientError::Tls {
+            address: addr.to_string(),
+            reason,
+        })
+}
+
 /// Dials `addr` and returns a gRPC channel to BuildKit's API.
-pub(crate) async fn dial(addr: &Address) -> Result<Channel, ClientError> {
+pub(crate) async fn dial(
+    addr: &Address,
+    tls: Option<&TlsConnector>,
+) -> Result<Channel, ClientError> {
     // The URI is only a label: every connector below ignores it.
     // Keep-alive pings go out only while calls are open and the daemon has
     // sent nothing for KEEPALIVE_INTERVAL (a running solve's session gets
@@ -65,14 +107,41 @@ pub(crate) async fn dial(addr: &Address) -> Result<Channel, ClientError> {
         reason: e.to_string(),
     };
     let addr2 = addr.clone();
+    let tls2 = tls.cloned();
     let connector = tower::service_fn(move |_: Uri| {
         let addr = addr2.clone();
-        async move { open(&addr).await.map(TokioIo::new) }
+        let tls = tls2.clone();
+        async move {
+            match (&addr, tls) {
+                (Address::Tcp(a), Some(tls)) => {
+                    let tcp = TcpStream::connect(a).await?;
+                    let stream = tls.connect(tcp).await?;
+                    Ok(TokioIo::new(Conn::Tls(Box::new(stream))))
+                }
+                _ => open(&addr).await.map(TokioIo::new),
+            }
+        }
     });
     endpoint
         .connect_with_connector(connector)
         .await
-        .map_err(|e| unreachable(&source_chain(&e)))
+        .map_err(|e| {
+            let chain = source_chain(&e);
+            match tls_reason(&chain) {
+                Some(reason) => ClientError::Tls {
+                    address: addr.to_string(),
+                    reason,
+                },
+                None => unreachable(&chain),
+            }
+        })
+}
+
+/// The explained TLS failure in an error chain, if it holds one.
+pub(crate) fn tls_reason(chain: &str) -> Option<String> {
+    chain
+        .find("TLS: ")
+        .map(|at| chain[at + "TLS: ".len()..].to_string())
 }
 
 /// The whole `source()` chain of an error in one line.
@@ -159,6 +228,7 @@ async fn upgrade_h2c<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S) -> io::Result
 enum Conn {
     Unix(UnixStream),
     Tcp(TcpStream),
+    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
     Process(Box<ProcessIo>),
 }
 
@@ -178,6 +248,7 @@ impl AsyncRead for Conn {
         match self.get_mut() {
             Conn::Unix(s) => Pin::new(s).poll_read(cx, buf),
             Conn::Tcp(s) => Pin::new(s).poll_read(cx, buf),
+            Conn::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
             Conn::Process(p) => Pin::new(&mut p.io).poll_read(cx, buf),
         }
     }
@@ -192,6 +263,7 @@ impl AsyncWrite for Conn {
         match self.get_mut() {
             Conn::Unix(s) => Pin::new(s).poll_write(cx, buf),
             Conn::Tcp(s) => Pin::new(s).poll_write(cx, buf),
+            Conn::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
             Conn::Process(p) => Pin::new(&mut p.io).poll_write(cx, buf),
         }
     }
@@ -200,6 +272,7 @@ impl AsyncWrite for Conn {
         match self.get_mut() {
             Conn::Unix(s) => Pin::new(s).poll_flush(cx),
             Conn::Tcp(s) => Pin::new(s).poll_flush(cx),
+            Conn::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
             Conn::Process(p) => Pin::new(&mut p.io).poll_flush(cx),
         }
     }
@@ -208,6 +281,7 @@ impl AsyncWrite for Conn {
         match self.get_mut() {
             Conn::Unix(s) => Pin::new(s).poll_shutdown(cx),
             Conn::Tcp(s) => Pin::new(s).poll_shutdown(cx),
+            Conn::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
             Conn::Process(p) => Pin::new(&mut p.io).poll_shutdown(cx),
         }
     }
@@ -229,7 +303,7 @@ mod tests {
     async fn nothing_listening_is_one_clear_line() {
         let dir = std::env::temp_dir().join(format!("llb-no-daemon-{}", std::process::id()));
         let addr = Address::Unix(dir.join("missing.sock"));
-        let err = dial(&addr).await.unwrap_err();
+        let err = dial(&addr, None).await.unwrap_err();
         let text = err.to_string();
         assert!(matches!(err, ClientError::Unreachable { .. }), "{text}");
         assert!(text.contains("missing.sock"), "{text}");

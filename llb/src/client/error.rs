@@ -15,6 +15,12 @@ pub enum ClientError {
     )]
     Unreachable { address: String, reason: String },
 
+    /// TLS to the daemon failed or cannot be set up: a certificate the
+    /// daemon's does not verify against, a client certificate missing or
+    /// refused, unreadable files, TLS options for a non-TCP address.
+    #[error("TLS with BuildKit at {address} failed: {reason}")]
+    Tls { address: String, reason: String },
+
     /// `BUILDKIT_HOST` (or `DOCKER_HOST`) is not an address we accept.
     #[error("{variable}={value:?} is not a valid address: {expected}")]
     BadAddress {

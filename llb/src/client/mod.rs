@@ -16,6 +16,7 @@
 //! in a `tokio::select!` with Ctrl-C) resets the gRPC calls, which makes the
 //! daemon cancel the build, and stops the session.
 
+mod cache;
 mod connect;
 mod error;
 pub mod patterns;
@@ -25,16 +26,19 @@ pub mod session;
 mod solve;
 mod task;
 
-pub use connect::Address;
+pub use cache::{CacheOptions, CacheSpec};
+pub use connect::{Address, ConnectOptions, TlsOptions};
 pub use error::{ClientError, ExecFailure};
 pub use progress::{ProgressEvent, ProgressSender, VertexKind, VertexSummary};
 pub use resolve::ImageConfigResult;
+pub use session::auth::{Credentials, RegistryAuth};
 pub use solve::{Export, Frontend, SolveRequest, SolveResult};
 pub use task::settle;
 
 use bollard_buildkit_proto::moby::buildkit::v1::control_client::ControlClient;
 use bollard_buildkit_proto::moby::buildkit::v1::frontend::llb_bridge_client::LlbBridgeClient;
 use bollard_buildkit_proto::moby::buildkit::v1::ListWorkersRequest;
+use bollard_buildkit_proto::pb::Definition;
 use tonic::transport::Channel;
 
 /// Largest gRPC message accepted (file reads, big status batches).
@@ -47,6 +51,23 @@ pub struct Client {
     control: ControlClient<Channel>,
     gateway: LlbBridgeClient<Channel>,
     shared_key: String,
+    /// Registry credentials served to the daemon.
+    auth: RegistryAuth,
+    /// Cache imports of every solve, and exports made by `export_cache`.
+    cache: CacheOptions,
+    /// The results solved so far, kept for the cache export.
+    solved: std::sync::Arc<std::sync::Mutex<Vec<Definition>>>,
+}
+
+/// Everything that goes to the daemon besides a request: shared by the
+/// solves of one client.
+#[derive(Clone)]
+pub(crate) struct SolveContext {
+    pub control: ControlClient<Channel>,
+    pub gateway: LlbBridgeClient<Channel>,
+    pub shared_key: String,
+    pub auth: RegistryAuth,
+    pub cache: CacheOptions,
 }
 
 impl Client {
@@ -58,7 +79,18 @@ impl Client {
 
     /// Connects to `address` and checks that BuildKit answers there.
     pub async fn connect_to(address: Address) -> Result<Client, ClientError> {
-        let channel = connect::dial(&address).await?;
+        Client::connect_with(address, &ConnectOptions::default()).await
+    }
+
+    /// Connects to `address` with `options` (TLS for a `tcp://` daemon) and
+    /// checks that BuildKit answers there. Registry credentials come from
+    /// the Docker config of the environment ([`RegistryAuth::from_env`]).
+    pub async fn connect_with(
+        address: Address,
+        options: &ConnectOptions,
+    ) -> Result<Client, ClientError> {
+        let tls = connect::tls_for(&address, options)?;
+        let channel = connect::dial(&address, tls.as_ref()).await?;
         let control = ControlClient::new(channel.clone())
             .max_decoding_message_size(MAX_MESSAGE)
             .max_encoding_message_size(MAX_MESSAGE);
@@ -74,10 +106,25 @@ impl Client {
         match answered {
             Ok(Ok(_)) => {}
             Ok(Err(s)) => {
+                // A TLS failure the handshake did not show (TLS 1.3: the
+                // daemon refuses a missing client certificate afterwards).
+                let chain = match std::error::Error::source(&s) {
+                    Some(e) => connect::source_chain(e),
+                    None => s.message().to_string(),
+                };
+                if let Some(tls) = &tls {
+                    if chain.contains("alert") || chain.contains("tls") || chain.contains("TLS") {
+                        return Err(ClientError::Tls {
+                            address: address.to_string(),
+                            reason: connect::tls_reason(&chain)
+                                .unwrap_or_else(|| tls.explain(&chain)),
+                        });
+                    }
+                }
                 return Err(ClientError::Unreachable {
                     address: address.to_string(),
                     reason: format!("not a BuildKit API ({})", s.message()),
-                })
+                });
             }
             Err(_) => {
                 return Err(ClientError::Unreachable {
@@ -95,7 +142,81 @@ impl Client {
             control,
             gateway,
             shared_key,
+            auth: RegistryAuth::from_env(),
+            cache: CacheOptions::default(),
+            solved: Default::default(),
         })
+    }
+
+    /// Serves `auth`'s registry credentials instead of the environment's.
+    pub fn with_registry_auth(mut self, auth: RegistryAuth) -> Client {
+        self.auth = auth;
+        self
+    }
+
+    /// Imports `cache` in every solve; its exports are made by
+    /// [`Client::export_cache`].
+    pub fn with_cache(mut self, cache: CacheOptions) -> Client {
+        self.cache = cache;
+        self
+    }
+
+    /// The cache options in use.
+    pub fn cache(&self) -> &CacheOptions {
+        &self.cache
+    }
+
+    /// Adds what the Docker config had to a registry's refusal.
+    fn explain(&self, e: ClientError) -> ClientError {
+        match e {
+            ClientError::Solve { message } => match self.auth.explain_denied(&message) {
+                Some(hint) => ClientError::Solve {
+                    message: format!("{message} ({hint})"),
+                },
+                None => ClientError::Solve { message },
+            },
+            ClientError::Op(mut f) => {
+                if let Some(hint) = self.auth.explain_denied(&f.message) {
+                    f.message = format!("{} ({hint})", f.message);
+                }
+                ClientError::Op(f)
+            }
+            other => other,
+        }
+    }
+
+    fn context(&self) -> SolveContext {
+        SolveContext {
+            control: self.control.clone(),
+            gateway: self.gateway.clone(),
+            shared_key: self.shared_key.clone(),
+            auth: self.auth.clone(),
+            cache: self.cache.clone(),
+        }
+    }
+
+    /// Exports the cache of everything this client solved to the cache
+    /// exports (`--cache-to`), in one build whose result holds every result
+    /// solved so far (all answered from the daemon's cache). `None` when
+    /// there are no exports or nothing was solved.
+    pub async fn export_cache(
+        &self,
+        progress: Option<ProgressSender>,
+    ) -> Result<Option<SolveResult>, ClientError> {
+        if self.cache.exports.is_empty() {
+            return Ok(None);
+        }
+        let defs = match self.solved.lock() {
+            Ok(d) => d.clone(),
+            Err(_) => return Ok(None),
+        };
+        if defs.is_empty() {
+            return Ok(None);
+        }
+        solve::export_cache(self.context(), defs, progress)
+            .await
+            .map(Some)
+            .map_err(|e| e.at(&self.address))
     }
 
     /// Where this client is connected.
@@ -110,15 +231,9 @@ impl Client {
         reference: &str,
         platform: Option<bollard_buildkit_proto::pb::Platform>,
     ) -> Result<ImageConfigResult, ClientError> {
-        resolve::resolve_image_config(
-            self.control.clone(),
-            self.gateway.clone(),
-            self.shared_key.clone(),
-            reference,
-            platform,
-        )
-        .await
-        .map_err(|e| e.at(&self.address))
+        resolve::resolve_image_config(self.context(), reference, platform)
+            .await
+            .map_err(|e| self.explain(e.at(&self.address)))
     }
 
     /// Runs one build; `progress` receives events as they happen.
@@ -127,14 +242,26 @@ impl Client {
         request: SolveRequest,
         progress: Option<ProgressSender>,
     ) -> Result<SolveResult, ClientError> {
-        solve::solve(
-            self.control.clone(),
-            self.gateway.clone(),
-            self.shared_key.clone(),
-            request,
-            progress,
-        )
-        .await
-        .map_err(|e| e.at(&self.address))
+        let frontend = request.frontend.is_some();
+        let definition =
+            (!frontend && !self.cache.exports.is_empty()).then(|| request.definition.clone());
+        let result = solve::solve(self.context(), request, progress)
+            .await
+            .map_err(|e| self.explain(e.at(&self.address)))?;
+        // Kept for the cache export: what later runs will solve again.
+        let solved = if frontend {
+            result
+                .definition
+                .clone()
+                .filter(|_| !self.cache.exports.is_empty())
+        } else {
+            definition
+        };
+        if let (Some(def), Ok(mut all)) = (solved, self.solved.lock()) {
+            if !def.def.is_empty() && !all.contains(&def) {
+                all.push(def);
+            }
+        }
+        Ok(result)
     }
 }

@@ -3,19 +3,17 @@
 //! returns nothing. The plan engine needs the config (env, working dir,
 //! user) of `fetch-container` images for the ops that follow.
 
-use bollard_buildkit_proto::moby::buildkit::v1::control_client::ControlClient;
-use bollard_buildkit_proto::moby::buildkit::v1::frontend::llb_bridge_client::LlbBridgeClient;
 use bollard_buildkit_proto::moby::buildkit::v1::frontend::{
     ResolveImageConfigRequest, ReturnRequest,
 };
 use bollard_buildkit_proto::moby::buildkit::v1::SolveRequest as ControlSolveRequest;
 use bollard_buildkit_proto::pb::Platform;
-use tonic::transport::Channel;
 
 use super::error::ClientError;
 use super::session::{self, SessionConfig};
 use super::solve::{wait_for_build, with_build_id, RETURN_TIMEOUT};
 use super::task::{new_id, AbortOnDrop};
+use super::SolveContext;
 
 /// An image's manifest digest and config JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,17 +28,20 @@ pub struct ImageConfigResult {
 pub(crate) const RESOLVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 pub(crate) async fn resolve_image_config(
-    mut control: ControlClient<Channel>,
-    mut gateway: LlbBridgeClient<Channel>,
-    shared_key: String,
+    cx: SolveContext,
     reference: &str,
     platform: Option<Platform>,
 ) -> Result<ImageConfigResult, ClientError> {
+    let mut control = cx.control.clone();
+    let mut gateway = cx.gateway.clone();
     let session = session::start(
         control.clone(),
-        SessionConfig::default(),
+        SessionConfig {
+            auth: cx.auth.clone(),
+            ..Default::default()
+        },
         new_id(),
-        shared_key,
+        cx.shared_key.clone(),
     )?;
     let build_id = new_id();
     let solve_req = ControlSolveRequest {

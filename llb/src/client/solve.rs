@@ -16,13 +16,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use bollard_buildkit_proto::moby::buildkit::v1::control_client::ControlClient;
 use bollard_buildkit_proto::moby::buildkit::v1::frontend::llb_bridge_client::LlbBridgeClient;
 use bollard_buildkit_proto::moby::buildkit::v1::frontend::{
     self as gw, result::Result as GwResultKind, PingRequest, ReadFileRequest, ReturnRequest,
 };
 use bollard_buildkit_proto::moby::buildkit::v1::{
-    Exporter, SolveRequest as ControlSolveRequest, StatusRequest,
+    CacheOptions, Exporter, SolveRequest as ControlSolveRequest, StatusRequest,
 };
 use bollard_buildkit_proto::pb::Definition;
 use tonic::transport::Channel;
@@ -31,6 +30,7 @@ use super::error::{ClientError, ExecFailure};
 use super::progress::{ProgressSender, StatusTracker, VertexKind, VertexSummary};
 use super::session::{self, SessionConfig};
 use super::task::{new_id, AbortOnDrop};
+use super::SolveContext;
 
 /// Where a result goes after the solve.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,13 +215,36 @@ fn exporter(e: &Export) -> Exporter {
     }
 }
 
+/// The cache imports of `cx` as the control API takes them (plain solves).
+fn control_cache(cx: &SolveContext) -> Option<CacheOptions> {
+    (!cx.cache.imports.is_empty()).then(|| CacheOptions {
+        imports: cx.cache.imports.iter().map(|c| c.to_proto()).collect(),
+        ..Default::default()
+    })
+}
+
+/// The cache imports of `cx` as the gateway takes them (gateway solves).
+fn gateway_cache(cx: &SolveContext) -> Vec<gw::CacheOptionsEntry> {
+    cx.cache
+        .imports
+        .iter()
+        .map(|c| {
+            let p = c.to_proto();
+            gw::CacheOptionsEntry {
+                r#type: p.r#type,
+                attrs: p.attrs,
+            }
+        })
+        .collect()
+}
+
 pub(crate) async fn solve(
-    control: ControlClient<Channel>,
-    gateway: LlbBridgeClient<Channel>,
-    shared_key: String,
+    cx: SolveContext,
     req: SolveRequest,
     progress: Option<ProgressSender>,
 ) -> Result<SolveResult, ClientError> {
+    let control = cx.control.clone();
+    let gateway = cx.gateway.clone();
     let local_exports: Vec<_> = req
         .exports
         .iter()
@@ -242,10 +265,12 @@ pub(crate) async fn solve(
             locals: req.locals.clone(),
             secrets: req.secrets.clone(),
             export_dir,
+            auth: cx.auth.clone(),
         },
         new_id(),
-        shared_key,
+        cx.shared_key.clone(),
     )?;
+    let cache_imports = gateway_cache(&cx);
     let build_id = new_id();
 
     // Status runs beside the solve and is read to its end afterwards.
@@ -282,13 +307,14 @@ pub(crate) async fn solve(
             .unwrap_or_default(),
         exporters,
         session: session.id.clone(),
+        cache: control_cache(&cx),
         ..Default::default()
     };
 
     let mut solve_client = control.clone();
     if use_gateway && req.return_early && req.exports.is_empty() {
         let solve_task = tokio::spawn(async move { solve_client.solve(control_req).await });
-        return match run_gateway(gateway, &build_id, &req).await {
+        return match run_gateway(gateway, &build_id, &req, &cache_imports).await {
             Ok(out) => {
                 // The session must live until the daemon is done with it;
                 // `settle` waits for this before the process ends.
@@ -320,7 +346,7 @@ pub(crate) async fn solve(
     let outcome: Result<(ExporterResponse, GatewayOut), ClientError> = if use_gateway {
         let solve_fut = async move { solve_client.solve(control_req).await };
         tokio::pin!(solve_fut);
-        let gw_fut = run_gateway(gateway, &build_id, &req);
+        let gw_fut = run_gateway(gateway, &build_id, &req, &cache_imports);
         tokio::pin!(gw_fut);
         // The gateway part ends first (its `Return` releases the solve); if the
         // solve fails first, the gateway calls fail with it.
@@ -382,6 +408,133 @@ pub(crate) async fn solve(
         }),
         Err(e) => Err(explain(e, &tracker)),
     }
+}
+
+/// One build that returns every definition of `defs` (each already solved,
+/// so answered from the daemon's cache) as one multi-result, with the
+/// cache exports of `cx`: the daemon exports the cache of every result
+/// into each cache export.
+pub(crate) async fn export_cache(
+    cx: SolveContext,
+    defs: Vec<Definition>,
+    progress: Option<ProgressSender>,
+) -> Result<SolveResult, ClientError> {
+    let session = session::start(
+        cx.control.clone(),
+        SessionConfig {
+            auth: cx.auth.clone(),
+            ..Default::default()
+        },
+        new_id(),
+        cx.shared_key.clone(),
+    )?;
+    let build_id = new_id();
+    let (status_tx, status_rx) = tokio::sync::oneshot::channel();
+    let mut status_client = cx.control.clone();
+    let status_ref = build_id.clone();
+    let status_task = AbortOnDrop(tokio::spawn(async move {
+        let mut tracker = StatusTracker::default();
+        if let Ok(resp) = status_client
+            .status(StatusRequest { r#ref: status_ref })
+            .await
+        {
+            let mut stream = resp.into_inner();
+            while let Ok(Some(msg)) = stream.message().await {
+                tracker.update(msg, progress.as_ref());
+            }
+        }
+        let _ = status_tx.send(tracker);
+    }));
+    let control_req = ControlSolveRequest {
+        r#ref: build_id.clone(),
+        session: session.id.clone(),
+        cache: Some(CacheOptions {
+            exports: cx.cache.exports.iter().map(|c| c.to_proto()).collect(),
+            imports: cx.cache.imports.iter().map(|c| c.to_proto()).collect(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let mut solve_client = cx.control.clone();
+    let solve_fut = async move { solve_client.solve(control_req).await };
+    tokio::pin!(solve_fut);
+    let imports = gateway_cache(&cx);
+    let mut gw_client = cx.gateway.clone();
+    let gw_fut = async {
+        wait_for_build(&mut gw_client, &build_id).await?;
+        let mut refs = HashMap::new();
+        let mut failed = None;
+        for (i, def) in defs.into_iter().enumerate() {
+            let sreq = gw::SolveRequest {
+                definition: Some(def),
+                allow_result_return: true,
+                cache_imports: imports.clone(),
+                evaluate: true,
+                ..Default::default()
+            };
+            match gw_client.solve(with_build_id(sreq, &build_id)).await {
+                Ok(resp) => {
+                    let resp = resp.into_inner();
+                    let id = match resp.result.and_then(|r| r.result) {
+                        Some(GwResultKind::Ref(r)) => r.id,
+                        Some(GwResultKind::RefDeprecated(id)) => id,
+                        _ => resp.r#ref,
+                    };
+                    // An empty result (scratch) has no cache to export.
+                    if !id.is_empty() {
+                        refs.insert(format!("result-{i}"), gw::Ref { id, def: None });
+                    }
+                }
+                Err(s) => {
+                    failed = Some(ClientError::from(s));
+                    break;
+                }
+            }
+        }
+        let ret = match &failed {
+            None => ReturnRequest {
+                result: Some(gw::Result {
+                    result: Some(GwResultKind::Refs(gw::RefMap { refs })),
+                    ..Default::default()
+                }),
+                error: None,
+            },
+            Some(e) => ReturnRequest {
+                result: None,
+                error: Some(bollard_buildkit_proto::google::rpc::Status {
+                    code: 2,
+                    message: e.to_string(),
+                    details: vec![],
+                }),
+            },
+        };
+        let _ = tokio::time::timeout(
+            RETURN_TIMEOUT,
+            gw_client.r#return(with_build_id(ret, &build_id)),
+        )
+        .await;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    };
+    let (gw_res, solve_res) = tokio::join!(gw_fut, &mut solve_fut);
+    let tracker = match tokio::time::timeout(STATUS_GRACE, status_rx).await {
+        Ok(Ok(t)) => t,
+        _ => StatusTracker::default(),
+    };
+    drop(status_task);
+    drop(session);
+    let resp = match (gw_res, solve_res) {
+        (_, Ok(resp)) => resp.into_inner(),
+        (Err(e @ ClientError::Disconnected { .. }), _) => return Err(e),
+        (_, Err(s)) => return Err(ClientError::from(s)),
+    };
+    Ok(SolveResult {
+        exporter_response: resp.exporter_response.into_iter().collect(),
+        vertices: tracker.summaries(),
+        ..SolveResult::default()
+    })
 }
 
 /// Turns a failed solve into an exec failure when a vertex failed with an
@@ -476,9 +629,10 @@ async fn run_gateway(
     mut gw_client: LlbBridgeClient<Channel>,
     build_id: &str,
     req: &SolveRequest,
+    cache_imports: &[gw::CacheOptionsEntry],
 ) -> Result<GatewayOut, ClientError> {
     wait_for_build(&mut gw_client, build_id).await?;
-    let result = gateway_body(&mut gw_client, build_id, req).await;
+    let result = gateway_body(&mut gw_client, build_id, req, cache_imports).await;
     if let Err(ClientError::Disconnected { .. }) = &result {
         // The connection is gone, and the build with it: nothing to return to.
         return result.map(|(_, out)| out);
@@ -550,10 +704,12 @@ async fn gateway_body(
     gw_client: &mut LlbBridgeClient<Channel>,
     build_id: &str,
     req: &SolveRequest,
+    cache_imports: &[gw::CacheOptionsEntry],
 ) -> Result<(String, GatewayOut), ClientError> {
     let mut sreq = gw::SolveRequest {
         allow_result_return: true,
         allow_result_array_ref: true,
+        cache_imports: cache_imports.to_vec(),
         // Build now, so a failing op fails this call (with its vertex in the
         // status stream) rather than a later `ReadFile`.
         evaluate: true,

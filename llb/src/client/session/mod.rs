@@ -8,6 +8,7 @@
 //! back for local files (FileSync), export targets (FileSend), secrets,
 //! registry credentials and health checks.
 
+pub mod auth;
 pub mod filesend;
 pub mod filesync;
 pub mod services;
@@ -27,9 +28,10 @@ use tonic::transport::{Channel, Server};
 
 use super::error::ClientError;
 use super::task::AbortOnDrop;
+use auth::RegistryAuth;
 use filesend::{ExportDir, FileSendService};
 use filesync::LocalDirs;
-use services::{AnonymousAuth, HealthService, SecretStore};
+use services::{HealthService, SecretStore};
 
 /// What one session offers the daemon.
 #[derive(Debug, Clone, Default)]
@@ -40,6 +42,8 @@ pub struct SessionConfig {
     pub secrets: BTreeMap<String, Vec<u8>>,
     /// Target directory of a `local` export.
     pub export_dir: Option<PathBuf>,
+    /// Registry credentials (default: anonymous).
+    pub auth: RegistryAuth,
 }
 
 /// A running session; dropping it ends it.
@@ -73,7 +77,7 @@ pub(crate) fn start(
     let mut router = Server::builder()
         .initial_connection_window_size(super::connect::CONNECTION_WINDOW)
         .add_service(HealthServer::new(HealthService))
-        .add_service(AuthServer::new(AnonymousAuth))
+        .add_service(AuthServer::new(config.auth))
         .add_service(SecretsServer::new(SecretStore::new(config.secrets)))
         .add_service(
             FileSyncServer::new(LocalDirs::new(config.locals)).max_decoding_message_size(64 << 20),

@@ -1,4 +1,5 @@
-//! The small session services: health checks, secrets and registry auth.
+//! The small session services: health checks and secrets (registry
+//! credentials are in `auth`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -10,12 +11,6 @@ use bollard_buildkit_proto::health::{
 };
 use bollard_buildkit_proto::moby::buildkit::secrets::v1::secrets_server::Secrets;
 use bollard_buildkit_proto::moby::buildkit::secrets::v1::{GetSecretRequest, GetSecretResponse};
-use bollard_buildkit_proto::moby::filesync::v1::auth_server::Auth;
-use bollard_buildkit_proto::moby::filesync::v1::{
-    CredentialsRequest, CredentialsResponse, FetchTokenRequest, FetchTokenResponse,
-    GetTokenAuthorityRequest, GetTokenAuthorityResponse, VerifyTokenAuthorityRequest,
-    VerifyTokenAuthorityResponse,
-};
 use tonic::{Request, Response, Status};
 
 /// Answers BuildKit's periodic session health checks.
@@ -84,40 +79,5 @@ impl Secrets for SecretStore {
             Some(v) => Ok(Response::new(GetSecretResponse { data: v.clone() })),
             None => Err(Status::not_found(format!("secret {id} not found"))),
         }
-    }
-}
-
-/// Registry authentication: anonymous for every host.
-#[derive(Debug, Default, Clone)]
-pub struct AnonymousAuth;
-
-#[tonic::async_trait]
-impl Auth for AnonymousAuth {
-    async fn credentials(
-        &self,
-        _r: Request<CredentialsRequest>,
-    ) -> Result<Response<CredentialsResponse>, Status> {
-        Ok(Response::new(CredentialsResponse::default()))
-    }
-
-    async fn fetch_token(
-        &self,
-        _r: Request<FetchTokenRequest>,
-    ) -> Result<Response<FetchTokenResponse>, Status> {
-        Err(Status::unimplemented("no registry tokens on this client"))
-    }
-
-    async fn get_token_authority(
-        &self,
-        _r: Request<GetTokenAuthorityRequest>,
-    ) -> Result<Response<GetTokenAuthorityResponse>, Status> {
-        Err(Status::unimplemented("no token authority on this client"))
-    }
-
-    async fn verify_token_authority(
-        &self,
-        _r: Request<VerifyTokenAuthorityRequest>,
-    ) -> Result<Response<VerifyTokenAuthorityResponse>, Status> {
-        Err(Status::unimplemented("no token authority on this client"))
     }
 }
