@@ -33,6 +33,8 @@ pub fn block_on<F: Future>(
     });
     let Some(out) = outcome else {
         let n = running();
+        // The live display (tty) ends with what each component did.
+        super::live::interrupted();
         if diag.json {
             diag.event("interrupted", serde_json::json!({ "running": n }));
         } else {

@@ -9,6 +9,7 @@ pub mod eval;
 pub mod fmt;
 mod help;
 mod interrupt;
+mod live;
 pub mod llb;
 pub mod ops;
 pub mod progress;

@@ -4,7 +4,9 @@
 //! - `plain`: exactly one line per event, `[component] label: text`, where
 //!   the label of an op is its index and kind (`#compute[2] exec`), never
 //!   the whole command;
-//! - `tty`: the same with timings, coloured unless `NO_COLOR` is set;
+//! - `tty`: on a terminal, the live display of [`super::live`]; elsewhere
+//!   (a file, a pipe) the plain lines with timings; coloured unless
+//!   `NO_COLOR` is set;
 //! - `json`: one JSON object per event and nothing else (errors, warnings
 //!   and the summary are events too: see [`Diag`]).
 //!
@@ -54,6 +56,8 @@ pub enum Outcome {
     #[default]
     Pending,
     Completed,
+    /// Stored outputs reused with no solve.
+    Reused,
     Skipped(String),
     Failed(String),
 }
@@ -64,6 +68,7 @@ impl ComponentStats {
         self.outcome == Outcome::Completed && self.ops_done > 0 && self.ops_done == self.ops_cached
     }
 
+    /// From its start to its end, once both happened.
     pub fn duration(&self) -> Option<Duration> {
         Some(self.finished?.duration_since(self.started?))
     }
@@ -73,39 +78,70 @@ impl ComponentStats {
 #[derive(Clone, Debug, Default)]
 pub struct Tracker(Arc<Mutex<BTreeMap<Path, ComponentStats>>>);
 
-impl Tracker {
-    fn record(&self, e: &Event) {
-        let Ok(mut all) = self.0.lock() else {
-            return;
-        };
-        let s = all.entry(e.component.clone()).or_default();
-        let now = Instant::now();
-        match &e.kind {
-            EventKind::Started => s.started = Some(now),
+impl ComponentStats {
+    /// Updates the stats with `kind`, which happened at `now`.
+    pub fn apply(&mut self, kind: &EventKind, now: Instant) {
+        match kind {
+            EventKind::Started => self.started = Some(now),
             // Only the plan's own ops count: BuildKit reports image and git
             // sources as done on every solve.
             EventKind::Log {
                 vertex: Some(v),
                 line,
             } if v.contains("#compute[") && line == "cached" => {
-                s.ops_done += 1;
-                s.ops_cached += 1;
+                self.ops_done += 1;
+                self.ops_cached += 1;
             }
             EventKind::Log {
                 vertex: Some(v),
                 line,
-            } if v.contains("#compute[") && line == "done" => s.ops_done += 1,
+            } if v.contains("#compute[") && line == "done" => self.ops_done += 1,
             EventKind::Log { .. } => {}
             EventKind::Completed { .. } => {
-                s.finished = Some(now);
-                s.outcome = Outcome::Completed;
+                self.finished = Some(now);
+                self.outcome = Outcome::Completed;
             }
-            EventKind::Skipped { reason } => s.outcome = Outcome::Skipped(reason.clone()),
+            EventKind::Reused { .. } => {
+                self.started.get_or_insert(now);
+                self.finished = Some(now);
+                self.outcome = Outcome::Reused;
+            }
+            EventKind::Skipped { reason } => self.outcome = Outcome::Skipped(reason.clone()),
             EventKind::Failed { message } => {
-                s.finished = Some(now);
-                s.outcome = Outcome::Failed(message.clone());
+                self.finished = Some(now);
+                self.outcome = Outcome::Failed(message.clone());
             }
         }
+    }
+
+    /// How it ended, as the summary and the json `completed` event say it:
+    /// `ran`, `cached`, `reused`, `skipped` or `failed`; `None` while it is
+    /// pending.
+    pub fn result(&self) -> Option<&'static str> {
+        Some(match self.outcome {
+            Outcome::Completed if self.cached() => "cached",
+            Outcome::Completed => "ran",
+            Outcome::Reused => "reused",
+            Outcome::Skipped(_) => "skipped",
+            Outcome::Failed(_) => "failed",
+            Outcome::Pending => return None,
+        })
+    }
+}
+
+impl Tracker {
+    fn record(&self, e: &Event) {
+        let Ok(mut all) = self.0.lock() else {
+            return;
+        };
+        all.entry(e.component.clone())
+            .or_default()
+            .apply(&e.kind, Instant::now());
+    }
+
+    /// What was recorded for `component`.
+    pub fn get(&self, component: &Path) -> Option<ComponentStats> {
+        self.0.lock().ok()?.get(component).cloned()
     }
 
     /// What was recorded, by component.
@@ -114,23 +150,45 @@ impl Tracker {
     }
 }
 
-/// The progress renderer for `format`, recording into `tracker`.
+/// The progress renderer for `format`, recording into `tracker`. `tty`
+/// on a terminal is the live display of [`super::live`]; elsewhere (a file,
+/// a pipe) it prints timed lines, as a live display needs a terminal.
 pub fn sink(format: LogFormat, secrets: Secrets, tracker: Tracker) -> Sink {
     let format = resolve(format);
     let color = color_allowed();
     let start = Instant::now();
+    let live = (format == LogFormat::Tty && on_terminal()).then(|| super::live::start(color));
     Arc::new(move |e: &Event| {
         tracker.record(e);
         let e = &redacted(e, &secrets);
+        if let Some(live) = &live {
+            live.event(e);
+            return;
+        }
         let secs = start.elapsed().as_secs_f64();
         let line = match format {
-            LogFormat::Json => json_line(e, secs),
+            LogFormat::Json => {
+                let result = match e.kind {
+                    EventKind::Completed { .. } => {
+                        tracker.get(&e.component).and_then(|s| s.result())
+                    }
+                    _ => None,
+                };
+                json_line(e, secs, result)
+            }
             LogFormat::Tty => tty_line(e, secs, color),
             _ => plain_line(e),
         };
         let mut err = std::io::stderr().lock();
         let _ = writeln!(err, "{line}");
     })
+}
+
+/// Whether stderr is a terminal that can take cursor movements (not
+/// `TERM=dumb`).
+fn on_terminal() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
 }
 
 /// The event with every secret value in its text printed as `<secret>`.
@@ -205,6 +263,9 @@ fn plain_line(e: &Event) -> String {
         } => format!("[{c}] {}: {}", op_label(c, v), line.replace('\n', "\\n")),
         EventKind::Log { vertex: None, line } => format!("[{c}] {}", line.replace('\n', "\\n")),
         EventKind::Completed { exports } => format!("[{c}] completed ({exports} exported)"),
+        EventKind::Reused { exports } => {
+            format!("[{c}] reused ({exports} exported, unchanged since the last run)")
+        }
         EventKind::Skipped { reason } => {
             format!("[{c}] skipped: {}", reason.replace('\n', " "))
         }
@@ -218,7 +279,7 @@ fn tty_line(e: &Event, secs: f64, color: bool) -> String {
         return format!("{secs:6.1}s {}", plain_line(e));
     }
     let code = match e.kind {
-        EventKind::Completed { .. } => "32",
+        EventKind::Completed { .. } | EventKind::Reused { .. } => "32",
         EventKind::Failed { .. } => "31",
         EventKind::Skipped { .. } => "33",
         EventKind::Started => "36",
@@ -227,7 +288,9 @@ fn tty_line(e: &Event, secs: f64, color: bool) -> String {
     format!("\x1b[{code}m{secs:6.1}s {}\x1b[0m", plain_line(e))
 }
 
-fn json_line(e: &Event, secs: f64) -> String {
+/// The JSON object of `e`; a `completed` event carries `result` (`ran`
+/// or `cached`).
+fn json_line(e: &Event, secs: f64, result: Option<&str>) -> String {
     let mut v = serde_json::json!({
         "time": (secs * 1000.0).round() / 1000.0,
         "component": e.component.to_string(),
@@ -242,7 +305,11 @@ fn json_line(e: &Event, secs: f64) -> String {
                 "line": line,
             }),
         ),
-        EventKind::Completed { exports } => ("completed", serde_json::json!({"exports": exports})),
+        EventKind::Completed { exports } => (
+            "completed",
+            serde_json::json!({"exports": exports, "result": result}),
+        ),
+        EventKind::Reused { exports } => ("reused", serde_json::json!({"exports": exports})),
         EventKind::Skipped { reason } => ("skipped", serde_json::json!({"reason": reason})),
         EventKind::Failed { message } => ("failed", serde_json::json!({"message": message})),
     };
@@ -273,7 +340,7 @@ impl Diag {
         if self.json {
             self.event("error", serde_json::json!({"message": message}));
         } else {
-            eprintln!("{}", super::diagnostics::render("error", message));
+            above_or_eprint(&super::diagnostics::render("error", message));
         }
     }
 
@@ -282,7 +349,7 @@ impl Diag {
         if self.json {
             self.event("warning", serde_json::json!({"message": message}));
         } else {
-            eprintln!("{}", super::diagnostics::render("warning", message));
+            above_or_eprint(&super::diagnostics::render("warning", message));
         }
     }
 
@@ -293,6 +360,14 @@ impl Diag {
             obj.extend(extra);
         }
         eprintln!("{v}");
+    }
+}
+
+/// Prints `text` on stderr, above the live display when one is on (so
+/// the display never overwrites it).
+fn above_or_eprint(text: &str) {
+    if !super::live::above(text) {
+        eprintln!("{text}");
     }
 }
 

@@ -1,7 +1,8 @@
 //! The end of a `compute` run on stderr: how each component went, why the
 //! skipped ones did not run and which input would make them run, and on
 //! failure what failed (its op, command and exit code, once) and what did
-//! not run because of it.
+//! not run because of it. With the live display of `tty` on a terminal,
+//! the summary is its final table, in place of the display.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -12,7 +13,8 @@ use ::dag::path::{Path, Seg};
 use ::dag::run::RunError;
 use ::dag::tree::{FieldKind, Kind, Node};
 
-use super::progress::{op_detail, op_label, ComponentStats, Diag, Outcome};
+use super::live;
+use super::progress::{color_allowed, op_detail, op_label, ComponentStats, Diag, Outcome};
 
 /// Prints the error of a failed run: for a failed exec, its op, exit code,
 /// command (shortened) and output tail; else the error itself.
@@ -37,6 +39,9 @@ pub fn print_error(diag: Diag, e: &RunError, redact: &dyn Fn(&str) -> String) {
         other => other.to_string(),
     };
     let message = redact(&message);
+    // A run refused before any component started printed no summary: the
+    // live display ends here, before the error.
+    live::finish(&[]);
     if diag.json {
         diag.event(
             "error",
@@ -84,6 +89,7 @@ pub fn print(
         let (state, note) = match &s.outcome {
             Outcome::Completed if s.cached() => ("cached", String::new()),
             Outcome::Completed => ("ran", String::new()),
+            Outcome::Reused => ("reused", String::new()),
             Outcome::Failed(_) => ("failed", String::new()),
             Outcome::Skipped(reason) => ("skipped", skip_note(root, c, reason)),
             Outcome::Pending if blocked.contains(c) => (
@@ -103,8 +109,14 @@ pub fn print(
         });
     }
     let count = |state: &str| rows.iter().filter(|r| r.state == state).count();
+    // Only controllers reuse outputs: their count is left out of the other
+    // runs' summaries, which stay as they were.
+    let reused = match count("reused") {
+        0 => String::new(),
+        n => format!(", {n} reused"),
+    };
     let head = format!(
-        "{} component{}: {} ran, {} cached, {} skipped, {} failed, {} not run; {timings}",
+        "{} component{}: {} ran, {} cached{reused}, {} skipped, {} failed, {} not run; {timings}",
         rows.len(),
         if rows.len() == 1 { "" } else { "s" },
         count("ran"),
@@ -129,6 +141,19 @@ pub fn print(
             "summary",
             serde_json::json!({"text": head, "components": list}),
         );
+        return;
+    }
+    if live::is_active() {
+        let table: Vec<live::Row> = rows
+            .iter()
+            .map(|r| live::Row {
+                component: r.component.to_string(),
+                state: r.state,
+                duration: r.duration,
+                note: r.note.clone(),
+            })
+            .collect();
+        live::finish(&live::table(&head, &table, color_allowed()));
         return;
     }
     eprintln!("summary: {head}");
