@@ -86,6 +86,16 @@ impl EngineArgs {
                 }
             }
         }
+        if tls.is_set() {
+            if let Ok(host) = std::env::var("BUILDKIT_HOST") {
+                if !host.is_empty() && !host.starts_with("tcp://") {
+                    return Err(format!(
+                        "the TLS options (--tlscacert, --tlscert, --tlskey, --tlsservername, \
+                         BUILDKIT_TLS_*) are for a tcp:// daemon, and BUILDKIT_HOST is {host}"
+                    ));
+                }
+            }
+        }
         if let Some(name) = &tls.server_name {
             if name.is_empty() || name.contains(char::is_whitespace) {
                 return Err(format!("--tlsservername {name:?} is not a host name"));

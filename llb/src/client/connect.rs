@@ -228,7 +228,7 @@ async fn upgrade_h2c<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S) -> io::Result
 enum Conn {
     Unix(UnixStream),
     Tcp(TcpStream),
-    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
+    Tls(Box<tls::Recorded>),
     Process(Box<ProcessIo>),
 }
 

@@ -113,11 +113,14 @@ impl Client {
                     None => s.message().to_string(),
                 };
                 if let Some(tls) = &tls {
-                    if chain.contains("alert") || chain.contains("tls") || chain.contains("TLS") {
+                    let known = tls.last_error().or_else(|| {
+                        (chain.contains("alert") || chain.contains("TLS"))
+                            .then(|| tls.explain(&chain))
+                    });
+                    if let Some(known) = known {
                         return Err(ClientError::Tls {
                             address: address.to_string(),
-                            reason: connect::tls_reason(&chain)
-                                .unwrap_or_else(|| tls.explain(&chain)),
+                            reason: connect::tls_reason(&known).unwrap_or(known),
                         });
                     }
                 }

@@ -9,10 +9,13 @@
 //! in words (unknown CA, wrong name, client certificate required).
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
@@ -57,6 +60,9 @@ pub(crate) struct TlsConnector {
     /// What the options were, for error messages.
     ca_label: String,
     has_client_cert: bool,
+    /// The last error of a TLS connection after its handshake (TLS 1.3
+    /// servers refuse a client certificate then), explained.
+    last_error: Arc<Mutex<Option<String>>>,
 }
 
 impl std::fmt::Debug for TlsConnector {
@@ -176,16 +182,40 @@ impl TlsConnector {
             server_name,
             ca_label,
             has_client_cert: opts.cert.is_some(),
+            last_error: Default::default(),
         })
     }
 
     /// Runs the TLS handshake on `tcp`.
-    pub(crate) async fn connect(&self, tcp: TcpStream) -> std::io::Result<TlsStream<TcpStream>> {
+    pub(crate) async fn connect(&self, tcp: TcpStream) -> std::io::Result<Recorded> {
         let connector = tokio_rustls::TlsConnector::from(self.config.clone());
-        connector
+        let stream = connector
             .connect(self.server_name.clone(), tcp)
             .await
-            .map_err(|e| std::io::Error::new(e.kind(), self.explain(&e.to_string())))
+            .map_err(|e| std::io::Error::new(e.kind(), self.explain(&e.to_string())))?;
+        Ok(Recorded {
+            inner: stream,
+            tls: self.clone(),
+        })
+    }
+
+    /// The explained error of a TLS connection that failed after its
+    /// handshake, if one did.
+    pub(crate) fn last_error(&self) -> Option<String> {
+        self.last_error.lock().ok().and_then(|e| e.clone())
+    }
+
+    fn record<T>(&self, r: Poll<std::io::Result<T>>) -> Poll<std::io::Result<T>> {
+        if let Poll::Ready(Err(e)) = &r {
+            let text = e.to_string();
+            if let Ok(mut slot) = self.last_error.lock() {
+                // The daemon's alert says why; a broken pipe after it does not.
+                if slot.is_none() || text.contains("alert") {
+                    *slot = Some(self.explain(&text));
+                }
+            }
+        }
+        r
     }
 
     /// A TLS error in words: what it means for the options given.
@@ -195,17 +225,24 @@ impl TlsConnector {
             ServerName::IpAddress(ip) => std::net::IpAddr::from(*ip).to_string(),
             other => format!("{other:?}"),
         };
-        if error.contains("UnknownIssuer") || error.contains("BadSignature") {
+        if error.contains("UnknownIssuer")
+            || error.contains("unknown issuer")
+            || error.contains("BadSignature")
+        {
             format!(
                 "TLS: the daemon's certificate is not signed by {} (check --tlscacert; {error})",
                 self.ca_label
             )
-        } else if error.contains("NotValidForName") {
+        } else if error.contains("NotValidForName") || error.contains("not valid for name") {
             format!(
                 "TLS: the daemon's certificate is not valid for the name {name:?} (set \
                  --tlsservername to a name the certificate carries; {error})"
             )
-        } else if error.contains("Expired") || error.contains("NotValidYet") {
+        } else if error.contains("Expired")
+            || error.contains("NotValidYet")
+            || error.contains("expired")
+            || error.contains("not valid yet")
+        {
             format!("TLS: the daemon's certificate is outside its validity period ({error})")
         } else if error.contains("CertificateRequired")
             || (!self.has_client_cert && error.contains("HandshakeFailure"))
@@ -213,6 +250,15 @@ impl TlsConnector {
             "TLS: the daemon requires a client certificate: pass --tlscert and --tlskey \
              (or BUILDKIT_TLS_CERT and BUILDKIT_TLS_KEY)"
                 .to_string()
+        } else if !self.has_client_cert
+            && (error.contains("Broken pipe")
+                || error.contains("reset by peer")
+                || error.contains("unexpected end of file"))
+        {
+            format!(
+                "TLS: the daemon closed the connection after the handshake: it likely requires \
+                 a client certificate: pass --tlscert and --tlskey ({error})"
+            )
         } else if error.contains("BadCertificate")
             || error.contains("UnknownCA")
             || error.contains("DecryptError")
@@ -226,6 +272,47 @@ impl TlsConnector {
         } else {
             format!("TLS: {error}")
         }
+    }
+}
+
+/// A TLS stream whose errors are kept by its connector: the HTTP/2 layer
+/// above turns them into a bare "operation was canceled".
+pub(crate) struct Recorded {
+    inner: TlsStream<TcpStream>,
+    tls: TlsConnector,
+}
+
+impl AsyncRead for Recorded {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let r = Pin::new(&mut this.inner).poll_read(cx, buf);
+        this.tls.record(r)
+    }
+}
+
+impl AsyncWrite for Recorded {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        let r = Pin::new(&mut this.inner).poll_write(cx, buf);
+        this.tls.record(r)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let r = Pin::new(&mut this.inner).poll_flush(cx);
+        this.tls.record(r)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
     }
 }
 
