@@ -391,3 +391,38 @@ fn ctrl_c_ends_the_display_with_what_each_component_did() {
         );
     }
 }
+
+#[test]
+fn json_completed_events_say_ran_then_cached() {
+    if !engine_available("json_completed_events_say_ran_then_cached") {
+        return;
+    }
+    let dir = plan(1);
+    let nonce_arg = format!("nonce={}", unique());
+    // The same secret for both runs: its id, and so the LLB, follows it.
+    let token = format!("tok-{}", unique());
+    let results = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_dagger"))
+            .args(["compute", ".", "--log-format", "json", "--input-string"])
+            .arg(&nonce_arg)
+            .args(["--input-secret", "token=env:LIVE_TOKEN"])
+            .env("LIVE_TOKEN", &token)
+            .current_dir(dir.path())
+            .output()
+            .expect("run dagger");
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{stderr}");
+        let mut results = Vec::new();
+        for line in stderr.lines() {
+            let v: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+            if v["event"] == "completed" {
+                results.push(format!("{} {}", v["component"], v["result"]));
+            }
+        }
+        results.sort();
+        results
+    };
+    assert_eq!(results(), [r#""quick" "ran""#, r#""slow" "ran""#]);
+    assert_eq!(results(), [r#""quick" "cached""#, r#""slow" "cached""#]);
+}

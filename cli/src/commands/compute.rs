@@ -114,7 +114,7 @@ pub enum LogFormat {
     Plain,
     /// One JSON object per event.
     Json,
-    /// Colored lines with timings (`pretty`, the original's name, too).
+    /// A live display on a terminal, timed lines elsewhere (`pretty` too).
     #[value(alias = "pretty")]
     Tty,
 }

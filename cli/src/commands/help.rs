@@ -51,6 +51,10 @@ Environment:
                   (CLICOLOR=0 and CLICOLOR_FORCE=1 are honored for help and
                   usage errors too); a non-terminal stderr gets the plain
                   progress format
+  TERM            `dumb`: no live progress display (`auto` prints plain
+                  lines, `tty` timed lines)
+  COLUMNS, LINES  the terminal's size for the live progress display, when
+                  the terminal itself does not tell it
   VAR             `--input-secret PATH=env:VAR` reads the secret from VAR
 ";
 

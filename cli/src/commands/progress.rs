@@ -23,11 +23,11 @@ use ::dag::secrets::Secrets;
 
 use super::compute::LogFormat;
 
-/// The format actually used: `auto` is `tty` on a terminal, else `plain`.
+/// The format actually used: `auto` is `tty` on a terminal (not
+/// `TERM=dumb`), else `plain`.
 pub fn resolve(format: LogFormat) -> LogFormat {
-    use std::io::IsTerminal;
     match format {
-        LogFormat::Auto if std::io::stderr().is_terminal() => LogFormat::Tty,
+        LogFormat::Auto if on_terminal() => LogFormat::Tty,
         LogFormat::Auto => LogFormat::Plain,
         f => f,
     }
@@ -130,7 +130,7 @@ impl ComponentStats {
 }
 
 impl Tracker {
-    fn record(&self, e: &Event) {
+    pub fn record(&self, e: &Event) {
         let Ok(mut all) = self.0.lock() else {
             return;
         };
@@ -408,6 +408,61 @@ mod tests {
             Some("01234...")
         );
         assert_eq!(op_detail("a.#compute[3] load", 80), None);
+    }
+
+    #[test]
+    fn a_component_ran_unless_every_op_of_its_own_was_cached() {
+        let now = Instant::now();
+        let log = |v: &str, line: &str| EventKind::Log {
+            vertex: Some(v.into()),
+            line: line.into(),
+        };
+        let run = |ops: &[EventKind]| {
+            let mut s = ComponentStats::default();
+            s.apply(&EventKind::Started, now);
+            for op in ops {
+                s.apply(op, now);
+            }
+            assert_eq!(s.result(), None, "pending until it ends");
+            s.apply(&EventKind::Completed { exports: 0 }, now);
+            s.result()
+        };
+        let pull = log("docker-image://docker.io/library/busybox:latest", "done");
+        let cached = log("a.#compute[1] exec true", "cached");
+        let done = log("a.#compute[2] exec true", "done");
+        assert_eq!(run(&[pull.clone(), cached.clone()]), Some("cached"));
+        assert_eq!(run(&[pull, cached, done]), Some("ran"));
+        // No op of its own reported: nothing says it came from the cache.
+        assert_eq!(run(&[]), Some("ran"));
+        let mut s = ComponentStats::default();
+        s.apply(&EventKind::Reused { exports: 1 }, now);
+        assert_eq!(s.result(), Some("reused"));
+    }
+
+    #[test]
+    fn json_completed_events_carry_the_result_and_reused_is_an_event() {
+        let event = |kind| Event {
+            component: p("a.b"),
+            kind,
+        };
+        let parse = |line: String| serde_json::from_str::<serde_json::Value>(&line).unwrap();
+        let done = parse(json_line(
+            &event(EventKind::Completed { exports: 1 }),
+            1.5,
+            Some("cached"),
+        ));
+        assert_eq!(done["event"], "completed");
+        assert_eq!(done["component"], "a.b");
+        assert_eq!(done["result"], "cached");
+        assert_eq!(done["exports"], 1);
+        let reused = parse(json_line(
+            &event(EventKind::Reused { exports: 2 }),
+            0.1,
+            None,
+        ));
+        assert_eq!(reused["event"], "reused");
+        assert_eq!(reused["exports"], 2);
+        assert_eq!(reused.get("result"), None);
     }
 
     #[test]
