@@ -8,8 +8,13 @@
 //! recomputes what changed and records the run in the history.
 
 pub mod atomic;
+pub mod history;
+pub mod images;
+pub mod inputs;
 pub mod lock;
+pub mod plan_source;
 pub mod secret_box;
 pub mod state;
 pub mod store;
 pub mod time;
+pub mod up;

@@ -288,7 +288,7 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 /// The component a run error is about, if one.
-fn failed_component(e: &::dag::run::RunError) -> Option<::dag::path::Path> {
+pub(crate) fn failed_component(e: &::dag::run::RunError) -> Option<::dag::path::Path> {
     use ::dag::run::RunError;
     match e {
         RunError::Ops { component, .. }

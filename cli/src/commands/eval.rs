@@ -157,6 +157,25 @@ pub(crate) fn render(cwd: &Path, req: &Request) -> Result<String, String> {
 
 fn render_inner(cwd: &Path, req: &Request, teardown: Teardown) -> Result<String, String> {
     let program = load::load(&OsFs, cwd, &req.paths).map_err(|e| format!("{e}\n"))?;
+    render_loaded(program, cwd, req, teardown)
+}
+
+/// Evaluates and prints an already loaded program (a controller's plan with
+/// its inputs and outputs, for `dagger query`).
+pub(crate) fn render_program(
+    program: load::Program,
+    cwd: &Path,
+    req: &Request,
+) -> Result<String, String> {
+    render_loaded(program, cwd, req, Teardown::Drop)
+}
+
+fn render_loaded(
+    program: load::Program,
+    cwd: &Path,
+    req: &Request,
+    teardown: Teardown,
+) -> Result<String, String> {
     let cwd_text = cwd.to_string_lossy();
     let report = |e: Errors| e.report_in(Some(&cwd_text));
     let root = evaluate_program_with(&program, req.limits).map_err(report)?;

@@ -172,3 +172,125 @@ Examples:
 Image configs (env, working directory) are asked of BuildKit when it is
 reachable (BUILDKIT_HOST); otherwise a warning says exec ops may differ.
 ";
+
+/// After `dagger new --help`.
+pub const NEW: &str = "\
+Examples:
+  # a controller named app whose plan is the package in ./plan; state
+  # goes to ./.dagger/app/
+  dagger new app --plan-dir ./plan
+
+  # a plan from git (branch main, subdirectory deploy), brought up at once
+  dagger new site --plan-git https://git.example.com/site.git main deploy --up
+
+  # a plan that is a package (embedded, or in cue.mod/pkg)
+  dagger new hello --plan-package example.com/plans/hello
+";
+
+/// After `dagger list --help`.
+pub const LIST: &str = "\
+Examples:
+  dagger list
+    NAME  STATUS  LAST RUN                        PLAN
+    app   up      #3 2026-12-08T10:02:11Z ok      dir plan
+";
+
+/// After `dagger plan --help`.
+pub const PLAN: &str = "\
+Examples:
+  # the plan of the only controller is now ./plan-v2
+  dagger plan dir ./plan-v2
+
+  # controller site follows branch release of a repository
+  dagger plan -d site git https://git.example.com/site.git release
+";
+
+/// After `dagger input --help`.
+pub const INPUT: &str = "\
+Examples:
+  dagger input text app.name Bob
+  dagger input json app.replicas 3
+  dagger input yaml app.config @config.yaml
+  dagger input dir app.source ./src
+  dagger input git app.repo https://git.example.com/app.git main
+  dagger input container app.base alpine:3.15
+  # stored encrypted with the key in ~/.config/dagger/secrets.key; `-`
+  # reads standard input, so the value stays out of the shell history
+  printf %s \"$TOKEN\" | dagger input secret app.token -
+  # stored as a reference: read from $TOKEN at each `up`
+  dagger input secret app.token --from-env TOKEN
+  dagger input list
+  dagger input unset app.replicas
+";
+
+/// After `dagger up --help`.
+pub const UP: &str = "\
+Examples:
+  # recompute what changed since the last up; the rest is reused with no solve
+  dagger up
+    app: run 2 ok (1 ran, 0 cached, 199 reused) in 0.6s
+
+  # one component and what it depends on
+  dagger up --only app.deploy
+
+  # keep running, recompute on every change of the plan or an input
+  dagger up --watch
+
+  # run 3's plan and inputs again
+  dagger up --replay 3
+
+Exit codes as for `dagger compute`: 0, 1 (the plan failed), a failed exec's
+own code, 2 (usage), 130 (Ctrl-C: the stored state stays that of the last
+completed run).
+";
+
+/// After `dagger query --help`.
+pub const QUERY: &str = "\
+Examples:
+  # the whole configuration as JSON: plan, inputs and computed outputs
+  dagger query
+  # one value, as plain text
+  dagger query app.url --format text
+  # with definitions and constraints, as CUE
+  dagger query --format cue
+  # as it was after run 2
+  dagger query app.url --version 2
+  # shell variables
+  eval \"$(dagger query app --format env)\"
+";
+
+/// After `dagger output --help`.
+pub const OUTPUT: &str = "\
+Examples:
+  dagger output list
+    COMPONENT  VALUE
+    app.build  \"sha256:1f2d...\"
+";
+
+/// After `dagger history --help`.
+pub const HISTORY: &str = "\
+Examples:
+  dagger history
+    RUN  STARTED               COMMAND  RESULT  DURATION  PLAN          INPUTS        COMPONENTS
+    1    2026-12-08T10:00:02Z  up       ok      12.4s     5c1e0a9f3b2d  e3b0c44298fc  3 ran, 0 reused
+  dagger history --json
+";
+
+/// After `dagger down --help`.
+pub const DOWN: &str = "\
+Components that declare `#teardown: true` do not run on `up`; `down` runs
+them (with every other component's last outputs filled in) and marks the
+controller down.
+
+Examples:
+  dagger down
+  dagger down -d site
+";
+
+/// After `dagger delete --help`.
+pub const DELETE: &str = "\
+Examples:
+  # asks for confirmation on a terminal
+  dagger delete -d app
+  dagger delete -d app --yes
+";

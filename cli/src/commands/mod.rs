@@ -2,6 +2,7 @@
 
 pub mod compute;
 pub mod conformance;
+pub mod controller;
 pub mod dag;
 pub mod diagnostics;
 pub mod engine_args;
@@ -48,6 +49,36 @@ enum Command {
     Fmt(fmt::Args),
     /// List every op of the embedded package dagger.io/llb: its fields, types and defaults.
     Ops(ops::Args),
+    /// Create a controller: a plan kept in .dagger/NAME with its inputs and outputs.
+    #[command(after_help = help::NEW)]
+    New(controller::new::Args),
+    /// List the controllers of this project with their state.
+    #[command(after_help = help::LIST)]
+    List(controller::list::Args),
+    /// Change a controller's plan.
+    #[command(after_help = help::PLAN)]
+    Plan(controller::plan::Args),
+    /// Set, list or remove a controller's inputs.
+    #[command(after_help = help::INPUT)]
+    Input(controller::input::Args),
+    /// Bring a controller up to date: recompute what changed, reuse the rest.
+    #[command(after_help = help::UP)]
+    Up(controller::up::Args),
+    /// Print a controller's configuration (plan, inputs, outputs), or an expression of it.
+    #[command(after_help = help::QUERY)]
+    Query(controller::query::Args),
+    /// List a controller's computed values.
+    #[command(after_help = help::OUTPUT)]
+    Output(controller::output::Args),
+    /// List a controller's past runs.
+    #[command(after_help = help::HISTORY)]
+    History(controller::history::Args),
+    /// Run a controller's teardown components and mark it down.
+    #[command(after_help = help::DOWN)]
+    Down(controller::remove::DownArgs),
+    /// Delete a controller and its state.
+    #[command(after_help = help::DELETE)]
+    Delete(controller::remove::DeleteArgs),
 }
 
 /// Dispatch a parsed command line to its subcommand.
@@ -60,5 +91,15 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Llb(args) => llb::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Ops(args) => ops::run(args),
+        Command::New(args) => controller::new::run(args),
+        Command::List(args) => controller::list::run(args),
+        Command::Plan(args) => controller::plan::run(args),
+        Command::Input(args) => controller::input::run(args),
+        Command::Up(args) => controller::up::run(args),
+        Command::Query(args) => controller::query::run(args),
+        Command::Output(args) => controller::output::run(args),
+        Command::History(args) => controller::history::run(args),
+        Command::Down(args) => controller::remove::down(args),
+        Command::Delete(args) => controller::remove::delete(args),
     }
 }
