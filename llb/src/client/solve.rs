@@ -491,9 +491,24 @@ pub(crate) async fn export_cache(
                 }
             }
         }
+        // BuildKit takes a result of several refs only with a platform for
+        // each: they are all this machine's (the map only carries them).
+        let host = crate::Platform::host();
+        let mut ids: Vec<&String> = refs.keys().collect();
+        ids.sort();
+        let platforms = serde_json::json!({
+            "Platforms": ids.iter().map(|id| serde_json::json!({
+                "ID": id,
+                "Platform": {"os": host.os, "architecture": host.architecture},
+            })).collect::<Vec<_>>(),
+        });
         let ret = match &failed {
             None => ReturnRequest {
                 result: Some(gw::Result {
+                    metadata: HashMap::from([(
+                        "refs.platforms".to_string(),
+                        platforms.to_string().into_bytes(),
+                    )]),
                     result: Some(GwResultKind::Refs(gw::RefMap { refs })),
                     ..Default::default()
                 }),

@@ -1,0 +1,217 @@
+//! Build cache shared across machines: a plan runs on one throwaway daemon
+//! and exports its cache (`--cache-to`) to the shared engine's registry
+//! (127.0.0.1:5000, scripts/engine.sh); a second throwaway daemon with an
+//! empty cache imports it (`--cache-from`) and answers every exec of the
+//! same plan from it, which the progress events (`--log-format json`)
+//! show, while the values read inside the containers are the first run's.
+
+mod engine_support;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use engine_support::*;
+
+/// Two components, three execs; `token` makes the cache new to the
+/// registry.
+fn cache_plan(token: &str) -> String {
+    format!(
+        r#"package main
+
+a: {{
+	string
+	#compute: [
+		{{do: "fetch-container", ref: "busybox"}},
+		{{do: "exec", args: ["sh", "-c", "printf 'first {token}' > /a"]}},
+		{{do: "exec", args: ["sh", "-c", "printf ' then %s' $(cat /proc/sys/kernel/random/uuid) >> /a"]}},
+		{{do: "export", source: "/a"}},
+	]
+}}
+
+b: {{
+	string
+	#compute: [
+		{{do: "fetch-container", ref: "busybox"}},
+		{{do: "exec", args: ["sh", "-c", "printf 'b saw %s' \"\(a)\" > /b"]}},
+		{{do: "export", source: "/b"}},
+	]
+}}
+"#
+    )
+}
+
+/// `dagger compute` in `dir` against `host` with `args`, JSON progress.
+fn run(dir: &Path, host: &str, args: &[&str]) -> Output {
+    let child = Command::new(env!("CARGO_BIN_EXE_dagger"))
+        .args(["compute", ".", "--log-format", "json"])
+        .args(args)
+        .current_dir(dir)
+        .env("BUILDKIT_HOST", host)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run dagger");
+    wait_output(child, Duration::from_secs(180))
+}
+
+/// The JSON events on stderr.
+fn events(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+/// How each exec vertex ended, `(component, vertex, "cached" | "done")`.
+fn exec_outcomes(out: &Output) -> Vec<(String, String, String)> {
+    events(out)
+        .into_iter()
+        .filter(|e| e["event"] == "log")
+        .filter_map(|e| {
+            let vertex = e["vertex"].as_str()?.to_string();
+            let line = e["line"].as_str()?.to_string();
+            (vertex.contains("] exec") && (line == "cached" || line == "done")).then(|| {
+                (
+                    e["component"].as_str().unwrap_or_default().to_string(),
+                    vertex,
+                    line,
+                )
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn a_second_daemon_with_an_empty_cache_answers_every_exec_from_the_exported_cache() {
+    let Some(_) = shared_engine("cache share") else {
+        return;
+    };
+    let registry =
+        std::env::var("DAGGER_TEST_REGISTRY").unwrap_or_else(|_| "127.0.0.1:5000".into());
+    let token = nonce();
+    let dir = plan("dcs-plan", &cache_plan(&token));
+
+    for mode in ["max", "min"] {
+        let cache_ref = format!("{registry}/dagger-test/cache:{mode}-{token}");
+        let first = ScratchDaemon::start("dcs1");
+        let out = run(
+            &dir,
+            &first.host,
+            &[
+                "--cache-to",
+                &format!("type=registry,ref={cache_ref},mode={mode}"),
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "first run ({mode}):\n{}",
+            stderr(&out)
+        );
+        let result = result_json(&out);
+        let a = result["a"].as_str().unwrap().to_string();
+        assert!(a.starts_with(&format!("first {token} then ")), "{a}");
+        assert_eq!(result["b"], format!("b saw {a}").as_str());
+        let ran = exec_outcomes(&out);
+        assert_eq!(ran.len(), 3, "three execs ran: {ran:?}");
+        assert!(ran.iter().all(|(_, _, l)| l == "done"), "{ran:?}");
+        assert!(
+            events(&out).iter().any(|e| e["event"] == "cache-exported"
+                && e["to"].as_str().unwrap_or_default().contains(&cache_ref)),
+            "a cache-exported event:\n{}",
+            stderr(&out)
+        );
+        drop(first);
+
+        // A new daemon, nothing in its cache: every exec is a cache hit,
+        // and the values are the first run's (the uuid was not drawn again).
+        let second = ScratchDaemon::start("dcs2");
+        let out = run(
+            &dir,
+            &second.host,
+            &["--cache-from", &format!("type=registry,ref={cache_ref}")],
+        );
+        assert!(
+            out.status.success(),
+            "second run ({mode}):\n{}",
+            stderr(&out)
+        );
+        let result = result_json(&out);
+        assert_eq!(result["a"], a.as_str(), "mode={mode}");
+        assert_eq!(result["b"], format!("b saw {a}").as_str());
+        let outcomes = exec_outcomes(&out);
+        assert!(!outcomes.is_empty(), "no exec events:\n{}", stderr(&out));
+        assert!(
+            outcomes.iter().all(|(_, _, l)| l == "cached"),
+            "mode={mode}: every exec is a cache hit: {outcomes:?}"
+        );
+        // Both components' execs are among them (the last exec of `a`
+        // stands for the one below it when only results are exported).
+        for c in ["a", "b"] {
+            assert!(
+                outcomes.iter().any(|(comp, _, _)| comp == c),
+                "mode={mode}: no exec of {c}: {outcomes:?}"
+            );
+        }
+        if mode == "max" {
+            assert_eq!(outcomes.len(), 3, "{outcomes:?}");
+        }
+
+        // Without the import the same daemon-less-cache runs them again.
+        let third = ScratchDaemon::start("dcs3");
+        let out = run(&dir, &third.host, &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let again = result_json(&out);
+        assert_ne!(again["a"], a.as_str(), "a fresh daemon draws a new uuid");
+        assert!(exec_outcomes(&out).iter().all(|(_, _, l)| l == "done"));
+    }
+}
+
+#[test]
+fn bad_cache_specs_are_usage_errors() {
+    let dir = plan("dcs-usage", &cache_plan("x"));
+    for (args, want) in [
+        (
+            vec!["--cache-to", "type=registry"],
+            "--cache-to \"type=registry\": type=registry needs ref=REF",
+        ),
+        (
+            vec!["--cache-to", "type=registry,ref=127.0.0.1:5000/c,mode=all"],
+            "expected mode=min or mode=max",
+        ),
+        (
+            vec!["--cache-to", "type=s3,bucket=b"],
+            "unknown cache type \"s3\" (supported: registry, local)",
+        ),
+        (
+            vec!["--cache-to", "type=local"],
+            "type=local needs dest=DIR",
+        ),
+        (
+            vec!["--cache-from", "type=local,src=/nonexistent/cache"],
+            "/nonexistent/cache holds no cache (no index.json)",
+        ),
+        (
+            vec!["--cache-from", "type=registry,ref=x/y,mode=max"],
+            "mode is for --cache-to (exports) only",
+        ),
+        (vec!["--cache-from", ""], "--cache-from \"\": empty"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_dagger"))
+            .args(["compute", "."])
+            .args(&args)
+            .current_dir(&*dir)
+            .env("BUILDKIT_HOST", "unix:///nonexistent/bk.sock")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(want),
+            "{args:?}: stderr lacks {want:?}:\n{err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
