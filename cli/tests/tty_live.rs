@@ -3,7 +3,10 @@
 //! emulator, and the tests read the screen, not the byte stream: while an
 //! exec prints a line every 0.3 s, its component's line shows the op and a
 //! ticking elapsed time with the exec's last lines under it; at the end the
-//! screen holds the final table and nothing of the live region.
+//! screen holds the final table and nothing of the live region; a warning
+//! printed before and the error printed after stay; Ctrl-C leaves the
+//! table with the running component `interrupted` and the cursor shown.
+//! `--log-format json` says `ran`, then `cached`, of the same run.
 //!
 //! Against the engine of `scripts/engine.sh`; without `BUILDKIT_HOST` the
 //! tests are skipped with a message, except under `CI=true`, where a
@@ -425,4 +428,79 @@ fn json_completed_events_say_ran_then_cached() {
     };
     assert_eq!(results(), [r#""quick" "ran""#, r#""slow" "ran""#]);
     assert_eq!(results(), [r#""quick" "cached""#, r#""slow" "cached""#]);
+}
+
+#[test]
+fn a_failed_run_keeps_its_warning_and_ends_with_the_table_and_the_error() {
+    if !engine_available("a_failed_run_keeps_its_warning_and_ends_with_the_table_and_the_error") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let main = r#"package main
+
+import "dagger.io/llb"
+
+nonce: string
+
+ok: {
+	string
+	#compute: [
+		llb.#FetchContainer & {ref: "busybox"},
+		llb.#Exec & {args: ["sh", "-c", "echo ok-\(nonce) > /out"]},
+		llb.#Export & {source: "/out"},
+	]
+}
+
+bad: #compute: [
+	llb.#FetchContainer & {ref: "busybox"},
+	llb.#Exec & {args: ["sh", "-c", "echo oops-1; echo oops-2; exit 3 # \(nonce)"]},
+]
+
+later: #compute: [
+	llb.#Load & {from: bad},
+	llb.#Exec & {args: ["true"]},
+]
+"#;
+    std::fs::write(dir.path().join("main.cue"), main).unwrap();
+    let nonce_arg = format!("nonce={}", unique());
+    let args = [
+        "--input-string",
+        &nonce_arg,
+        // A typo: warned about before the run, and still on the screen after.
+        "--input-string",
+        "nonse=x",
+    ];
+    let run = Session::start(dir.path(), &args, "");
+    let (code, stdout, rows, hidden) = run.finish();
+    let screen = rows.join("\n");
+    assert_eq!(code, Some(3), "the exec's exit code:\n{screen}");
+    assert_eq!(stdout, "");
+    assert!(!hidden);
+    let at = |what: &str| {
+        rows.iter()
+            .position(|r| r.contains(what))
+            .unwrap_or_else(|| panic!("no {what:?} on the screen:\n{screen}"))
+    };
+    let warning = at("did you mean nonce?");
+    let summary = at("summary: 3 components: 1 ran, 0 cached, 0 skipped, 1 failed, 1 not run");
+    let error = at("error: component bad: bad.#compute[1] exec failed with exit code 3");
+    let tail = at("oops-2");
+    assert!(
+        warning < summary && summary < error && error < tail,
+        "{screen}"
+    );
+    assert_eq!(table_row(&rows, "ok").map(|r| r.0), Some("ran"));
+    assert_eq!(table_row(&rows, "bad").map(|r| r.0), Some("failed"));
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("  later ") && r.contains("not run")),
+        "{screen}"
+    );
+    for c in ["ok", "bad", "later"] {
+        assert!(
+            live_line(&rows, c).is_none(),
+            "a live line is left:\n{screen}"
+        );
+    }
+    assert!(!screen.contains(" done: "), "{screen}");
 }

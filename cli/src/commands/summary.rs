@@ -115,8 +115,8 @@ pub fn print(
         0 => String::new(),
         n => format!(", {n} reused"),
     };
-    let head = format!(
-        "{} component{}: {} ran, {} cached{reused}, {} skipped, {} failed, {} not run; {timings}",
+    let counts = format!(
+        "{} component{}: {} ran, {} cached{reused}, {} skipped, {} failed, {} not run",
         rows.len(),
         if rows.len() == 1 { "" } else { "s" },
         count("ran"),
@@ -125,6 +125,7 @@ pub fn print(
         count("failed"),
         count("not run"),
     );
+    let head = format!("{counts}; {timings}");
     if diag.json {
         let list: Vec<serde_json::Value> = rows
             .iter()
@@ -153,7 +154,12 @@ pub fn print(
                 note: r.note.clone(),
             })
             .collect();
-        live::finish(&live::table(&head, &table, color_allowed()));
+        live::finish(&live::table(
+            &counts,
+            &table,
+            Some(timings),
+            color_allowed(),
+        ));
         return;
     }
     eprintln!("summary: {head}");
