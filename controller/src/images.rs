@@ -60,6 +60,10 @@ impl<S: Solver> CachedImages<S> {
 }
 
 impl<S: Solver> Solver for CachedImages<S> {
+    async fn ready(&self) -> Result<(), SolveError> {
+        self.inner.ready().await
+    }
+
     async fn image_config(&self, reference: &str) -> Result<ImageMeta, SolveError> {
         if let Some(m) = self
             .known

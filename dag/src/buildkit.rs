@@ -663,6 +663,10 @@ impl LazySolver {
 }
 
 impl Solver for LazySolver {
+    async fn ready(&self) -> Result<(), SolveError> {
+        self.get().await.map(|_| ())
+    }
+
     async fn image_config(&self, reference: &str) -> Result<ImageMeta, SolveError> {
         self.get().await?.image_config(reference).await
     }

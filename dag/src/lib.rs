@@ -14,6 +14,8 @@ pub mod cue_plan;
 #[cfg(feature = "cue")]
 pub mod cue_view;
 pub mod embedded;
+#[cfg(feature = "cue")]
+pub mod embedded_fs;
 pub mod events;
 pub mod fake;
 pub mod graph;

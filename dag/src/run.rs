@@ -104,6 +104,9 @@ pub enum RunError {
     },
     #[error("component {component}: exported value conflicts with the component's constraints: {message}")]
     Fill { component: Path, message: String },
+    /// The backend cannot be reached (checked before the first component).
+    #[error("{0}")]
+    Engine(SolveError),
 }
 
 impl RunError {
@@ -199,6 +202,7 @@ pub async fn run_with<P: Plan, S: Solver>(
     let mut done: BTreeSet<Path> = incremental.done.clone();
     let mut running: BTreeSet<Path> = BTreeSet::new();
     let mut tasks: JoinSet<(Path, Result<ComponentOutput, RunError>)> = JoinSet::new();
+    let mut checked_ready = false;
     validate(plan)?;
     let secrets = Arc::new(plan.secrets());
     let host = Arc::new(
@@ -250,6 +254,13 @@ pub async fn run_with<P: Plan, S: Solver>(
                             component: c,
                             misuse,
                         });
+                    }
+                    if !checked_ready {
+                        checked_ready = true;
+                        if let Err(e) = solver.ready().await {
+                            tasks.abort_all();
+                            return Err(RunError::Engine(e));
+                        }
                     }
                     let secrets = secrets.clone();
                     running.insert(c.clone());

@@ -10,6 +10,13 @@ use crate::state::{ImageMeta, State};
 
 /// What the engine needs from a build backend.
 pub trait Solver: Send + Sync + 'static {
+    /// Whether the backend can be reached: called once before the first
+    /// component starts, so that a missing daemon is one error, not one
+    /// per component.
+    fn ready(&self) -> impl Future<Output = Result<(), SolveError>> + Send {
+        async { Ok(()) }
+    }
+
     /// The config (env, working dir, user) of image `reference` (normalized).
     fn image_config(
         &self,

@@ -297,6 +297,6 @@ pub(crate) fn failed_component(e: &::dag::run::RunError) -> Option<::dag::path::
         | RunError::Export { component, .. }
         | RunError::Fill { component, .. }
         | RunError::Secret { component, .. } => Some(component.clone()),
-        RunError::Cycle(_) | RunError::Plan(_) => None,
+        RunError::Cycle(_) | RunError::Plan(_) | RunError::Engine(_) => None,
     }
 }

@@ -79,7 +79,9 @@ pub fn run(args: Args) -> ExitCode {
             max_time: (args.max_time > 0).then(|| Duration::from_secs(args.max_time)),
         },
     };
-    match on_big_stack(move || render_inner(&cwd, &request, Teardown::Leak)) {
+    // Plans import the embedded dagger.io packages; `eval` finds them too.
+    let fs = ::dag::embedded_fs::EmbeddedFs::for_dir(&cwd);
+    match on_big_stack(move || render_with(&fs, &cwd, &request, Teardown::Leak)) {
         Ok(text) => {
             let mut stdout = std::io::stdout().lock();
             if stdout
@@ -156,7 +158,16 @@ pub(crate) fn render(cwd: &Path, req: &Request) -> Result<String, String> {
 }
 
 fn render_inner(cwd: &Path, req: &Request, teardown: Teardown) -> Result<String, String> {
-    let program = load::load(&OsFs, cwd, &req.paths).map_err(|e| format!("{e}\n"))?;
+    render_with(&OsFs, cwd, req, teardown)
+}
+
+fn render_with(
+    fs: &dyn load::FileSystem,
+    cwd: &Path,
+    req: &Request,
+    teardown: Teardown,
+) -> Result<String, String> {
+    let program = load::load(fs, cwd, &req.paths).map_err(|e| format!("{e}\n"))?;
     render_loaded(program, cwd, req, teardown)
 }
 

@@ -75,7 +75,7 @@ pub fn run(args: Args) -> ExitCode {
     };
     let source = match args.plan.source(&store) {
         Ok(s) => s,
-        Err(e) => return super::fail(&common, &e, 2),
+        Err(e) => return super::fail(&common, &format!("plan: {e}"), 1),
     };
     if let Err(e) = controller::plan_source::check(&store, &source) {
         return super::fail(&common, &e.to_string(), 1);
