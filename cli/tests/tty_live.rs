@@ -105,7 +105,9 @@ struct Session {
 }
 
 impl Session {
-    fn start(dir: &Path, args: &[&str], token: &str) -> Session {
+    /// Runs `dagger compute . ARGS` in `dir`, `LIVE_TOKEN` set to `token`,
+    /// with colours unless `no_color`.
+    fn start(dir: &Path, args: &[&str], token: &str, no_color: bool) -> Session {
         let master =
             openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY | OpenptFlags::CLOEXEC).expect("openpt");
         grantpt(&master).expect("grantpt");
@@ -123,14 +125,19 @@ impl Session {
             .write(true)
             .open(name.to_str().unwrap())
             .expect("open the pty's terminal side");
-        let child = Command::new(env!("CARGO_BIN_EXE_dagger"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_dagger"));
+        if no_color {
+            command.env("NO_COLOR", "1");
+        } else {
+            command.env_remove("NO_COLOR");
+        }
+        let child = command
             .arg("compute")
             .arg(".")
             .args(args)
             .current_dir(dir)
             .env("LIVE_TOKEN", token)
             .env("TERM", "xterm-256color")
-            .env_remove("NO_COLOR")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(slave))
@@ -197,8 +204,8 @@ impl Session {
         }
     }
 
-    /// Waits for the exit; the exit code, stdout, and the final rows.
-    fn finish(mut self) -> (Option<i32>, String, Vec<String>, bool) {
+    /// Waits for the exit.
+    fn finish(mut self) -> Ended {
         let mut stdout = String::new();
         if let Some(mut out) = self.child.stdout.take() {
             let _ = out.read_to_string(&mut stdout);
@@ -208,12 +215,37 @@ impl Session {
             r.join().unwrap();
         }
         let hidden = self.screen.lock().unwrap().screen().hide_cursor();
-        (status.code(), stdout, self.rows(), hidden)
+        let bytes = String::from_utf8_lossy(&self.bytes.lock().unwrap()).into_owned();
+        Ended {
+            code: status.code(),
+            stdout,
+            rows: self.rows(),
+            hidden,
+            bytes,
+        }
     }
+}
 
-    fn byte_stream(&self) -> String {
-        String::from_utf8_lossy(&self.bytes.lock().unwrap()).into_owned()
-    }
+/// How a session ended.
+struct Ended {
+    code: Option<i32>,
+    stdout: String,
+    /// The final screen.
+    rows: Vec<String>,
+    /// Whether the cursor was left hidden.
+    hidden: bool,
+    /// Everything written to the terminal.
+    bytes: String,
+}
+
+/// Whether `bytes` set a colour or attribute (SGR: `ESC [ digits;... m`).
+fn has_colour(bytes: &str) -> bool {
+    bytes.split("\x1b[").skip(1).any(|rest| {
+        let params = rest
+            .find(|c: char| !c.is_ascii_digit() && c != ';')
+            .map(|end| (&rest[..end], rest[end..].starts_with('m')));
+        matches!(params, Some((p, true)) if !p.is_empty())
+    })
 }
 
 /// The elapsed seconds on the live line of `component`, and the index of
@@ -290,7 +322,7 @@ fn a_run_on_a_terminal_is_a_live_display_that_ends_in_a_table() {
         "--input-secret",
         "token=env:LIVE_TOKEN",
     ];
-    let mut run = Session::start(dir.path(), &args, &token);
+    let mut run = Session::start(dir.path(), &args, &token, false);
 
     // `quick` is done before `slow` starts: collapsed into the done line.
     let rows = run.wait_for("slow's output under its line", |rows| {
@@ -326,21 +358,34 @@ fn a_run_on_a_terminal_is_a_live_display_that_ends_in_a_table() {
     assert_eq!(numbers, (last - 4..=last).collect::<Vec<_>>(), "{screen}");
     assert!(!screen.contains("out-01"), "old output left:\n{screen}");
 
-    let (code, stdout, rows, hidden) = run.finish();
+    let Ended {
+        code,
+        stdout,
+        rows,
+        hidden,
+        bytes,
+    } = run.finish();
     let screen = rows.join("\n");
     assert_eq!(code, Some(0), "{screen}");
     let v: serde_json::Value = serde_json::from_str(&stdout).expect("stdout is JSON");
     assert_eq!(v["slow"], format!("slow-quick-{nonce}\n"));
     assert_final_table(&rows, "ran");
     assert!(!hidden, "the cursor is hidden at the end");
+    assert!(!bytes.contains(&token), "the secret reached the terminal");
+    assert!(has_colour(&bytes), "no colour without NO_COLOR");
 
     // The same plan again: every op from the cache.
-    let mut again = Session::start(dir.path(), &args, &token);
+    let mut again = Session::start(dir.path(), &args, &token, false);
     let _ = again.wait_for("the final table", |rows| {
         rows.iter().any(|r| r.starts_with("summary: "))
     });
-    let bytes = again.byte_stream();
-    let (code, _, rows, hidden) = again.finish();
+    let Ended {
+        code,
+        rows,
+        hidden,
+        bytes,
+        ..
+    } = again.finish();
     assert_eq!(code, Some(0), "{}", rows.join("\n"));
     assert_final_table(&rows, "cached");
     assert!(!hidden);
@@ -363,17 +408,24 @@ fn ctrl_c_ends_the_display_with_what_each_component_did() {
         "token=env:LIVE_TOKEN",
     ];
     let token = format!("tok-{}", unique());
-    let mut run = Session::start(dir.path(), &args, &token);
+    let mut run = Session::start(dir.path(), &args, &token, false);
     // `auto` on a terminal is the live display.
     let _ = run.wait_for("slow's output", |rows| {
         live_line(rows, "slow").is_some_and(|(_, at)| !tail_under(rows, at).is_empty())
     });
     let pid = rustix::process::Pid::from_child(&run.child);
     rustix::process::kill_process(pid, rustix::process::Signal::INT).expect("SIGINT");
-    let (code, stdout, rows, hidden) = run.finish();
+    let Ended {
+        code,
+        stdout,
+        rows,
+        hidden,
+        bytes,
+    } = run.finish();
     let screen = rows.join("\n");
     assert_eq!(code, Some(130), "{screen}");
     assert_eq!(stdout, "");
+    assert!(!bytes.contains(&token), "the secret reached the terminal");
     assert!(!hidden, "the cursor is hidden after Ctrl-C");
     assert!(
         rows.iter()
@@ -470,12 +522,21 @@ later: #compute: [
         "--input-string",
         "nonse=x",
     ];
-    let run = Session::start(dir.path(), &args, "");
-    let (code, stdout, rows, hidden) = run.finish();
+    let run = Session::start(dir.path(), &args, "", true);
+    let Ended {
+        code,
+        stdout,
+        rows,
+        hidden,
+        bytes,
+    } = run.finish();
     let screen = rows.join("\n");
     assert_eq!(code, Some(3), "the exec's exit code:\n{screen}");
     assert_eq!(stdout, "");
     assert!(!hidden);
+    // NO_COLOR: the cursor moves, nothing is coloured.
+    assert!(bytes.contains("\x1b[J"), "no live display");
+    assert!(!has_colour(&bytes), "colour despite NO_COLOR");
     let at = |what: &str| {
         rows.iter()
             .position(|r| r.contains(what))

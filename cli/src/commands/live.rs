@@ -224,9 +224,33 @@ fn take_active() -> Option<Arc<Live>> {
     ACTIVE.lock().unwrap_or_else(|e| e.into_inner()).take()
 }
 
+/// The progress sink's hold on the live display. Dropped with the sink at
+/// the end of the run, it ends the display if nothing did (a run cut short
+/// by an error the summary never saw): the table of what each component
+/// did, the cursor shown.
+pub struct Handle(Arc<Live>);
+
+impl Handle {
+    /// Takes in an event (its secrets already redacted).
+    pub fn event(&self, e: &Event) {
+        self.0.event(e);
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        let mut active = ACTIVE.lock().unwrap_or_else(|e| e.into_inner());
+        if active.as_ref().is_some_and(|l| Arc::ptr_eq(l, &self.0)) {
+            *active = None;
+            drop(active);
+            self.0.finish(None, Instant::now());
+        }
+    }
+}
+
 /// Starts the live display on stderr (which must be a terminal), with a
 /// ticker thread that keeps the elapsed times moving.
-pub fn start(color: bool) -> Arc<Live> {
+pub fn start(color: bool) -> Handle {
     let live = Arc::new(Live::new(
         Box::new(std::io::stderr()),
         color,
@@ -250,7 +274,7 @@ pub fn start(color: bool) -> Arc<Live> {
         });
     // Without a ticker the display still follows the events.
     drop(spawned);
-    live
+    Handle(live)
 }
 
 /// Whether the live display is on.
@@ -426,6 +450,22 @@ mod tests {
                 "  b          interrupted    2.00s",
             ]
         );
+        assert!(!end.screen().hide_cursor());
+    }
+
+    #[test]
+    fn a_display_nothing_ended_ends_when_the_sink_lets_go_of_it() {
+        let (live, bytes) = live(40, 12);
+        let live = Arc::new(live);
+        *ACTIVE.lock().unwrap() = Some(live.clone());
+        let handle = Handle(live);
+        handle.event(&ev("a", EventKind::Started));
+        handle.event(&ev("a", EventKind::Completed { exports: 0 }));
+        assert!(screen(&bytes).screen().hide_cursor());
+        drop(handle);
+        assert!(!is_active());
+        let end = screen(&bytes);
+        assert_eq!(rows(&end)[0], "summary: 1 component: 1 ran");
         assert!(!end.screen().hide_cursor());
     }
 }
