@@ -33,6 +33,24 @@ pub fn engine_inputs(state: &ControllerState) -> Result<Vec<Input>, InputError> 
     Ok(out)
 }
 
+/// [`engine_inputs`] for reading only (`query`): a secret that cannot be
+/// opened now (its env var unset, its key gone) is the text `<secret>`,
+/// which is what would be printed anyway.
+pub fn engine_inputs_for_query(state: &ControllerState) -> Result<Vec<Input>, InputError> {
+    let mut out = Vec::new();
+    for (text, value) in &state.inputs {
+        match engine_input(&state.name, text, value) {
+            Ok(i) => out.push(i),
+            Err(_) if matches!(value, InputValue::Secret { .. }) => out.push(Input::Secret {
+                path: parse_path(text)?,
+                value: dag::state::SecretValue("<secret>".into()),
+            }),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
 fn engine_input(controller: &str, text: &str, value: &InputValue) -> Result<Input, InputError> {
     let path = parse_path(text)?;
     let doc = |format: Format, body: String| Input::Document {

@@ -169,6 +169,7 @@ impl BuildkitSolver {
             })
         };
         let early = request.return_early;
+        dump_request(&request);
         let result = self.client.solve(request, Some(tx)).await;
         // After an early return the status stream runs on until the daemon
         // is done; every vertex has reported by then (the gateway evaluated
@@ -352,6 +353,47 @@ fn nested_docker_builds(state: &State, top: bool, seen: &mut HashSet<usize>, out
             }
         }
     }
+}
+
+/// Env var naming a directory where every solve request's LLB is written
+/// before it is sent (debugging, and the tests that check no secret is in
+/// what goes to the daemon).
+pub const DEBUG_LLB_DIR_ENV: &str = "DAGGER_DEBUG_LLB_DIR";
+
+/// Writes the request's definition (ops, then op descriptions) and frontend
+/// attributes and inputs to a new file of `$DAGGER_DEBUG_LLB_DIR`, if set.
+fn dump_request(request: &SolveRequest) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static SEQ: AtomicUsize = AtomicUsize::new(0);
+    let Some(dir) = std::env::var_os(DEBUG_LLB_DIR_ENV).filter(|d| !d.is_empty()) else {
+        return;
+    };
+    let mut bytes = Vec::new();
+    let def = &request.definition;
+    for op in &def.def {
+        bytes.extend_from_slice(op);
+        bytes.push(b'\n');
+    }
+    for m in def.metadata.values() {
+        for (k, v) in &m.description {
+            bytes.extend_from_slice(format!("{k}={v}\n").as_bytes());
+        }
+    }
+    if let Some(f) = &request.frontend {
+        for (k, v) in &f.attrs {
+            bytes.extend_from_slice(format!("{k}={v}\n").as_bytes());
+        }
+        for d in f.inputs.values() {
+            for op in &d.def {
+                bytes.extend_from_slice(op);
+                bytes.push(b'\n');
+            }
+        }
+    }
+    let n = SEQ.fetch_add(1, Ordering::Relaxed);
+    let path = std::path::Path::new(&dir).join(format!("{}-{n:04}.llb", std::process::id()));
+    // Debugging aid: a failure to write it must not fail the build.
+    let _ = std::fs::write(path, bytes);
 }
 
 /// Env var set on `always` execs; its value is new for every run.

@@ -101,7 +101,8 @@ fn render(
 ) -> Result<String, String> {
     let mut inputs = Vec::new();
     if !args.no_input {
-        inputs.extend(controller::inputs::engine_inputs(state).map_err(|e| e.to_string())?);
+        inputs
+            .extend(controller::inputs::engine_inputs_for_query(state).map_err(|e| e.to_string())?);
     }
     if !args.no_output {
         inputs
