@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use ::dag::events::Event;
 
-pub use board::Board;
+use board::Board;
 use table::interrupted_head;
 pub use table::{table, Row};
 
@@ -58,18 +58,22 @@ struct Screen {
     out: Box<dyn Write + Send>,
     color: bool,
     size: SizeFn,
-    /// Lines of the region now on the screen, the cursor under the last.
-    drawn: usize,
+    /// The width of each line of the region now on the screen (the
+    /// cursor under the last).
+    drawn: Vec<usize>,
     last_draw: Option<Instant>,
     finished: bool,
 }
 
 impl Screen {
     /// Moves the cursor to the region's first line and clears from there
-    /// to the end of the screen.
+    /// to the end of the screen. A terminal made narrower since the last
+    /// draw has wrapped the longer lines onto more rows: they are counted.
     fn clear(&self, buf: &mut String) {
-        if self.drawn > 0 {
-            let _ = write!(buf, "\x1b[{}A", self.drawn);
+        let width = (self.size)().0.max(1);
+        let rows: usize = self.drawn.iter().map(|w| w.div_ceil(width).max(1)).sum();
+        if rows > 0 {
+            let _ = write!(buf, "\x1b[{rows}A");
         }
         buf.push_str("\r\x1b[J");
     }
@@ -88,7 +92,7 @@ impl Screen {
             buf.push_str(l);
             buf.push('\n');
         }
-        self.drawn = lines.len();
+        self.drawn = lines.iter().map(|l| board::visible_width(l)).collect();
         self.last_draw = Some(now);
     }
 
@@ -124,7 +128,7 @@ impl Live {
             out,
             color,
             size,
-            drawn: 0,
+            drawn: Vec::new(),
             last_draw: None,
             finished: false,
         };
@@ -207,7 +211,7 @@ impl Live {
             buf.push('\n');
         }
         buf.push_str(SHOW_CURSOR);
-        s.drawn = 0;
+        s.drawn.clear();
         s.write(&buf);
         true
     }
@@ -327,19 +331,22 @@ mod tests {
         )
     }
 
+    /// A terminal that is a buffer the test reads.
+    #[derive(Clone)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
     /// A display writing into a buffer the test reads.
     fn live(width: usize, height: usize) -> (Live, Arc<Mutex<Vec<u8>>>) {
-        #[derive(Clone)]
-        struct Shared(Arc<Mutex<Vec<u8>>>);
-        impl Write for Shared {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(buf);
-                Ok(buf.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
         let bytes = Arc::new(Mutex::new(Vec::new()));
         let out = Box::new(Shared(bytes.clone()));
         let live = Live::new(out, false, Box::new(move || (width, height)));
@@ -467,5 +474,32 @@ mod tests {
         let end = screen(&bytes);
         assert_eq!(rows(&end)[0], "summary: 1 component: 1 ran");
         assert!(!end.screen().hide_cursor());
+    }
+
+    #[test]
+    fn a_narrower_terminal_has_the_wrapped_rows_cleared_too() {
+        let size = Arc::new(Mutex::new((40, 12)));
+        let (live, bytes) = {
+            let size = size.clone();
+            let bytes = Arc::new(Mutex::new(Vec::new()));
+            let out = Box::new(Shared(bytes.clone()));
+            let live = Live::new(out, false, Box::new(move || *size.lock().unwrap()));
+            (live, bytes)
+        };
+        let t0 = Instant::now();
+        live.event_at(&ev("a", EventKind::Started), t0);
+        let vertex = "a.#compute[0] exec sh -c 'a command of some length'";
+        live.event_at(&log("a", vertex, "started"), t0 + FRAME);
+        // 39 columns drawn; at 20 columns that line takes 2 rows.
+        let drawn = String::from_utf8_lossy(&bytes.lock().unwrap()).into_owned();
+        assert!(
+            drawn.ends_with("   0.1s a  #compute[0] exec sh -c 'a c…\n"),
+            "{drawn:?}"
+        );
+        *size.lock().unwrap() = (20, 12);
+        let before = bytes.lock().unwrap().len();
+        assert!(live.tick(t0 + FRAME * 2));
+        let redraw = bytes.lock().unwrap()[before..].to_vec();
+        assert!(redraw.starts_with(b"\x1b[2A\r\x1b[J"), "{redraw:?}");
     }
 }

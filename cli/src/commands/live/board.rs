@@ -16,7 +16,7 @@ use crate::commands::progress::{op_detail, op_label, ComponentStats, Outcome};
 /// Output lines kept under a running component.
 pub const TAIL: usize = 5;
 /// Where the text of an output line starts, under its component's path.
-pub const INDENT: &str = "         ";
+const INDENT: &str = "         ";
 
 /// What the display knows of one component.
 #[derive(Clone, Debug, Default)]
@@ -268,6 +268,12 @@ impl Line {
     }
 }
 
+/// How many columns `line` takes on a terminal, colours left out.
+pub fn visible_width(line: &str) -> usize {
+    text_width(&clean(line))
+}
+
+/// How many columns `text` (printable) takes.
 pub fn text_width(text: &str) -> usize {
     text.chars().map(|c| c.width().unwrap_or(0)).sum()
 }
