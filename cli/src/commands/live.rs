@@ -261,12 +261,16 @@ pub fn start(color: bool) -> Handle {
         Box::new(terminal_size),
     ));
     *ACTIVE.lock().unwrap_or_else(|e| e.into_inner()) = Some(live.clone());
-    // A panic must not leave the user's terminal without a cursor.
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let _ = std::io::stderr().write_all(SHOW_CURSOR.as_bytes());
-        previous(info);
-    }));
+    // A panic must not leave the user's terminal without a cursor (one
+    // hook, however many runs a process shows).
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = std::io::stderr().write_all(SHOW_CURSOR.as_bytes());
+            previous(info);
+        }));
+    });
     let ticker = live.clone();
     let spawned = std::thread::Builder::new()
         .name("live-display".into())
