@@ -487,3 +487,68 @@ fn eval_of_a_plan_directory_finds_the_embedded_packages() {
         "{text}"
     );
 }
+
+#[test]
+fn watch_recomputes_on_each_change_and_stops_on_ctrl_c() {
+    if !engine("watch_recomputes_on_each_change_and_stops_on_ctrl_c") {
+        return;
+    }
+    use std::io::BufRead;
+    let p = Project::new(PLAN);
+    let nonce = controller_nonce();
+    p.ok(&["new", "app", "--plan-dir", "plan"]);
+    p.ok(&["input", "text", "msg", &format!("w{nonce}")]);
+    p.ok(&["input", "text", "other", &format!("o1-{nonce}")]);
+    let mut child = p
+        .cmd(&["up", "--watch", "--log-format", "plain"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let next = || {
+        rx.recv_timeout(std::time::Duration::from_secs(120))
+            .expect("a line per run")
+    };
+    let first = next();
+    assert!(first.starts_with("app: run 1 ok (3 ran"), "{first}");
+    // An input change: only c runs.
+    p.ok(&["input", "text", "other", &format!("o{nonce}")]);
+    let second = next();
+    assert!(
+        second.starts_with("app: run 2 ok (1 ran, 0 cached, 2 reused)"),
+        "{second}"
+    );
+    // A plan file change: a new component runs, the others are reused.
+    p.write(
+        "plan/more.cue",
+        &format!(
+            "package main\n\nimport \"dagger.io/llb\"\n\nd: {{\n\tstring\n\t#compute: [\n\t\tllb.#FetchContainer & {{ref: \"busybox\"}},\n\t\tllb.#Exec & {{args: [\"sh\", \"-c\", \"printf d{nonce} > /out\"]}},\n\t\tllb.#Export & {{source: \"/out\"}},\n\t]\n}}\n"
+        ),
+    );
+    let third = next();
+    assert!(
+        third.starts_with("app: run 3 ok (1 ran, 0 cached, 3 reused)"),
+        "{third}"
+    );
+    // Ctrl-C between runs: a clean stop.
+    let st = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let state = p.state("app");
+    assert_eq!(state["runs"].as_array().unwrap().len(), 3);
+    assert_eq!(state["outputs"]["d"]["exports"][0], format!("d{nonce}"));
+}
