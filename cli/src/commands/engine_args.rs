@@ -139,7 +139,7 @@ pub async fn export_cache(solver: &LazySolver, diag: Diag) -> Result<(), String>
         if diag.json {
             diag.event("cache-exported", serde_json::json!({ "to": spec }));
         } else {
-            eprintln!("cache exported to {spec}");
+            diag.note(&format!("cache exported to {spec}"));
         }
     }
     Ok(())

@@ -353,6 +353,12 @@ impl Diag {
         }
     }
 
+    /// A line of information on stderr, above the live display when it is
+    /// on (JSON mode has its own events: callers emit those instead).
+    pub fn note(&self, message: &str) {
+        above_or_eprint(message);
+    }
+
     /// A JSON event `{"event": kind, ...fields}` on stderr.
     pub fn event(&self, kind: &str, fields: serde_json::Value) {
         let mut v = serde_json::json!({ "event": kind });
