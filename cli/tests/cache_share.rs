@@ -92,9 +92,11 @@ fn a_second_daemon_with_an_empty_cache_answers_every_exec_from_the_exported_cach
         std::env::var("DAGGER_TEST_REGISTRY").unwrap_or_else(|_| "127.0.0.1:5000".into());
     let token = nonce();
     let dir = plan("dcs-plan", &cache_plan(&token));
+    let caches = Dir::new("dcs-cache");
 
     for mode in ["max", "min"] {
         let cache_ref = format!("{registry}/dagger-test/cache:{mode}-{token}");
+        let cache_dir = caches.join(mode);
         let first = ScratchDaemon::start("dcs1");
         let out = run(
             &dir,
@@ -102,6 +104,8 @@ fn a_second_daemon_with_an_empty_cache_answers_every_exec_from_the_exported_cach
             &[
                 "--cache-to",
                 &format!("type=registry,ref={cache_ref},mode={mode}"),
+                "--cache-to",
+                &format!("type=local,dest={},mode={mode}", cache_dir.display()),
             ],
         );
         assert!(
@@ -116,49 +120,51 @@ fn a_second_daemon_with_an_empty_cache_answers_every_exec_from_the_exported_cach
         let ran = exec_outcomes(&out);
         assert_eq!(ran.len(), 3, "three execs ran: {ran:?}");
         assert!(ran.iter().all(|(_, _, l)| l == "done"), "{ran:?}");
-        assert!(
-            events(&out).iter().any(|e| e["event"] == "cache-exported"
-                && e["to"].as_str().unwrap_or_default().contains(&cache_ref)),
-            "a cache-exported event:\n{}",
-            stderr(&out)
-        );
-        drop(first);
-
-        // A new daemon, nothing in its cache: every exec is a cache hit,
-        // and the values are the first run's (the uuid was not drawn again).
-        let second = ScratchDaemon::start("dcs2");
-        let out = run(
-            &dir,
-            &second.host,
-            &["--cache-from", &format!("type=registry,ref={cache_ref}")],
-        );
-        assert!(
-            out.status.success(),
-            "second run ({mode}):\n{}",
-            stderr(&out)
-        );
-        let result = result_json(&out);
-        assert_eq!(result["a"], a.as_str(), "mode={mode}");
-        assert_eq!(result["b"], format!("b saw {a}").as_str());
-        let outcomes = exec_outcomes(&out);
-        assert!(!outcomes.is_empty(), "no exec events:\n{}", stderr(&out));
-        assert!(
-            outcomes.iter().all(|(_, _, l)| l == "cached"),
-            "mode={mode}: every exec is a cache hit: {outcomes:?}"
-        );
-        // Both components' execs are among them (the last exec of `a`
-        // stands for the one below it when only results are exported).
-        for c in ["a", "b"] {
+        for to in [cache_ref.clone(), cache_dir.display().to_string()] {
             assert!(
-                outcomes.iter().any(|(comp, _, _)| comp == c),
-                "mode={mode}: no exec of {c}: {outcomes:?}"
+                events(&out).iter().any(|e| e["event"] == "cache-exported"
+                    && e["to"].as_str().unwrap_or_default().contains(&to)),
+                "a cache-exported event for {to}:\n{}",
+                stderr(&out)
             );
         }
-        if mode == "max" {
-            assert_eq!(outcomes.len(), 3, "{outcomes:?}");
+        assert!(cache_dir.join("index.json").is_file(), "an OCI layout");
+        assert!(cache_dir.join("oci-layout").is_file(), "an OCI layout");
+        drop(first);
+
+        // A new daemon, nothing in its cache, importing from the registry,
+        // then another importing from the directory: every exec is a cache
+        // hit, and the values are the first run's (no new uuid drawn).
+        for from in [
+            format!("type=registry,ref={cache_ref}"),
+            format!("type=local,src={}", cache_dir.display()),
+        ] {
+            let second = ScratchDaemon::start("dcs2");
+            let out = run(&dir, &second.host, &["--cache-from", &from]);
+            assert!(out.status.success(), "{from} ({mode}):\n{}", stderr(&out));
+            let result = result_json(&out);
+            assert_eq!(result["a"], a.as_str(), "{from} mode={mode}");
+            assert_eq!(result["b"], format!("b saw {a}").as_str());
+            let outcomes = exec_outcomes(&out);
+            assert!(!outcomes.is_empty(), "no exec events:\n{}", stderr(&out));
+            assert!(
+                outcomes.iter().all(|(_, _, l)| l == "cached"),
+                "{from} mode={mode}: every exec is a cache hit: {outcomes:?}"
+            );
+            // Both components' execs are among them (with mode=min the
+            // last exec of `a` may stand for the one below it).
+            for c in ["a", "b"] {
+                assert!(
+                    outcomes.iter().any(|(comp, _, _)| comp == c),
+                    "{from} mode={mode}: no exec of {c}: {outcomes:?}"
+                );
+            }
+            if mode == "max" {
+                assert_eq!(outcomes.len(), 3, "{from}: {outcomes:?}");
+            }
         }
 
-        // Without the import the same daemon-less-cache runs them again.
+        // Without an import, a daemon with an empty cache runs them again.
         let third = ScratchDaemon::start("dcs3");
         let out = run(&dir, &third.host, &[]);
         assert!(out.status.success(), "{}", stderr(&out));

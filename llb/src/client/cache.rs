@@ -197,12 +197,18 @@ fn parse(s: &str, way: Way, cwd: &Path) -> Result<CacheSpec, String> {
                 return Err(bad(format!("type=local needs {key}=DIR; {form}")));
             }
             let abs = cwd.join(&dir);
-            if way == Way::Import && !abs.join("index.json").is_file() {
-                return Err(bad(format!(
-                    "{} holds no cache (no index.json): it is made by --cache-to \
-                     type=local,dest=DIR",
-                    abs.display()
-                )));
+            if way == Way::Import {
+                if !abs.join("index.json").is_file() {
+                    return Err(bad(format!(
+                        "{} holds no cache (no index.json): it is made by --cache-to \
+                         type=local,dest=DIR",
+                        abs.display()
+                    )));
+                }
+                if !spec.attrs.contains_key("digest") {
+                    let digest = super::session::content::latest_digest(&abs).map_err(&bad)?;
+                    spec.attrs.insert("digest".into(), digest);
+                }
             }
             spec.attrs
                 .insert(key.into(), abs.to_string_lossy().into_owned());

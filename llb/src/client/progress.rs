@@ -155,6 +155,12 @@ impl StatusTracker {
             } else if !v.name.is_empty() {
                 entry.name = v.name.clone();
             }
+            // A vertex answered from cache says so when it starts; the
+            // updates that follow while its cached result is fetched (a
+            // local cache import's layers) come with `cached` unset.
+            if v.cached {
+                entry.cached = true;
+            }
             if v.started.is_some() && !entry.started {
                 entry.started = true;
                 if !v.cached {
@@ -173,11 +179,10 @@ impl StatusTracker {
                 });
             } else if v.completed.is_some() && !entry.completed && v.error.is_empty() {
                 entry.completed = true;
-                entry.cached = v.cached;
                 send(ProgressEvent::Completed {
                     digest: v.digest.clone(),
                     name: entry.name.clone(),
-                    cached: v.cached,
+                    cached: entry.cached,
                     duration: duration(&v.started, &v.completed),
                 });
             }
@@ -331,5 +336,51 @@ mod tests {
         );
         let s = t.summaries();
         assert!(s[0].cached && s[0].completed);
+    }
+}
+
+#[cfg(test)]
+mod cache_load_tests {
+    use super::*;
+    use bollard_buildkit_proto::moby::buildkit::v1::{StatusResponse, Vertex};
+
+    fn ts(s: i64) -> Option<bollard_buildkit_proto::google::protobuf::Timestamp> {
+        Some(bollard_buildkit_proto::google::protobuf::Timestamp {
+            seconds: s,
+            nanos: 0,
+        })
+    }
+
+    /// BuildKit's updates of a vertex loaded from an imported cache whose
+    /// layers are fetched while it loads: started as cached, then
+    /// completed without the flag while fetching, completed cached at last.
+    #[test]
+    fn a_cache_load_that_fetches_layers_completes_as_cached() {
+        let update = |started, completed, cached| StatusResponse {
+            vertexes: vec![Vertex {
+                digest: "sha256:c".into(),
+                name: "exec".into(),
+                cached,
+                started,
+                completed,
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut t = StatusTracker::default();
+        t.update(update(ts(1), None, true), Some(&tx));
+        t.update(update(ts(1), None, false), Some(&tx));
+        t.update(update(ts(1), ts(2), false), Some(&tx));
+        t.update(update(ts(1), ts(3), true), Some(&tx));
+        let events: Vec<_> = std::iter::from_fn(|| rx.try_recv().ok()).collect();
+        assert!(
+            matches!(
+                events.as_slice(),
+                [ProgressEvent::Completed { cached: true, .. }]
+            ),
+            "{events:?}"
+        );
+        assert!(t.summaries()[0].cached);
     }
 }

@@ -266,6 +266,12 @@ pub(crate) async fn solve(
             secrets: req.secrets.clone(),
             export_dir,
             auth: cx.auth.clone(),
+            cache_dirs: cx
+                .cache
+                .imports
+                .iter()
+                .filter_map(|c| c.local_dir())
+                .collect(),
         },
         new_id(),
         cx.shared_key.clone(),
@@ -419,10 +425,52 @@ pub(crate) async fn export_cache(
     defs: Vec<Definition>,
     progress: Option<ProgressSender>,
 ) -> Result<SolveResult, ClientError> {
+    // One build per export: the daemon answers one cache manifest per
+    // build, which a local directory's index must record.
+    let mut last = SolveResult::default();
+    for export in &cx.cache.exports {
+        let result = export_cache_to(&cx, export, defs.clone(), progress.clone()).await?;
+        if let Some(dir) = export.local_dir() {
+            let desc = result
+                .exporter_response
+                .get("cache.manifest")
+                .ok_or_else(|| ClientError::Solve {
+                    message: format!(
+                        "the daemon exported the cache to {} without naming its manifest",
+                        dir.display()
+                    ),
+                })?;
+            super::session::content::put_latest(&dir, desc)
+                .map_err(|message| ClientError::Solve { message })?;
+        }
+        last = result;
+    }
+    Ok(last)
+}
+
+async fn export_cache_to(
+    cx: &SolveContext,
+    export: &super::CacheSpec,
+    defs: Vec<Definition>,
+    progress: Option<ProgressSender>,
+) -> Result<SolveResult, ClientError> {
+    let mut cache_dirs: Vec<PathBuf> = cx
+        .cache
+        .imports
+        .iter()
+        .filter_map(|c| c.local_dir())
+        .collect();
+    if let Some(dir) = export.local_dir() {
+        std::fs::create_dir_all(&dir).map_err(|e| ClientError::Solve {
+            message: format!("cannot create the cache directory {}: {e}", dir.display()),
+        })?;
+        cache_dirs.push(dir);
+    }
     let session = session::start(
         cx.control.clone(),
         SessionConfig {
             auth: cx.auth.clone(),
+            cache_dirs,
             ..Default::default()
         },
         new_id(),
@@ -449,7 +497,7 @@ pub(crate) async fn export_cache(
         r#ref: build_id.clone(),
         session: session.id.clone(),
         cache: Some(CacheOptions {
-            exports: cx.cache.exports.iter().map(|c| c.to_proto()).collect(),
+            exports: vec![export.to_proto()],
             imports: cx.cache.imports.iter().map(|c| c.to_proto()).collect(),
             ..Default::default()
         }),
@@ -458,7 +506,7 @@ pub(crate) async fn export_cache(
     let mut solve_client = cx.control.clone();
     let solve_fut = async move { solve_client.solve(control_req).await };
     tokio::pin!(solve_fut);
-    let imports = gateway_cache(&cx);
+    let imports = gateway_cache(cx);
     let mut gw_client = cx.gateway.clone();
     let gw_fut = async {
         wait_for_build(&mut gw_client, &build_id).await?;

@@ -9,6 +9,7 @@
 //! registry credentials and health checks.
 
 pub mod auth;
+pub mod content;
 pub mod filesend;
 pub mod filesync;
 pub mod services;
@@ -44,6 +45,8 @@ pub struct SessionConfig {
     pub export_dir: Option<PathBuf>,
     /// Registry credentials (default: anonymous).
     pub auth: RegistryAuth,
+    /// Local cache directories (`type=local` cache imports and exports).
+    pub cache_dirs: Vec<PathBuf>,
 }
 
 /// A running session; dropping it ends it.
@@ -82,6 +85,12 @@ pub(crate) fn start(
         .add_service(
             FileSyncServer::new(LocalDirs::new(config.locals)).max_decoding_message_size(64 << 20),
         );
+    if !config.cache_dirs.is_empty() {
+        router = router.add_service(content::ContentServer(content::LocalStores::new(
+            config.cache_dirs,
+        )));
+        methods.extend_from_slice(content::METHODS);
+    }
     if let Some(dest) = config.export_dir {
         router = router.add_service(FileSendService(
             FileSyncServer::new(ExportDir { dest }).max_decoding_message_size(64 << 20),
