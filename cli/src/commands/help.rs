@@ -44,6 +44,16 @@ Environment:
   DOCKER_HOST     when BUILDKIT_HOST is unset: Docker's embedded BuildKit at
                   unix://PATH or tcp://HOST:PORT (default
                   unix:///var/run/docker.sock)
+  BUILDKIT_TLS_CA_CERT, BUILDKIT_TLS_CERT, BUILDKIT_TLS_KEY,
+  BUILDKIT_TLS_SERVER_NAME
+                  TLS to a tcp:// daemon when --tlscacert, --tlscert,
+                  --tlskey, --tlsservername are not given
+  SSL_CERT_FILE   the CA bundle for TLS when no CA is given (default: the
+                  system's, /etc/ssl/certs/ca-certificates.crt)
+  DOCKER_CONFIG   the directory of the Docker config.json whose registry
+                  credentials (auths, credsStore, credHelpers) pulls and
+                  pushes use (default $HOME/.docker); credential helpers
+                  docker-credential-NAME are found on PATH
   XDG_CACHE_HOME  where the key that makes secret ids is kept:
                   $XDG_CACHE_HOME/dagger/secret-key (else
                   $HOME/.cache/dagger/secret-key)
