@@ -100,6 +100,10 @@ pub struct UpOutcome {
     pub reused: BTreeSet<Path>,
     /// The history record written, when the run got that far.
     pub record: Option<RunRecord>,
+    /// Time spent evaluating the plan: loads, fills and re-evaluations.
+    pub eval_time: std::time::Duration,
+    /// How many evaluations that was.
+    pub evaluations: usize,
 }
 
 /// Runs `up` (or `down`) on controller `state`, which the caller has locked,
@@ -117,6 +121,8 @@ pub async fn up<S: Solver>(
         result: Err(UpError::Usage(String::new())),
         reused: BTreeSet::new(),
         record: None,
+        eval_time: std::time::Duration::ZERO,
+        evaluations: 0,
     };
     let prepared = prepare(store, state, req);
     let (dirs, files) = match prepared {
@@ -271,12 +277,18 @@ async fn compute<S: Solver>(
     outcome: &mut UpOutcome,
 ) -> Result<Report, UpError> {
     let inputs = crate::inputs::engine_inputs(state)?;
+    let eval = std::cell::Cell::new((std::time::Duration::ZERO, 0usize));
     let load = |fills: &[(Path, serde_json::Value)]| -> Result<CuePlan, UpError> {
-        let mut plan = CuePlan::load(&dirs.load, &inputs)?;
-        if !fills.is_empty() {
-            plan.fill_all(fills)?;
-        }
-        Ok(plan)
+        let start = Instant::now();
+        let result = CuePlan::load(&dirs.load, &inputs).and_then(|mut plan| {
+            if !fills.is_empty() {
+                plan.fill_all(fills)?;
+            }
+            Ok(plan)
+        });
+        let (t, n) = eval.get();
+        eval.set((t + start.elapsed(), n + 1 + usize::from(!fills.is_empty())));
+        Ok(result?)
     };
     let plan = load(&[])?;
     dag::run::validate(&plan)?;
@@ -328,6 +340,7 @@ async fn compute<S: Solver>(
                 }
                 outcome.reused = selected.clone();
                 outcome.plan = Some(prefilled);
+                (outcome.eval_time, outcome.evaluations) = eval.get();
                 return Ok(Report::default());
             }
         }
@@ -351,6 +364,13 @@ async fn compute<S: Solver>(
     };
     let result = dag::run::run_with(&mut plan, images, &options, &incremental).await;
     outcome.plan = Some(plan);
+    let (t, n) = eval.get();
+    outcome.eval_time = t;
+    outcome.evaluations = n;
+    if let Ok(report) = &result {
+        outcome.eval_time += report.fill_time;
+        outcome.evaluations += report.fills;
+    }
     Ok(result?)
 }
 

@@ -201,7 +201,12 @@ pub fn once(args: &Args, mode: &Mode) -> (ExitCode, String) {
         return (super::fail(common, &e, 1), "failed".into());
     }
     let redact = |text: &str| secrets.redact(text);
-    let timings = format!("total {:.3}s", start.elapsed().as_secs_f64());
+    let timings = format!(
+        "total {:.3}s (evaluation {:.3}s in {} evaluations)",
+        start.elapsed().as_secs_f64(),
+        outcome.eval_time.as_secs_f64(),
+        outcome.evaluations
+    );
     common.debug(&timings);
     let stats = tracker.snapshot();
     let run_no = outcome
