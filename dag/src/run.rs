@@ -255,7 +255,8 @@ pub async fn run_with<P: Plan, S: Solver>(
                             misuse,
                         });
                     }
-                    if !checked_ready {
+                    // An empty op list needs no daemon.
+                    if !checked_ready && !ops.is_empty() {
                         checked_ready = true;
                         if let Err(e) = solver.ready().await {
                             tasks.abort_all();
