@@ -552,3 +552,125 @@ fn watch_recomputes_on_each_change_and_stops_on_ctrl_c() {
     assert_eq!(state["runs"].as_array().unwrap().len(), 3);
     assert_eq!(state["outputs"]["d"]["exports"][0], format!("d{nonce}"));
 }
+
+const ARTIFACTS: &str = r#"package main
+
+import (
+	"dagger.io/dagger"
+	"dagger.io/llb"
+)
+
+src:  dagger.#Artifact
+repo: dagger.#Artifact
+base: dagger.#Artifact
+
+// The md5 of every file of src, read in a container.
+sum: {
+	string
+	#compute: [
+		llb.#FetchContainer & {ref: "busybox"},
+		llb.#Copy & {from: src, dest: "/src"},
+		llb.#Exec & {args: ["sh", "-c", "cd /src && find . -type f | sort | xargs md5sum | md5sum | cut -c1-32 | tr -d '\\n' > /out"]},
+		llb.#Export & {source: "/out"},
+	]
+}
+
+readme: {
+	string
+	#compute: [
+		llb.#Load & {from: repo},
+		llb.#Export & {source: "/README.md"},
+	]
+}
+
+shell: {
+	string
+	#compute: [
+		llb.#Load & {from: base},
+		llb.#Exec & {args: ["sh", "-c", "test -x /bin/busybox && printf yes > /out"]},
+		llb.#Export & {source: "/out"},
+	]
+}
+"#;
+
+#[test]
+fn dir_git_and_container_inputs_and_a_changed_directory() {
+    if !engine("dir_git_and_container_inputs_and_a_changed_directory") {
+        return;
+    }
+    let p = Project::new(ARTIFACTS);
+    let data = tempfile::tempdir().unwrap();
+    let nonce = controller_nonce().to_string();
+    std::fs::write(data.path().join("a.txt"), &nonce).unwrap();
+    std::fs::create_dir(data.path().join("sub")).unwrap();
+    std::fs::write(data.path().join("sub/b.txt"), "b").unwrap();
+    let git = std::env::var("DAGGER_TEST_GIT").unwrap_or_else(|_| "git://127.0.0.1:9418".into());
+    p.ok(&["new", "app", "--plan-dir", "plan"]);
+    p.ok(&["input", "dir", "src", data.path().to_str().unwrap()]);
+    p.ok(&[
+        "input",
+        "git",
+        "repo",
+        &format!("{git}/hello.git"),
+        "v1.0.0",
+    ]);
+    p.ok(&["input", "container", "base", "busybox"]);
+    let ev = p.up_events(&[]);
+    assert_eq!(outcomes(&ev)["sum"], "ran", "{ev:?}");
+    // The same sum as the files on the host.
+    let expected = {
+        let lines = format!(
+            "{}  ./a.txt\n{}  ./sub/b.txt\n",
+            md5_hex(nonce.as_bytes()),
+            md5_hex(b"b")
+        );
+        md5_hex(lines.as_bytes())
+    };
+    assert_eq!(p.query("sum", &[]), serde_json::json!(expected));
+    assert_eq!(p.query("readme", &[]), serde_json::json!("hello from v1\n"));
+    assert_eq!(p.query("shell", &[]), serde_json::json!("yes"));
+    // Unchanged directory: reused. One file changed: sum runs again.
+    let ev = p.up_events(&[]);
+    assert_eq!(outcomes(&ev)["sum"], "reused");
+    std::fs::write(data.path().join("sub/b.txt"), format!("b{nonce}")).unwrap();
+    let ev = p.up_events(&[]);
+    // The input artifacts are components too: src (its content changed)
+    // and sum run, the others are reused.
+    assert_eq!(
+        outcomes(&ev),
+        map(&[
+            ("base", "reused"),
+            ("readme", "reused"),
+            ("repo", "reused"),
+            ("shell", "reused"),
+            ("src", "ran"),
+            ("sum", "ran")
+        ])
+    );
+    let expected = {
+        let lines = format!(
+            "{}  ./a.txt\n{}  ./sub/b.txt\n",
+            md5_hex(nonce.as_bytes()),
+            md5_hex(format!("b{nonce}").as_bytes())
+        );
+        md5_hex(lines.as_bytes())
+    };
+    assert_eq!(p.query("sum", &[]), serde_json::json!(expected));
+    // Another git ref: readme runs again.
+    p.ok(&["input", "git", "repo", &format!("{git}/hello.git"), "main"]);
+    let ev = p.up_events(&[]);
+    assert_eq!(outcomes(&ev)["readme"], "ran");
+    assert_eq!(
+        p.query("readme", &[]),
+        serde_json::json!("hello from main\n")
+    );
+    // An input directory that is gone is an error naming it.
+    drop(data);
+    let out = p.run(&["up"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("input src: directory") && err.contains("does not exist"),
+        "{err}"
+    );
+}

@@ -128,8 +128,15 @@ pub fn once(args: &Args, mode: &Mode) -> (ExitCode, String) {
             }
         }
     }
-    for v in state.inputs.values() {
+    for (field, v) in &state.inputs {
         if let controller::state::InputValue::Dir { path } = v {
+            if !std::path::Path::new(path).is_dir() {
+                let message = format!(
+                    "controller {}: input {field}: directory {path} does not exist any more; set it again with `dagger input dir {field} DIR`",
+                    state.name
+                );
+                return (super::fail(common, &message, 1), "failed".into());
+            }
             allow.push(PathBuf::from(path));
         }
     }
