@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use engine_support::*;
 
-/// Two components, three execs; `token` makes the cache new to the
-/// registry.
+/// Three components, four execs (one reading a local directory); `token`
+/// makes the cache new to the registry.
 fn cache_plan(token: &str) -> String {
     format!(
         r#"package main
@@ -35,6 +35,20 @@ b: {{
 		{{do: "fetch-container", ref: "busybox"}},
 		{{do: "exec", args: ["sh", "-c", "printf 'b saw %s' \"\(a)\" > /b"]}},
 		{{do: "export", source: "/b"}},
+	]
+}}
+
+// Reads the plan's own directory `src` (sent through the session).
+c: {{
+	string
+	#compute: [
+		{{do: "fetch-container", ref: "busybox"}},
+		{{
+			do: "exec"
+			args: ["sh", "-c", "printf 'c read %s %s' \"$(cat /in/hello.txt)\" $(cat /proc/sys/kernel/random/uuid) > /c"]
+			mount: "/in": from: [{{do: "local", dir: "src"}}]
+		}},
+		{{do: "export", source: "/c"}},
 	]
 }}
 "#
@@ -92,6 +106,8 @@ fn a_second_daemon_with_an_empty_cache_answers_every_exec_from_the_exported_cach
         std::env::var("DAGGER_TEST_REGISTRY").unwrap_or_else(|_| "127.0.0.1:5000".into());
     let token = nonce();
     let dir = plan("dcs-plan", &cache_plan(&token));
+    std::fs::create_dir(dir.join("src")).unwrap();
+    std::fs::write(dir.join("src/hello.txt"), format!("hello {token}")).unwrap();
     let caches = Dir::new("dcs-cache");
 
     for mode in ["max", "min"] {
@@ -117,8 +133,10 @@ fn a_second_daemon_with_an_empty_cache_answers_every_exec_from_the_exported_cach
         let a = result["a"].as_str().unwrap().to_string();
         assert!(a.starts_with(&format!("first {token} then ")), "{a}");
         assert_eq!(result["b"], format!("b saw {a}").as_str());
+        let c = result["c"].as_str().unwrap().to_string();
+        assert!(c.starts_with(&format!("c read hello {token} ")), "{c}");
         let ran = exec_outcomes(&out);
-        assert_eq!(ran.len(), 3, "three execs ran: {ran:?}");
+        assert_eq!(ran.len(), 4, "four execs ran: {ran:?}");
         assert!(ran.iter().all(|(_, _, l)| l == "done"), "{ran:?}");
         for to in [cache_ref.clone(), cache_dir.display().to_string()] {
             assert!(
@@ -129,6 +147,7 @@ fn a_second_daemon_with_an_empty_cache_answers_every_exec_from_the_exported_cach
             );
         }
         assert!(cache_dir.join("index.json").is_file(), "an OCI layout");
+        assert!(!cache_dir.join("ingest").exists(), "no staged write left");
         assert!(cache_dir.join("oci-layout").is_file(), "an OCI layout");
         drop(first);
 
@@ -145,6 +164,7 @@ fn a_second_daemon_with_an_empty_cache_answers_every_exec_from_the_exported_cach
             let result = result_json(&out);
             assert_eq!(result["a"], a.as_str(), "{from} mode={mode}");
             assert_eq!(result["b"], format!("b saw {a}").as_str());
+            assert_eq!(result["c"], c.as_str(), "{from} mode={mode}");
             let outcomes = exec_outcomes(&out);
             assert!(!outcomes.is_empty(), "no exec events:\n{}", stderr(&out));
             assert!(
@@ -153,14 +173,14 @@ fn a_second_daemon_with_an_empty_cache_answers_every_exec_from_the_exported_cach
             );
             // Both components' execs are among them (with mode=min the
             // last exec of `a` may stand for the one below it).
-            for c in ["a", "b"] {
+            for component in ["a", "b", "c"] {
                 assert!(
-                    outcomes.iter().any(|(comp, _, _)| comp == c),
-                    "{from} mode={mode}: no exec of {c}: {outcomes:?}"
+                    outcomes.iter().any(|(comp, _, _)| comp == component),
+                    "{from} mode={mode}: no exec of {component}: {outcomes:?}"
                 );
             }
             if mode == "max" {
-                assert_eq!(outcomes.len(), 3, "{from}: {outcomes:?}");
+                assert_eq!(outcomes.len(), 4, "{from}: {outcomes:?}");
             }
         }
 

@@ -56,7 +56,28 @@ pub struct Client {
     /// Cache imports of every solve, and exports made by `export_cache`.
     cache: CacheOptions,
     /// The results solved so far, kept for the cache export.
-    solved: std::sync::Arc<std::sync::Mutex<Vec<Definition>>>,
+    solved: std::sync::Arc<std::sync::Mutex<Solved>>,
+}
+
+/// What the run solved, for the cache export's build: the definitions and
+/// what their sources need again (local directories, secrets) in case a
+/// result has left the daemon's cache since.
+#[derive(Clone, Default)]
+pub(crate) struct Solved {
+    pub defs: Vec<Definition>,
+    pub locals: std::collections::BTreeMap<String, std::path::PathBuf>,
+    pub secrets: std::collections::BTreeMap<String, Vec<u8>>,
+}
+
+impl std::fmt::Debug for Solved {
+    /// Secret names only, never their values.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Solved")
+            .field("defs", &self.defs.len())
+            .field("locals", &self.locals)
+            .field("secrets", &self.secrets.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 /// Everything that goes to the daemon besides a request: shared by the
@@ -209,14 +230,14 @@ impl Client {
         if self.cache.exports.is_empty() {
             return Ok(None);
         }
-        let defs = match self.solved.lock() {
+        let solved = match self.solved.lock() {
             Ok(d) => d.clone(),
             Err(_) => return Ok(None),
         };
-        if defs.is_empty() {
+        if solved.defs.is_empty() {
             return Ok(None);
         }
-        solve::export_cache(self.context(), defs, progress)
+        solve::export_cache(self.context(), solved, progress)
             .await
             .map(Some)
             .map_err(|e| e.at(&self.address))
@@ -246,8 +267,9 @@ impl Client {
         progress: Option<ProgressSender>,
     ) -> Result<SolveResult, ClientError> {
         let frontend = request.frontend.is_some();
-        let definition =
-            (!frontend && !self.cache.exports.is_empty()).then(|| request.definition.clone());
+        let exporting = !self.cache.exports.is_empty();
+        let definition = (!frontend && exporting).then(|| request.definition.clone());
+        let needs = exporting.then(|| (request.locals.clone(), request.secrets.clone()));
         let result = solve::solve(self.context(), request, progress)
             .await
             .map_err(|e| self.explain(e.at(&self.address)))?;
@@ -260,9 +282,13 @@ impl Client {
         } else {
             definition
         };
-        if let (Some(def), Ok(mut all)) = (solved, self.solved.lock()) {
-            if !def.def.is_empty() && !all.contains(&def) {
-                all.push(def);
+        if let (Some(def), Some((locals, secrets)), Ok(mut all)) =
+            (solved, needs, self.solved.lock())
+        {
+            if !def.def.is_empty() && !all.defs.contains(&def) {
+                all.defs.push(def);
+                all.locals.extend(locals);
+                all.secrets.extend(secrets);
             }
         }
         Ok(result)

@@ -422,14 +422,14 @@ pub(crate) async fn solve(
 /// into each cache export.
 pub(crate) async fn export_cache(
     cx: SolveContext,
-    defs: Vec<Definition>,
+    solved: super::Solved,
     progress: Option<ProgressSender>,
 ) -> Result<SolveResult, ClientError> {
     // One build per export: the daemon answers one cache manifest per
     // build, which a local directory's index must record.
     let mut last = SolveResult::default();
     for export in &cx.cache.exports {
-        let result = export_cache_to(&cx, export, defs.clone(), progress.clone()).await?;
+        let result = export_cache_to(&cx, export, &solved, progress.clone()).await?;
         if let Some(dir) = export.local_dir() {
             let desc = result
                 .exporter_response
@@ -451,9 +451,10 @@ pub(crate) async fn export_cache(
 async fn export_cache_to(
     cx: &SolveContext,
     export: &super::CacheSpec,
-    defs: Vec<Definition>,
+    solved: &super::Solved,
     progress: Option<ProgressSender>,
 ) -> Result<SolveResult, ClientError> {
+    let defs = solved.defs.clone();
     let mut cache_dirs: Vec<PathBuf> = cx
         .cache
         .imports
@@ -471,6 +472,8 @@ async fn export_cache_to(
         SessionConfig {
             auth: cx.auth.clone(),
             cache_dirs,
+            locals: solved.locals.clone(),
+            secrets: solved.secrets.clone(),
             ..Default::default()
         },
         new_id(),

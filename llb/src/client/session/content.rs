@@ -695,7 +695,10 @@ pub fn put_latest(dir: &Path, descriptor: &str) -> Result<(), String> {
         "oci-layout",
         r#"{"imageLayoutVersion":"1.0.0"}"#.to_string(),
     )?;
-    write("index.json", index.to_string())
+    write("index.json", index.to_string())?;
+    // Staging space, empty once every write was committed.
+    let _ = std::fs::remove_dir(dir.join("ingest"));
+    Ok(())
 }
 
 #[cfg(test)]
