@@ -674,3 +674,41 @@ fn dir_git_and_container_inputs_and_a_changed_directory() {
         "{err}"
     );
 }
+
+#[test]
+fn a_plan_package_from_cue_mod_pkg() {
+    if !engine("a_plan_package_from_cue_mod_pkg") {
+        return;
+    }
+    let p = Project::new(PLAN);
+    p.write("cue.mod/module.cue", "module: \"example.com/me\"\n");
+    let nonce = controller_nonce();
+    p.write(
+        "cue.mod/pkg/example.com/plans/hello/hello.cue",
+        r#"package hello
+
+import "dagger.io/llb"
+
+name: string
+out: {
+	string
+	#compute: [
+		llb.#FetchContainer & {ref: "busybox"},
+		llb.#Exec & {args: ["sh", "-c", "printf 'hi %s' '\(name)' > /out"]},
+		llb.#Export & {source: "/out"},
+	]
+}
+"#,
+    );
+    p.ok(&["new", "pk", "--plan-package", "example.com/plans/hello"]);
+    p.ok(&["input", "text", "name", &format!("n{nonce}")]);
+    let ev = p.up_events(&[]);
+    assert_eq!(outcomes(&ev), map(&[("out", "ran")]));
+    assert_eq!(
+        p.query("out", &[]),
+        serde_json::json!(format!("hi n{nonce}"))
+    );
+    let out = p.run(&["new", "bad", "--plan-package", "../x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a CUE import path"));
+}
