@@ -257,9 +257,37 @@ fn plans_run_on_a_daemon_behind_mutual_tls_and_tls_failures_are_explained() {
         "{err}"
     );
 
-    // Plain TCP to a TLS port is not mistaken for a missing daemon only.
+    // Plain TCP to a TLS port: the error says TLS may be what is missing.
     let out = run(&tls_plan("x"), &daemon.host, &[], &[]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("cannot reach BuildKit at {}", daemon.host))
+            && err.contains("if the daemon listens with TLS, pass --tlscacert"),
+        "{err}"
+    );
+
+    // A client certificate the daemon's CA did not sign is refused by it.
+    let out = run(
+        &tls_plan("x"),
+        &daemon.host,
+        &[
+            "--tlscacert",
+            &ca,
+            "--tlscert",
+            &other,
+            "--tlskey",
+            &daemon.cert("other-ca-key.pem"),
+        ],
+        &[],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("the daemon refused the client certificate")
+            || err.contains("it may not accept the client certificate"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -145,9 +145,15 @@ impl Client {
                         });
                     }
                 }
+                let hint = if tls.is_none() && matches!(address, Address::Tcp(_)) {
+                    "; if the daemon listens with TLS, pass --tlscacert (and --tlscert \
+                     and --tlskey for mutual TLS)"
+                } else {
+                    ""
+                };
                 return Err(ClientError::Unreachable {
                     address: address.to_string(),
-                    reason: format!("not a BuildKit API ({})", s.message()),
+                    reason: format!("not a BuildKit API ({}){hint}", s.message()),
                 });
             }
             Err(_) => {

@@ -259,6 +259,15 @@ impl TlsConnector {
                 "TLS: the daemon closed the connection after the handshake: it likely requires \
                  a client certificate: pass --tlscert and --tlskey ({error})"
             )
+        } else if self.has_client_cert
+            && (error.contains("Broken pipe")
+                || error.contains("reset by peer")
+                || error.contains("unexpected end of file"))
+        {
+            format!(
+                "TLS: the daemon closed the connection after the handshake: it may not accept \
+                 the client certificate (is it signed by a CA the daemon trusts?; {error})"
+            )
         } else if error.contains("BadCertificate")
             || error.contains("UnknownCA")
             || error.contains("DecryptError")
