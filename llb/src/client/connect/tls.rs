@@ -245,7 +245,8 @@ impl TlsConnector {
         {
             format!("TLS: the daemon's certificate is outside its validity period ({error})")
         } else if error.contains("CertificateRequired")
-            || (!self.has_client_cert && error.contains("HandshakeFailure"))
+            || (!self.has_client_cert
+                && (error.contains("HandshakeFailure") || error.contains("BadCertificate")))
         {
             "TLS: the daemon requires a client certificate: pass --tlscert and --tlskey \
              (or BUILDKIT_TLS_CERT and BUILDKIT_TLS_KEY)"
