@@ -6,6 +6,7 @@ pub mod data;
 pub mod errors;
 pub mod eval;
 pub mod export;
+pub mod incremental;
 pub mod limits;
 pub mod load;
 pub mod num;

@@ -176,6 +176,17 @@ impl Compiled {
         Ok(())
     }
 
+    /// The label of the field named `name` (`a`, `#a`, `_a`) in this
+    /// program's label table.
+    pub fn label_of(&mut self, name: &str) -> Label {
+        field_label(&mut self.labels, name)
+    }
+
+    /// The main instance's files, then the filled values.
+    pub(crate) fn main_exprs(&self) -> &[ExprRef] {
+        &self.main
+    }
+
     /// A fresh evaluation of the main instance with the values filled so far.
     pub fn evaluate(&self) -> Evaluated {
         let (ev, root) = self.seed(self.labels.clone());

@@ -108,7 +108,73 @@ impl Evaluated {
     }
 }
 
+impl Evaluated {
+    /// The top-level field `name` of the main instance, without finalizing
+    /// the other fields (as [`View::fields`] of the root would).
+    pub fn top_field(&self, name: &str) -> Option<(FieldKind, View<'_>)> {
+        let root = self.root_vertex();
+        let arc = self.with_evaluator(|ev| {
+            ev.evaluate(root);
+            ev.v(root)
+                .arcs
+                .iter()
+                .find(|(l, _)| l.as_index().is_none() && ev.labels.str(*l) == name)
+                .map(|(l, a)| (field_kind(*l), *a))
+        })?;
+        Some((arc.0, View::new(self, arc.1)))
+    }
+
+    /// The error that ended the evaluation at a resource limit, as
+    /// [`Evaluated::errors`] reports it, if one did.
+    pub fn limit_errors(&self) -> Option<Errors> {
+        let root = self.root_vertex();
+        let found = self.with_evaluator(|ev| {
+            let b = ev.limit_error()?;
+            Some(
+                ev.error_entries(root, &b)
+                    .into_iter()
+                    .map(|e| (ev.path(e.vertex), e.message, e.spans))
+                    .collect::<Vec<_>>(),
+            )
+        })?;
+        Some(Errors(
+            found
+                .into_iter()
+                .map(|(path, message, spans)| Error {
+                    path,
+                    message,
+                    positions: self.positions(&spans),
+                })
+                .collect(),
+        ))
+    }
+}
+
 impl<'a> View<'a> {
+    /// The errors (not incomplete values) in this value and everything
+    /// below it, with their paths from the root, as [`Evaluated::errors`]
+    /// finds them in the whole instance.
+    pub fn errors_below(&self) -> Errors {
+        let root = self.inst.root_vertex();
+        let v = self.vertex;
+        let found = self.inst.with_evaluator(|ev| {
+            let mut found: Vec<(Vec<String>, String, Vec<Span>)> = Vec::new();
+            let mut seen: Vec<*const Bottom> = Vec::new();
+            collect_errors(ev, root, v, &mut found, &mut seen);
+            found
+        });
+        Errors(
+            found
+                .into_iter()
+                .map(|(path, message, spans)| Error {
+                    path,
+                    message,
+                    positions: self.inst.positions(&spans),
+                })
+                .collect(),
+        )
+    }
+
     fn new(inst: &'a Evaluated, vertex: VertexId) -> View<'a> {
         let value = inst.with_evaluator(|ev| follow_default(ev, vertex));
         View {

@@ -8,8 +8,11 @@
 //!   plan's package (`~dagger-input-NNNN.cue`, `~dagger-fill-NNNNNN.cue`, numbered in order; `~` sorts
 //!   them after the plan's own files, so the plan's field order wins).
 //!
-//! Filling a value is re-evaluating with one more file: simple, and exactly
-//! CUE's unification semantics.
+//! Filling a value is re-evaluating with one more file: exactly CUE's
+//! unification semantics. The plan is compiled once and evaluated
+//! incrementally ([`cue_eval::incremental`]): after a fill, only the
+//! top-level fields that can have changed are evaluated again and
+//! converted into the tree; the others keep their nodes (and errors).
 
 use std::io;
 use std::path::{Path as FsPath, PathBuf};
@@ -29,8 +32,11 @@ pub struct CuePlan {
     fills: usize,
     root: Node,
     /// The plan parsed and compiled once; exported values are filled into
-    /// it (cheaper than loading and parsing the package again per export).
-    compiled: Option<cue_eval::program::Compiled>,
+    /// it and only what they can change is evaluated again.
+    inc: Option<cue_eval::incremental::Incremental>,
+    /// Errors that fail the plan, by top-level field name (the fields
+    /// not evaluated again keep theirs), relocated.
+    errors: std::collections::BTreeMap<String, Vec<cue_eval::errors::Error>>,
     /// The `--input-secret` values, by field path.
     secrets: crate::secrets::Secrets,
     /// How positions are shown to the user.
@@ -145,10 +151,10 @@ impl CuePlan {
         let mut compiled = cue_eval::program::Compiled::new(&plan.program()?)
             .map_err(|e| PlanError(plan.secrets.redact(&plan.locator.report(e))))?;
         compiled.set_secrets(&plan.secrets.values());
-        let mut evaluated = compiled.evaluate();
+        let mut inc = cue_eval::incremental::Incremental::new(compiled);
         // Values of `dagger.#Secret` fields are secrets too; once known, the
         // plan is evaluated again so that their misuse is caught as well.
-        let typed = crate::cue_view::secret_fields(&evaluated);
+        let typed = crate::cue_view::secret_fields(inc.evaluated());
         let before = plan.secrets.values().len();
         for (path, value) in typed {
             if plan.secrets.exactly(&value).is_none() {
@@ -156,13 +162,13 @@ impl CuePlan {
             }
         }
         if plan.secrets.values().len() != before {
-            compiled.set_secrets(&plan.secrets.values());
-            evaluated = compiled.evaluate();
+            inc.compiled_mut().set_secrets(&plan.secrets.values());
+            inc.evaluate_all();
         }
         let locator = plan.locator.clone();
-        plan.root = crate::cue_view::node_of(&evaluated, &|p| locator.relocate(p))
+        plan.root = crate::cue_view::node_of(inc.evaluated(), &|p| locator.relocate(p))
             .map_err(|e| PlanError(plan.secrets.redact(&e.0)))?;
-        plan.compiled = Some(compiled);
+        plan.inc = Some(inc);
         Ok(plan)
     }
 
@@ -198,7 +204,8 @@ impl CuePlan {
             package,
             fills: 0,
             root: Node::empty_struct(),
-            compiled: None,
+            inc: None,
+            errors: std::collections::BTreeMap::new(),
             secrets: crate::secrets::Secrets::new(inputs.iter().filter_map(|i| match i {
                 Input::Secret { path, value } => Some((path.to_string(), value.clone())),
                 _ => None,
@@ -273,6 +280,81 @@ impl CuePlan {
         out
     }
 
+    /// Brings the tree and the errors up to date with the last evaluation:
+    /// the whole tree, or only the top-level fields it evaluated again.
+    fn refresh(&mut self, update: cue_eval::incremental::Update) -> Result<(), PlanError> {
+        let Some(inc) = &self.inc else {
+            return Ok(());
+        };
+        let evaluated = inc.evaluated();
+        let locator = &self.locator;
+        let relocate = |p: &cue_eval::errors::Position| locator.relocate(p);
+        match update {
+            cue_eval::incremental::Update::Full => {
+                let errors = crate::cue_view::plan_errors(crate::cue_view::relocated(
+                    evaluated.errors(),
+                    &relocate,
+                ));
+                self.errors.clear();
+                for e in errors {
+                    let top = e.path.first().cloned().unwrap_or_default();
+                    self.errors.entry(top).or_default().push(e);
+                }
+                self.root = crate::cue_view::node_of_view(&evaluated.root(), &relocate);
+            }
+            cue_eval::incremental::Update::Fields(names) => {
+                for name in names {
+                    let Some((_, view)) = evaluated.top_field(&name) else {
+                        continue;
+                    };
+                    let node = crate::cue_view::node_of_view(&view, &relocate);
+                    if let Some(f) = self.root.fields.iter_mut().find(|f| f.label == name) {
+                        f.node = node;
+                    }
+                    let errors = crate::cue_view::plan_errors(crate::cue_view::relocated(
+                        view.errors_below(),
+                        &relocate,
+                    ));
+                    if errors.is_empty() {
+                        self.errors.remove(&name);
+                    } else {
+                        self.errors.insert(name, errors);
+                    }
+                }
+                if let Some(errors) = evaluated.limit_errors() {
+                    let errors = crate::cue_view::relocated(errors, &relocate);
+                    return Err(PlanError(self.secrets.redact(&errors.report())));
+                }
+            }
+        }
+        let all: Vec<cue_eval::errors::Error> = self.errors.values().flatten().cloned().collect();
+        if all.is_empty() {
+            Ok(())
+        } else {
+            Err(PlanError(
+                self.secrets.redact(&cue_eval::errors::Errors(all).report()),
+            ))
+        }
+    }
+
+    /// Turns incremental re-evaluation off (every fill evaluates and
+    /// converts the whole plan; the reference the incremental way is
+    /// tested against) or back on.
+    pub fn set_incremental(&mut self, on: bool) {
+        if let Some(inc) = &mut self.inc {
+            inc.set_incremental(on);
+        }
+    }
+
+    /// How many top-level fields each evaluation so far finalized (the
+    /// first is the load's).
+    pub fn finalized_counts(&self) -> Vec<usize> {
+        self.inc
+            .as_ref()
+            .map(|i| i.finalized_counts().to_vec())
+            .unwrap_or_default()
+    }
+
     /// Loads without evaluating (for tests of the loading rules).
     pub fn load_only(plan_dir: &FsPath, inputs: &[Input]) -> Result<CuePlan, PlanError> {
         CuePlan::prepare(plan_dir, inputs)
@@ -293,7 +375,7 @@ impl Plan for CuePlan {
     }
 
     fn fill_all(&mut self, values: &[(Path, serde_json::Value)]) -> Result<(), PlanError> {
-        if let Some(compiled) = &mut self.compiled {
+        if let Some(inc) = &mut self.inc {
             for (path, value) in values {
                 let data = cue_eval::data::Data::from_json(&value.to_string())
                     .map_err(|e| PlanError(format!("{path}: {e}")))?;
@@ -303,15 +385,12 @@ impl Plan for CuePlan {
                     .into_iter()
                     .map(|l| cue_eval::view::PathSeg::Field(l.to_string()))
                     .collect();
-                compiled
-                    .fill(&segs, &data)
+                inc.fill(&segs, &data)
                     .map_err(|e| PlanError(cue_eval::errors::Errors(vec![e]).report()))?;
                 self.fills += 1;
             }
-            let locator = &self.locator;
-            self.root = crate::cue_view::node_of(&compiled.evaluate(), &|p| locator.relocate(p))
-                .map_err(|e| PlanError(self.secrets.redact(&e.0)))?;
-            return Ok(());
+            let update = inc.evaluate();
+            return self.refresh(update);
         }
         for (path, value) in values {
             let src = field(path, &json_value_to_cue(value));

@@ -42,10 +42,19 @@ pub fn node_of(
     evaluated: &cue_eval::api::Evaluated,
     relocate: Relocate<'_>,
 ) -> Result<Node, PlanError> {
-    let errors = relocated(evaluated.errors(), relocate);
-    let regular: Vec<_> = errors
+    let regular = plan_errors(relocated(evaluated.errors(), relocate));
+    if !regular.is_empty() {
+        return Err(PlanError(cue_eval::errors::Errors(regular).report()));
+    }
+    Ok(convert(&evaluated.root(), relocate))
+}
+
+/// The errors of `errors` that fail a plan: those in regular fields, and
+/// a misused secret or an exceeded limit anywhere.
+pub fn plan_errors(errors: Errors) -> Vec<cue_eval::errors::Error> {
+    errors
         .0
-        .iter()
+        .into_iter()
         .filter(|e| {
             // A secret misused anywhere (an op list is a definition) fails
             // the plan at once, with the expression's position.
@@ -57,12 +66,12 @@ pub fn node_of(
                     .iter()
                     .all(|l| !l.starts_with('#') && !l.starts_with('_'))
         })
-        .cloned()
-        .collect();
-    if !regular.is_empty() {
-        return Err(PlanError(cue_eval::errors::Errors(regular).report()));
-    }
-    Ok(convert(&evaluated.root(), relocate))
+        .collect()
+}
+
+/// The tree of one evaluated value (a top-level field re-evaluated alone).
+pub fn node_of_view(v: &View<'_>, relocate: Relocate<'_>) -> Node {
+    convert(v, relocate)
 }
 
 /// A CUE error value as [`Kind::Bottom`]'s report: the first error's

@@ -21,10 +21,10 @@ pub type ScopeId = std::num::NonZeroU32;
 
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ScopeInfo {
-    closed: bool,
-    parent: Option<ScopeId>,
+    pub(crate) closed: bool,
+    pub(crate) parent: Option<ScopeId>,
     /// Merges into `parent` (embedding) rather than being its child.
-    embed: bool,
+    pub(crate) embed: bool,
 }
 
 /// Vectors `check_closed_arcs` reuses from one call to the next.
@@ -68,7 +68,7 @@ impl Evaluator {
         ScopeId::new(self.scopes.len() as u32).expect("scope count fits u32")
     }
 
-    fn scope(&self, s: ScopeId) -> &ScopeInfo {
+    pub(crate) fn scope(&self, s: ScopeId) -> &ScopeInfo {
         &self.scopes[s.get() as usize - 1]
     }
 

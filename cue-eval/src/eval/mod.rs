@@ -14,6 +14,7 @@ mod comprehension;
 mod disjunction;
 mod equal;
 mod expr;
+mod fingerprint;
 mod limit;
 mod node;
 mod resolve;
@@ -22,6 +23,9 @@ pub mod show;
 mod side_vec;
 mod stdlib;
 pub mod to_data;
+mod track;
+
+pub use track::Tracker;
 
 use crate::compile::ir::ExprRef;
 use crate::value::{Bottom, Code, Label, Labels, Value};
@@ -243,6 +247,8 @@ pub struct Evaluator {
     finalizing: Option<VertexId>,
     /// Nesting of the values being exported (see `to_data.rs`).
     export_depth: u32,
+    /// Reads between top-level fields, when recording them (`track.rs`).
+    track: Option<Box<track::Tracker>>,
 }
 
 impl Default for Evaluator {
@@ -270,6 +276,7 @@ impl Evaluator {
             eval_stack: Vec::new(),
             finalizing: None,
             export_depth: 0,
+            track: None,
             quiet_err: Rc::new(Bottom {
                 code: Code::Eval,
                 message: "conflict".into(),

@@ -75,7 +75,12 @@ impl Evaluator {
                     self.evaluate(target);
                 }
                 match self.arc(target, *label) {
-                    Some(a) => Ok(Resolved::Vertex(a, label.is_def())),
+                    Some(a) => {
+                        if self.track.is_some() {
+                            self.note_read(a);
+                        }
+                        Ok(Resolved::Vertex(a, label.is_def()))
+                    }
                     None => {
                         let name = self.labels.name(*label);
                         Err(self.not_yet(target, format!("undefined field: {name}"), span))
@@ -90,7 +95,12 @@ impl Evaluator {
                     self.evaluate(target);
                 }
                 match self.arc(target, label) {
-                    Some(a) => Ok(Resolved::Vertex(a, false)),
+                    Some(a) => {
+                        if self.track.is_some() {
+                            self.note_read(a);
+                        }
+                        Ok(Resolved::Vertex(a, false))
+                    }
                     None => Err(self.incomplete(
                         format!("undefined field: {}", self.labels.name(label)),
                         span,
@@ -110,8 +120,11 @@ impl Evaluator {
             ExprKind::LetRef { up, expr, .. } => {
                 let e2 = env_up(env, *up).clone();
                 let key = (Rc::as_ptr(&e2) as usize, Rc::as_ptr(expr) as usize);
-                if let Some((_, v)) = self.let_cache.get(&key) {
-                    return Ok(Resolved::Vertex(*v, false));
+                if let Some(&(_, v)) = self.let_cache.get(&key) {
+                    if self.track.is_some() {
+                        self.note_read(v);
+                    }
+                    return Ok(Resolved::Vertex(v, false));
                 }
                 let v = self.new_vertex(None, Label(0));
                 self.vm(v).detached = true;
@@ -121,6 +134,10 @@ impl Evaluator {
                     info: Info::default(),
                 });
                 self.let_cache.insert(key, (e2, v));
+                if self.track.is_some() {
+                    self.note_let(v);
+                    self.note_read(v);
+                }
                 Ok(Resolved::Vertex(v, false))
             }
             ExprKind::Selector(base, label) => {
@@ -176,7 +193,12 @@ impl Evaluator {
                 self.index(b, &idx, span)
                     .map(|a| Resolved::Vertex(a, closing))
             }
-            ExprKind::Vertex(id) => Ok(Resolved::Vertex(*id, false)),
+            ExprKind::Vertex(id) => {
+                if self.track.is_some() {
+                    self.note_read(*id);
+                }
+                Ok(Resolved::Vertex(*id, false))
+            }
             // A module package used as a value (embedded or referenced whole).
             ExprKind::Import(p)
                 if crate::builtins::package(p).is_none() && self.packages.contains_key(p) =>

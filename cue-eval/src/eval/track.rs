@@ -1,0 +1,193 @@
+//! Read tracking for incremental re-evaluation (see `crate::incremental`):
+//! which top-level fields of the main instance the evaluation of each
+//! top-level field looked at.
+//!
+//! Every way a vertex observes another one goes through
+//! [`Evaluator::resolve`] (field and dynamic references, `let`s, vertices
+//! held by expressions); selectors and indexes then walk arcs of a vertex
+//! already resolved. So a read is noted there: the *target* is the top-level
+//! field above the resolved vertex, the *reader* the top-level field above
+//! the innermost vertex being evaluated. A reader is the vertex evaluating,
+//! not the field being finalized, because a vertex evaluated lazily on
+//! behalf of another field keeps what it computed: its own field must
+//! depend on what it read.
+//!
+//! `let` values are shared by every reader of the same scope (the evaluator
+//! caches them), so the reads made while evaluating one are kept with it and
+//! passed on to each field that resolves it, even later.
+//!
+//! Anything that cannot be attributed (a read with no main-instance vertex
+//! being evaluated and no owner set, a reference to the root itself) marks
+//! the evaluation as untracked: the caller must not reuse it.
+
+use super::*;
+use std::collections::{BTreeSet, HashSet};
+
+/// Where a vertex sits.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Top {
+    /// Under the main root's field with this label.
+    Field(Label),
+    /// The main root itself.
+    Root,
+    /// Under a `let` vertex (cached, shared by its scope's readers).
+    Let(VertexId),
+    /// Under an imported package, or some other detached vertex.
+    Other,
+}
+
+/// What the tracker has recorded.
+#[derive(Default, Debug)]
+pub struct Tracker {
+    main_root: Option<VertexId>,
+    /// The field that reads are attributed to when no vertex of the main
+    /// instance is being evaluated (set while converting a field's value).
+    pub owner: Option<Label>,
+    /// Top-level fields read, by reading top-level field.
+    pub reads: HashMap<Label, BTreeSet<Label>>,
+    /// Reads made while evaluating a `let` vertex (or its arcs).
+    let_reads: HashMap<VertexId, BTreeSet<Label>>,
+    /// Fields that resolved a `let` vertex.
+    let_readers: HashMap<VertexId, BTreeSet<Label>>,
+    lets: HashSet<VertexId>,
+    /// A read could not be attributed: the record is incomplete.
+    pub untracked: bool,
+}
+
+impl Tracker {
+    /// A tracker for the instance whose root vertex is `root`.
+    pub fn new(root: VertexId) -> Tracker {
+        Tracker {
+            main_root: Some(root),
+            ..Tracker::default()
+        }
+    }
+}
+
+impl Evaluator {
+    /// Starts recording reads (see [`Tracker`]).
+    pub fn start_tracking(&mut self, root: VertexId) {
+        self.track = Some(Box::new(Tracker::new(root)));
+    }
+
+    /// The reads recorded so far, if tracking.
+    pub fn tracker(&self) -> Option<&Tracker> {
+        self.track.as_deref()
+    }
+
+    /// The reads recorded so far, if tracking (to set the owner).
+    pub fn tracker_mut(&mut self) -> Option<&mut Tracker> {
+        self.track.as_deref_mut()
+    }
+
+    /// Where `v` sits (see [`Top`]).
+    pub(crate) fn top_of(&self, v: VertexId) -> Top {
+        let Some(root) = self.track.as_ref().and_then(|t| t.main_root) else {
+            return Top::Other;
+        };
+        if v == root {
+            return Top::Root;
+        }
+        let mut cur = v;
+        // Plans are shallow; the bound guards against a parent cycle.
+        for _ in 0..100_000 {
+            let vx = self.v(cur);
+            match vx.parent {
+                Some(p) if p == root => return Top::Field(vx.label),
+                Some(p) => cur = p,
+                None => {
+                    let lets = &self.track.as_ref().expect("tracking").lets;
+                    return if lets.contains(&cur) {
+                        Top::Let(cur)
+                    } else {
+                        Top::Other
+                    };
+                }
+            }
+        }
+        Top::Other
+    }
+
+    /// Records that the vertex being evaluated read `target`.
+    pub(crate) fn note_read(&mut self, target: VertexId) {
+        let read = match self.top_of(target) {
+            Top::Field(l) => Some(l),
+            Top::Root => {
+                self.track.as_mut().expect("tracking").untracked = true;
+                return;
+            }
+            Top::Let(l) => {
+                // Whatever the let read (so far and later) is read too.
+                let Some(reader) = self.reader() else {
+                    return;
+                };
+                let t = self.track.as_mut().expect("tracking");
+                t.let_readers.entry(l).or_default().insert(reader);
+                let got: Vec<Label> = t
+                    .let_reads
+                    .get(&l)
+                    .map(|s| s.iter().copied().collect())
+                    .unwrap_or_default();
+                t.reads.entry(reader).or_default().extend(got);
+                return;
+            }
+            Top::Other => None,
+        };
+        let Some(read) = read else {
+            return;
+        };
+        // Lets being evaluated keep the read as well.
+        let stack_lets: Vec<VertexId> = self
+            .eval_stack
+            .iter()
+            .rev()
+            .map(|&v| self.top_of(v))
+            .take_while(|t| !matches!(t, Top::Field(_)))
+            .filter_map(|t| match t {
+                Top::Let(l) => Some(l),
+                _ => None,
+            })
+            .collect();
+        let reader = self.reader();
+        let t = self.track.as_mut().expect("tracking");
+        for l in stack_lets {
+            t.let_reads.entry(l).or_default().insert(read);
+            let readers: Vec<Label> = t
+                .let_readers
+                .get(&l)
+                .map(|s| s.iter().copied().collect())
+                .unwrap_or_default();
+            for r in readers {
+                t.reads.entry(r).or_default().insert(read);
+            }
+        }
+        match reader {
+            Some(r) => {
+                t.reads.entry(r).or_default().insert(read);
+            }
+            None => {
+                if t.owner.is_none() {
+                    t.untracked = true;
+                }
+            }
+        }
+    }
+
+    /// Records a `let` vertex just created.
+    pub(crate) fn note_let(&mut self, v: VertexId) {
+        if let Some(t) = self.track.as_mut() {
+            t.lets.insert(v);
+        }
+    }
+
+    /// The top-level field the innermost vertex being evaluated belongs to,
+    /// else the owner set by the caller.
+    fn reader(&self) -> Option<Label> {
+        for &v in self.eval_stack.iter().rev() {
+            if let Top::Field(l) = self.top_of(v) {
+                return Some(l);
+            }
+        }
+        self.track.as_ref().and_then(|t| t.owner)
+    }
+}
