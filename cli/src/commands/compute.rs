@@ -132,6 +132,10 @@ pub struct Args {
     /// Progress output on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Auto)]
     pub log_format: LogFormat,
+    /// Least important messages shown: debug, info (progress, the
+    /// default), warn, error.
+    #[arg(long, value_enum, default_value_t = super::log::LogLevel::Info)]
+    pub log_level: super::log::LogLevel,
 }
 
 /// Loads and evaluates the plan with its inputs, or prints why not.
@@ -180,6 +184,8 @@ pub fn load_plan_with(
 pub fn run(args: Args) -> ExitCode {
     let start = Instant::now();
     let diag = Diag::new(args.log_format);
+    super::log::set(diag.json, args.log_level);
+    let progress_shown = super::log::shows(super::log::LogLevel::Info);
     let allow_host_paths = match args.host.allowed(&args.inputs) {
         Ok(paths) => paths,
         Err(e) => {
@@ -211,7 +217,12 @@ pub fn run(args: Args) -> ExitCode {
     let options = ::dag::run::Options {
         plan_dir: std::fs::canonicalize(&args.plan_dir).unwrap_or(args.plan_dir.clone()),
         allow_host_paths,
-        events: progress::sink(args.log_format, secrets.clone(), tracker.clone()),
+        events: if progress_shown {
+            progress::sink(args.log_format, secrets.clone(), tracker.clone())
+        } else {
+            let t = tracker.clone();
+            Arc::new(move |e: &::dag::events::Event| t.record(e))
+        },
     };
     let solver = Arc::new(
         ::dag::buildkit::LazySolver::from_env()
@@ -257,14 +268,16 @@ pub fn run(args: Args) -> ExitCode {
     let root = ::dag::plan::Plan::root(&plan);
     match result {
         Ok(report) => {
-            summary::print(
-                diag,
-                root,
-                &tracker.snapshot(),
-                None,
-                &timings(Some(&report)),
-                &redact,
-            );
+            if progress_shown {
+                summary::print(
+                    diag,
+                    root,
+                    &tracker.snapshot(),
+                    None,
+                    &timings(Some(&report)),
+                    &redact,
+                );
+            }
             let mut out = std::io::stdout().lock();
             let values = secrets.values();
             let values: Vec<&str> = values.iter().map(String::as_str).collect();

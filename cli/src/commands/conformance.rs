@@ -32,10 +32,13 @@ pub struct Args {
     /// the runner for each case).
     #[arg(long, hide = true, value_name = "CASE")]
     pub one: Option<PathBuf>,
+    #[command(flatten)]
+    pub log: super::log::LogArgs,
 }
 
 /// Runs `dagger conformance`.
 pub fn run(args: Args) -> ExitCode {
+    args.log.apply();
     if let Some(case) = &args.one {
         let verdict = runner::run_in_process(case, &evaluate_case);
         return match serde_json::to_string(&verdict) {
@@ -49,14 +52,16 @@ pub fn run(args: Args) -> ExitCode {
     let cases = match runner::find_cases(&args.dirs) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("dagger conformance: cannot list cases: {e}");
+            super::log::error_text(&format!("dagger conformance: cannot list cases: {e}"));
             return ExitCode::from(1);
         }
     };
     let exe = match std::env::current_exe() {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("dagger conformance: cannot find the dagger executable: {e}");
+            super::log::error_text(&format!(
+                "dagger conformance: cannot find the dagger executable: {e}"
+            ));
             return ExitCode::from(1);
         }
     };
@@ -74,7 +79,9 @@ pub fn run(args: Args) -> ExitCode {
     let passed = results.iter().filter(|r| r.verdict.pass).count();
     match args.min_pass {
         Some(min) if passed < min => {
-            eprintln!("dagger conformance: {passed} cases passed, fewer than the floor of {min}");
+            super::log::error_text(&format!(
+                "dagger conformance: {passed} cases passed, fewer than the floor of {min}"
+            ));
             ExitCode::from(1)
         }
         _ => ExitCode::SUCCESS,

@@ -26,9 +26,12 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    #[command(flatten)]
+    pub log: super::log::LogArgs,
 }
 
 pub fn run(args: Args) -> ExitCode {
+    args.log.apply();
     let plan = match load_plan(&args.plan_dir, &args.inputs) {
         Ok(p) => p,
         Err(code) => return code,

@@ -53,6 +53,8 @@ pub struct Args {
     /// seconds (0: no limit).
     #[arg(long = "max-time", value_name = "SECONDS", default_value_t = 60)]
     pub max_time: u64,
+    #[command(flatten)]
+    pub log: super::log::LogArgs,
 }
 
 fn memory_size(text: &str) -> Result<u64, String> {
@@ -61,10 +63,13 @@ fn memory_size(text: &str) -> Result<u64, String> {
 
 /// Runs `dagger eval`.
 pub fn run(args: Args) -> ExitCode {
+    args.log.apply();
     let cwd = match std::env::current_dir() {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("dagger eval: cannot read the current directory: {e}");
+            super::log::error_text(&format!(
+                "dagger eval: cannot read the current directory: {e}"
+            ));
             return ExitCode::from(1);
         }
     };
@@ -94,10 +99,7 @@ pub fn run(args: Args) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(report) => {
-            eprint!("{report}");
-            if !report.ends_with('\n') {
-                eprintln!();
-            }
+            super::log::error_text(&report);
             ExitCode::from(1)
         }
     }

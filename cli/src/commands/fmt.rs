@@ -25,6 +25,8 @@ pub struct Args {
     /// folders and symbolic links skipped); `-` reads standard input and
     /// writes standard output. The current directory if none is given.
     pub paths: Vec<String>,
+    #[command(flatten)]
+    pub log: super::log::LogArgs,
 }
 
 /// What happened to one input.
@@ -36,6 +38,7 @@ enum Outcome {
 
 /// Runs `dagger fmt`.
 pub fn run(args: Args) -> ExitCode {
+    args.log.apply();
     let paths = if args.paths.is_empty() {
         vec![".".to_string()]
     } else {
@@ -55,7 +58,7 @@ pub fn run(args: Args) -> ExitCode {
         let files = match cue_files(Path::new(p)) {
             Ok(f) => f,
             Err(e) => {
-                eprintln!("dagger fmt: {p}: {e}");
+                super::log::error_text(&format!("dagger fmt: {p}: {e}"));
                 failed = true;
                 continue;
             }
@@ -87,7 +90,7 @@ fn format_text(name: &str, text: &str) -> Option<String> {
     let (ast, errors) = map.parse(id);
     if !errors.is_empty() {
         for e in errors {
-            eprintln!("{:?}", miette::Report::new(e));
+            super::log::error_text(&format!("{:?}", miette::Report::new(e)));
         }
         return None;
     }
@@ -98,7 +101,7 @@ fn file(path: &Path, check: bool) -> Outcome {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("dagger fmt: cannot read {}: {e}", path.display());
+            super::log::error_text(&format!("dagger fmt: cannot read {}: {e}", path.display()));
             return Outcome::Failed;
         }
     };
@@ -110,7 +113,7 @@ fn file(path: &Path, check: bool) -> Outcome {
     }
     if !check {
         if let Err(e) = replace_file(path, &out) {
-            eprintln!("dagger fmt: cannot write {}: {e}", path.display());
+            super::log::error_text(&format!("dagger fmt: cannot write {}: {e}", path.display()));
             return Outcome::Failed;
         }
     }
@@ -141,7 +144,7 @@ fn replace_file(path: &Path, text: &str) -> std::io::Result<()> {
 fn stdin(check: bool) -> Outcome {
     let mut text = String::new();
     if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-        eprintln!("dagger fmt: cannot read standard input: {e}");
+        super::log::error_text(&format!("dagger fmt: cannot read standard input: {e}"));
         return Outcome::Failed;
     }
     let Some(out) = format_text("<stdin>", &text) else {
@@ -155,7 +158,7 @@ fn stdin(check: bool) -> Outcome {
         return Outcome::Unchanged;
     }
     if let Err(e) = std::io::stdout().write_all(out.as_bytes()) {
-        eprintln!("dagger fmt: cannot write standard output: {e}");
+        super::log::error_text(&format!("dagger fmt: cannot write standard output: {e}"));
         return Outcome::Failed;
     }
     Outcome::Unchanged
@@ -191,10 +194,10 @@ fn cue_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
             let hidden = name == "cue.mod" || name.starts_with('.');
             if kind.is_symlink() {
                 if !hidden && (name.ends_with(".cue") || p.is_dir()) {
-                    eprintln!(
+                    super::log::warning_text(&format!(
                         "dagger fmt: skipping {}: a symbolic link (not followed)",
                         p.display()
-                    );
+                    ));
                 }
             } else if kind.is_dir() {
                 if !hidden {

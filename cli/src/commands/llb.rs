@@ -29,9 +29,12 @@ pub struct Args {
     /// in `#<keyed>` instead of this machine's keyed digest of the value.
     #[arg(long)]
     pub offline: bool,
+    #[command(flatten)]
+    pub log: super::log::LogArgs,
 }
 
 pub fn run(args: Args) -> ExitCode {
+    args.log.apply();
     if args.offline {
         ::dag::secrets::use_placeholder_ids();
     }
@@ -71,10 +74,10 @@ pub fn run(args: Args) -> ExitCode {
                     .iter()
                     .map(Path::to_string)
                     .collect();
-                eprintln!(
-                    "error: {path} is not a component; components: {}",
+                super::progress::Diag { json: false }.error(&format!(
+                    "{path} is not a component; components: {}",
                     all.join(", ")
-                );
+                ));
                 return ExitCode::from(1);
             }
             vec![path]
@@ -168,7 +171,7 @@ fn image_configs(ops: &[::dag::ops::Op]) -> ::dag::compile::ImageConfigs {
             })
         });
     resolved.unwrap_or_else(|e| {
-        eprintln!("warning: image configs not resolved ({e}); exec env and working directory may differ from `compute`");
+        super::progress::Diag { json: false }.warning(&format!("image configs not resolved ({e}); exec env and working directory may differ from `compute`"));
         Default::default()
     })
 }

@@ -12,6 +12,7 @@ mod help;
 mod interrupt;
 mod live;
 pub mod llb;
+pub mod log;
 pub mod ops;
 pub mod progress;
 pub mod summary;

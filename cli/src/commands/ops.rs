@@ -44,10 +44,13 @@ pub struct Args {
     /// Print Markdown (the README's "Ops" section) instead of plain text.
     #[arg(long)]
     pub markdown: bool,
+    #[command(flatten)]
+    pub log: super::log::LogArgs,
 }
 
 /// Runs `dagger ops`.
 pub fn run(args: Args) -> ExitCode {
+    args.log.apply();
     match reference() {
         Ok(defs) => {
             let text = if args.markdown {
@@ -64,7 +67,8 @@ pub fn run(args: Args) -> ExitCode {
             }
         }
         Err(e) => {
-            eprintln!("error: the embedded package {PACKAGE}: {e}");
+            super::progress::Diag { json: false }
+                .error(&format!("the embedded package {PACKAGE}: {e}"));
             ExitCode::from(1)
         }
     }

@@ -337,7 +337,7 @@ impl Diag {
 
     /// `error: message` (rendered with its source lines), or an `error` event.
     pub fn error(&self, message: &str) {
-        if self.json {
+        if self.json || super::log::json() {
             self.event("error", serde_json::json!({"message": message}));
         } else {
             above_or_eprint(&super::diagnostics::render("error", message));
@@ -346,7 +346,10 @@ impl Diag {
 
     /// `warning: message`, or a `warning` event.
     pub fn warning(&self, message: &str) {
-        if self.json {
+        if !super::log::shows(super::log::LogLevel::Warn) {
+            return;
+        }
+        if self.json || super::log::json() {
             self.event("warning", serde_json::json!({"message": message}));
         } else {
             above_or_eprint(&super::diagnostics::render("warning", message));

@@ -40,6 +40,7 @@ pub struct Common {
 
 /// How much is said on stderr.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
+#[repr(u8)]
 pub enum LogLevel {
     /// Debug details: timings of each phase.
     Debug,
@@ -53,9 +54,12 @@ pub enum LogLevel {
 }
 
 impl Common {
-    /// Where messages go.
+    /// Where messages go (and the process's settings, for the code that
+    /// prints through [`super::log`]).
     pub fn diag(&self) -> Diag {
-        Diag::new(self.log_format)
+        let diag = Diag::new(self.log_format);
+        super::log::set(diag.json, self.log_level);
+        diag
     }
 
     /// Prints an informational message (not below `info`).
