@@ -24,7 +24,11 @@ use std::path::Path;
 /// so an endless loop shows as a libFuzzer timeout instead of an error.
 const LIMITS: Limits = Limits {
     max_memory: 256 << 20,
-    max_time: None,
+    // The per-input time limit, as `dagger eval --max-time`: an input the
+    // sanitized build (30 to 100 times slower than release) cannot finish
+    // in 5 s ends with the evaluator's own limit error, well inside
+    // libFuzzer's -timeout (each input is evaluated up to three times).
+    max_time: Some(std::time::Duration::from_secs(5)),
 };
 
 /// Evaluates `src` on a thread with the stack `dagger eval` gives its
