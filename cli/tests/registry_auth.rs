@@ -341,3 +341,81 @@ fi
         "{err}"
     );
 }
+
+#[test]
+fn a_cache_export_to_a_registry_that_requires_auth_uses_the_same_credentials() {
+    if shared_engine("cache export auth").is_none() || !have_htpasswd("cache export auth") {
+        return;
+    }
+    let password = format!("pw-{}", nonce());
+    let registry = AuthRegistry::start("dra-c", &password);
+    let cache = format!("{}/auth/cache:{}", registry.addr(), nonce());
+    let host = std::env::var("BUILDKIT_HOST").unwrap();
+    // Nothing pushed but the cache: the export alone meets the registry.
+    let cue = format!(
+        r#"package main
+
+built: {{
+	string
+	#compute: [
+		{{do: "fetch-container", ref: "busybox"}},
+		{{do: "exec", args: ["sh", "-c", "printf 'built {}' > /out"]}},
+		{{do: "export", source: "/out"}},
+	]
+}}
+"#,
+        nonce()
+    );
+    let dir = plan("dra-cache", &cue);
+    let export = |config: &Path| {
+        let child = Command::new(env!("CARGO_BIN_EXE_dagger"))
+            .args(["compute", ".", "--log-format", "plain", "--cache-to"])
+            .arg(format!("type=registry,ref={cache}"))
+            .current_dir(&dir)
+            .env("BUILDKIT_HOST", &host)
+            .env("DOCKER_CONFIG", config)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run dagger");
+        wait_output(child, Duration::from_secs(120))
+    };
+    let good = docker_config(&serde_json::json!({
+        "auths": { registry.addr(): { "auth": b64(&format!("{USER}:{password}")) } }
+    }));
+    let out = export(&good);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("cache exported to type=registry,"), "{err}");
+    assert_hidden(&out, &password);
+    // The cache manifest is in the registry (asked with the credentials).
+    let (repo, tag) = cache.split_once("/").unwrap().1.rsplit_once(':').unwrap();
+    let code = Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-u"])
+        .arg(format!("{USER}:{password}"))
+        .args(["-H", "Accept: application/vnd.oci.image.index.v1+json"])
+        .args(["-H", "Accept: application/vnd.oci.image.manifest.v1+json"])
+        .arg(format!(
+            "http://{}/v2/{repo}/manifests/{tag}",
+            registry.addr()
+        ))
+        .output()
+        .expect("curl");
+    assert_eq!(String::from_utf8_lossy(&code.stdout), "200");
+
+    // Credentials the registry refuses fail the export, naming it.
+    let bad = docker_config(&serde_json::json!({
+        "auths": { registry.addr(): { "username": USER, "password": "wrong" } }
+    }));
+    let out = export(&bad);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("exporting the build cache failed"), "{err}");
+    let want = format!(
+        "registry {} refused the credentials the Docker config {} has for it",
+        registry.addr(),
+        bad.join("config.json").display()
+    );
+    assert!(err.contains(&want), "stderr lacks {want:?}:\n{err}");
+}

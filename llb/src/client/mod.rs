@@ -246,7 +246,7 @@ impl Client {
         solve::export_cache(self.context(), solved, progress)
             .await
             .map(Some)
-            .map_err(|e| e.at(&self.address))
+            .map_err(|e| self.explain(e.at(&self.address)))
     }
 
     /// Where this client is connected.
