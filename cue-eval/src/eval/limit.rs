@@ -91,6 +91,12 @@ impl Evaluator {
         self.budget = Budget::new(limits);
     }
 
+    /// Starts the time limit anew (an evaluator kept for incremental
+    /// re-evaluation gets the whole allowance each time).
+    pub fn restart_clock(&mut self) {
+        self.budget.deadline = self.budget.limits.max_time.map(|t| Instant::now() + t);
+    }
+
     /// The limits in force.
     pub fn limits(&self) -> Limits {
         self.budget.limits

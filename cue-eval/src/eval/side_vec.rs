@@ -41,6 +41,12 @@ impl<T> std::ops::Deref for SideVec<T> {
     }
 }
 
+impl<T> std::ops::DerefMut for SideVec<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        &mut self.0
+    }
+}
+
 impl<T> IntoIterator for SideVec<T> {
     type Item = T;
     type IntoIter = thin_vec::IntoIter<T>;

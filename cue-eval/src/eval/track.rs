@@ -39,12 +39,15 @@ pub(crate) enum Top {
 /// What the tracker has recorded.
 #[derive(Default, Debug)]
 pub struct Tracker {
-    main_root: Option<VertexId>,
+    /// The main instance's root vertex.
+    pub main_root: Option<VertexId>,
     /// The field that reads are attributed to when no vertex of the main
     /// instance is being evaluated (set while converting a field's value).
     pub owner: Option<Label>,
     /// Top-level fields read, by reading top-level field.
-    pub reads: HashMap<Label, BTreeSet<Label>>,
+    reads: HashMap<Label, BTreeSet<Label>>,
+    /// The reverse of `reads`: readers by field read.
+    readers: HashMap<Label, BTreeSet<Label>>,
     /// Reads made while evaluating a `let` vertex (or its arcs).
     let_reads: HashMap<VertexId, BTreeSet<Label>>,
     /// Fields that resolved a `let` vertex.
@@ -60,6 +63,29 @@ impl Tracker {
         Tracker {
             main_root: Some(root),
             ..Tracker::default()
+        }
+    }
+
+    fn add(&mut self, reader: Label, read: Label) {
+        if self.reads.entry(reader).or_default().insert(read) {
+            self.readers.entry(read).or_default().insert(reader);
+        }
+    }
+
+    /// The top-level fields whose evaluation read `field`.
+    pub fn readers_of(&self, field: Label) -> Vec<Label> {
+        self.readers
+            .get(&field)
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// Forgets what `field` read (it is about to be evaluated again).
+    pub fn clear_reads(&mut self, field: Label) {
+        for read in self.reads.remove(&field).unwrap_or_default() {
+            if let Some(r) = self.readers.get_mut(&read) {
+                r.remove(&field);
+            }
         }
     }
 }
@@ -128,7 +154,9 @@ impl Evaluator {
                     .get(&l)
                     .map(|s| s.iter().copied().collect())
                     .unwrap_or_default();
-                t.reads.entry(reader).or_default().extend(got);
+                for read in got {
+                    t.add(reader, read);
+                }
                 return;
             }
             Top::Other => None,
@@ -158,13 +186,11 @@ impl Evaluator {
                 .map(|s| s.iter().copied().collect())
                 .unwrap_or_default();
             for r in readers {
-                t.reads.entry(r).or_default().insert(read);
+                t.add(r, read);
             }
         }
         match reader {
-            Some(r) => {
-                t.reads.entry(r).or_default().insert(read);
-            }
+            Some(r) => t.add(r, read),
             None => {
                 if t.owner.is_none() {
                     t.untracked = true;
@@ -178,6 +204,49 @@ impl Evaluator {
         if let Some(t) = self.track.as_mut() {
             t.lets.insert(v);
         }
+    }
+
+    /// Drops the cached `let` values that read `field` (it changed): the
+    /// next reference evaluates them again.
+    pub fn forget_lets_reading(&mut self, field: Label) {
+        let Some(t) = self.track.as_ref() else {
+            return;
+        };
+        let stale: HashSet<VertexId> = t
+            .let_reads
+            .iter()
+            .filter(|(_, reads)| reads.contains(&field))
+            .map(|(l, _)| *l)
+            .collect();
+        if !stale.is_empty() {
+            self.let_cache.retain(|_, (_, v)| !stale.contains(v));
+        }
+    }
+
+    /// Puts a new, unevaluated vertex with `conjuncts` in place of the
+    /// top-level field `label` of `root` (the old one stays, unchanged,
+    /// for whatever still holds it). Returns it, or `None` without such a
+    /// field.
+    pub fn replace_field(
+        &mut self,
+        root: VertexId,
+        label: Label,
+        conjuncts: Vec<Conjunct>,
+    ) -> Option<VertexId> {
+        let i = self.v(root).arcs.iter().position(|(l, _)| *l == label)?;
+        let nv = self.new_vertex(Some(root), label);
+        self.vm(nv).conjuncts = conjuncts;
+        self.vm(root).arcs[i].1 = nv;
+        if let Some(t) = self.track.as_mut() {
+            t.clear_reads(label);
+        }
+        Some(nv)
+    }
+
+    /// Adds the label list of a struct literal unified into `v` after its
+    /// evaluation (a filled value), for the output order of its fields.
+    pub fn add_struct_labels(&mut self, v: VertexId, labels: Rc<[Label]>) {
+        self.vm(v).structs.push(labels);
     }
 
     /// The top-level field the innermost vertex being evaluated belongs to,
