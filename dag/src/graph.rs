@@ -18,17 +18,29 @@ use crate::tree::{FieldKind, Node};
 /// Paths of the components of the plan, in field order (parents first).
 pub fn find_components(root: &Node) -> Vec<Path> {
     let mut out = Vec::new();
-    walk_components(root, &Path::root(), &mut out);
+    let mut trail: Vec<&str> = Vec::new();
+    walk_components(root, &mut trail, &mut out);
     out
 }
 
-fn walk_components(node: &Node, path: &Path, out: &mut Vec<Path>) {
-    if node.get("#compute").is_some() {
-        out.push(path.clone());
+/// Walks the regular fields; the path is built only for components (the
+/// engine builds the graph after every fill, over the whole plan).
+fn walk_components<'a>(node: &'a Node, trail: &mut Vec<&'a str>, out: &mut Vec<Path>) {
+    if is_component(node) {
+        out.push(Path(
+            trail.iter().map(|l| Seg::Field(l.to_string())).collect(),
+        ));
     }
     for f in node.fields.iter().filter(|f| f.kind == FieldKind::Regular) {
-        walk_components(&f.node, &path.field(&f.label), out);
+        trail.push(&f.label);
+        walk_components(&f.node, trail, out);
+        trail.pop();
     }
+}
+
+/// Whether `node` is a component (when reached through regular fields).
+fn is_component(node: &Node) -> bool {
+    node.get("#compute").is_some()
 }
 
 /// The component graph of one evaluation of the plan.
@@ -102,15 +114,14 @@ impl Graph {
         for c in &components {
             index.insert(c.clone(), graph.add_node(c.clone()));
         }
-        let owners: BTreeSet<&Path> = components.iter().collect();
         for c in &components {
             let Some(node) = root.lookup(c) else { continue };
             let mut refs = Vec::new();
-            collect_refs(node, &owners, c, true, &mut refs);
+            collect_refs(node, true, true, &mut refs);
             let mut deps = BTreeSet::new();
             let mut seen = BTreeSet::new();
             for r in refs {
-                resolve(root, &owners, c, &r, &mut seen, &mut deps);
+                resolve(root, c, r, &mut seen, &mut deps);
             }
             for d in deps {
                 graph.update_edge(index[&d], index[c], ());
@@ -263,32 +274,66 @@ fn dot_id(p: &Path) -> String {
 
 /// Collects the references of `node`'s subtree, not descending into nested
 /// components (they are nodes of their own) except at the top.
-fn collect_refs(
-    node: &Node,
-    owners: &BTreeSet<&Path>,
-    path: &Path,
-    top: bool,
-    out: &mut Vec<Path>,
-) {
-    if !top && owners.contains(path) {
+///
+/// A node below is a component exactly when it is reached from the root
+/// through regular fields only and has `#compute` (see [`find_components`]);
+/// `regular` says the path so far is such a chain, so no path is built.
+fn collect_refs<'a>(node: &'a Node, regular: bool, top: bool, out: &mut Vec<&'a Path>) {
+    if !top && regular && is_component(node) {
         return;
     }
-    out.extend(node.refs.iter().cloned());
+    out.extend(node.refs.iter());
     for f in &node.fields {
-        collect_refs(&f.node, owners, &path.field(&f.label), false, out);
+        collect_refs(&f.node, regular && f.kind == FieldKind::Regular, false, out);
     }
-    for (i, e) in node.elems.iter().enumerate() {
-        // Elements are never components; their paths only matter for the check above.
-        collect_refs(e, owners, &path.index(i), false, out);
+    for e in &node.elems {
+        // Elements are never components.
+        collect_refs(e, false, false, out);
     }
 }
 
-/// The innermost component that contains `p`.
-fn owner<'a>(owners: &BTreeSet<&'a Path>, p: &Path) -> Option<&'a Path> {
-    (0..=p.0.len()).rev().find_map(|k| {
-        let prefix = Path(p.0[..k].to_vec());
-        owners.get(&prefix).copied()
-    })
+/// Whether `p` goes from the root through regular fields only.
+fn regular_chain(root: &Node, p: &Path) -> bool {
+    let mut node = root;
+    for seg in &p.0 {
+        let Seg::Field(l) = seg else {
+            return false;
+        };
+        let Some(f) = node.fields.iter().find(|f| &f.label == l) else {
+            return false;
+        };
+        if f.kind != FieldKind::Regular {
+            return false;
+        }
+        node = &f.node;
+    }
+    true
+}
+
+/// The innermost component that contains `p`, as the length of the prefix
+/// of `p` that names it: the deepest node on `p`'s way down through regular
+/// fields that has `#compute` (see [`find_components`]), found by walking
+/// the tree rather than by building every prefix.
+fn owner(root: &Node, p: &Path) -> Option<usize> {
+    let mut node = root;
+    let mut best = is_component(root).then_some(0);
+    for (i, seg) in p.0.iter().enumerate() {
+        let Seg::Field(l) = seg else {
+            break;
+        };
+        let Some(f) = node
+            .fields
+            .iter()
+            .find(|f| f.kind == FieldKind::Regular && &f.label == l)
+        else {
+            break;
+        };
+        node = &f.node;
+        if is_component(node) {
+            best = Some(i + 1);
+        }
+    }
+    best
 }
 
 /// A concrete scalar, or a list of them: a value an export cannot change.
@@ -301,34 +346,34 @@ fn settled(node: &Node) -> bool {
 }
 
 /// Adds to `deps` the components the value at `r` comes from, seen from `c`.
-fn resolve(
-    root: &Node,
-    owners: &BTreeSet<&Path>,
+fn resolve<'a>(
+    root: &'a Node,
     c: &Path,
     r: &Path,
     seen: &mut BTreeSet<Path>,
     deps: &mut BTreeSet<Path>,
 ) {
-    if !seen.insert(r.clone()) {
+    if seen.contains(r) {
         return;
     }
-    match owner(owners, r) {
-        Some(o) if o == c => {}
+    seen.insert(r.clone());
+    match owner(root, r).map(|k| &r.0[..k]) {
+        Some(o) if o == &c.0[..] => {}
         // A value of a component enclosing `c` that is already known and that
         // no export can change (a concrete scalar, or a list of them) is
         // only input: `file.#Append`'s nested read uses its `filename`,
         // while the enclosing component waits for what the read exports.
-        Some(o) if c.0.starts_with(&o.0) && root.lookup(r).is_some_and(settled) => {}
+        Some(o) if c.0.starts_with(o) && root.lookup(r).is_some_and(settled) => {}
         // A reference into another component, or into one enclosing `c`.
         Some(o) => {
-            deps.insert(o.clone());
+            deps.insert(Path(o.to_vec()));
         }
         None => {
             // A value outside every component: follow what it is derived from,
             // through its own conjuncts, its ancestors' and its subtree's.
-            let mut more = Vec::new();
+            let mut more: Vec<&'a Path> = Vec::new();
             let mut node = root;
-            more.extend(node.refs.iter().cloned());
+            more.extend(node.refs.iter());
             for seg in &r.0 {
                 let next = match seg {
                     Seg::Field(l) => node.get(l),
@@ -336,13 +381,13 @@ fn resolve(
                 };
                 let Some(next) = next else { break };
                 node = next;
-                more.extend(node.refs.iter().cloned());
+                more.extend(node.refs.iter());
             }
             if root.lookup(r).is_some() {
-                collect_refs(node, owners, r, true, &mut more);
+                collect_refs(node, regular_chain(root, r), true, &mut more);
             }
             for m in more {
-                resolve(root, owners, c, &m, seen, deps);
+                resolve(root, c, m, seen, deps);
             }
         }
     }

@@ -176,20 +176,39 @@ impl Node {
     /// their paths (below `at`).
     pub fn errors(&self, at: &Path) -> Vec<(Path, String)> {
         let mut out = Vec::new();
-        self.collect_errors(at, &mut out);
+        // The path is built only where an error is found: the engine asks
+        // after every fill, and a plan has far more nodes than errors.
+        let mut trail: Vec<Step<'_>> = Vec::new();
+        self.collect_errors(at, &mut trail, &mut out);
         out
     }
 
-    fn collect_errors(&self, at: &Path, out: &mut Vec<(Path, String)>) {
+    fn collect_errors<'a>(
+        &'a self,
+        at: &Path,
+        trail: &mut Vec<Step<'a>>,
+        out: &mut Vec<(Path, String)>,
+    ) {
         if let Kind::Bottom(message) = &self.kind {
-            out.push((at.clone(), message.clone()));
+            let mut path = at.clone();
+            for step in trail.iter() {
+                path = match step {
+                    Step::Field(l) => path.field(l),
+                    Step::Index(i) => path.index(*i),
+                };
+            }
+            out.push((path, message.clone()));
             return;
         }
         for f in self.fields.iter().filter(|f| f.kind == FieldKind::Regular) {
-            f.node.collect_errors(&at.field(&f.label), out);
+            trail.push(Step::Field(&f.label));
+            f.node.collect_errors(at, trail, out);
+            trail.pop();
         }
         for (i, e) in self.elems.iter().enumerate() {
-            e.collect_errors(&at.index(i), out);
+            trail.push(Step::Index(i));
+            e.collect_errors(at, trail, out);
+            trail.pop();
         }
     }
 
@@ -206,4 +225,10 @@ impl Node {
             Kind::List => self.elems.iter().all(Node::is_concrete),
         }
     }
+}
+
+/// One step down from a node, borrowed from the tree.
+enum Step<'a> {
+    Field(&'a str),
+    Index(usize),
 }
