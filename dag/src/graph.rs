@@ -105,6 +105,58 @@ fn fmt_cycle(cycle: &[Path]) -> String {
     s.join(" -> ")
 }
 
+/// The plan's tree with its top level indexed by label: plans are wide at
+/// the top (one field per component), and the graph looks paths up from
+/// the root for every reference.
+struct Tree<'a> {
+    root: &'a Node,
+    top: std::collections::HashMap<&'a str, &'a crate::tree::Field>,
+}
+
+impl<'a> Tree<'a> {
+    fn new(root: &'a Node) -> Tree<'a> {
+        let mut top = std::collections::HashMap::new();
+        for f in &root.fields {
+            top.entry(f.label.as_str()).or_insert(f);
+        }
+        Tree { root, top }
+    }
+
+    /// The field `label` of `node` (`Node::get`, by index at the root).
+    fn get(&self, node: &'a Node, label: &str) -> Option<&'a Node> {
+        if std::ptr::eq(node, self.root) {
+            return self
+                .top
+                .get(label)
+                .filter(|f| f.kind != FieldKind::Optional)
+                .map(|f| &f.node);
+        }
+        node.get(label)
+    }
+
+    /// The regular field `label` of `node`.
+    fn regular(&self, node: &'a Node, label: &str) -> Option<&'a Node> {
+        let f = if std::ptr::eq(node, self.root) {
+            self.top.get(label).copied()
+        } else {
+            node.fields.iter().find(|f| f.label == label)
+        };
+        f.filter(|f| f.kind == FieldKind::Regular).map(|f| &f.node)
+    }
+
+    /// `Node::lookup` from the root.
+    fn lookup(&self, p: &Path) -> Option<&'a Node> {
+        let mut node = self.root;
+        for seg in &p.0 {
+            node = match seg {
+                Seg::Field(l) => self.get(node, l)?,
+                Seg::Index(i) => node.elems.get(*i)?,
+            };
+        }
+        Some(node)
+    }
+}
+
 impl Graph {
     /// Builds the graph of the components of `root`; a cycle is an error.
     pub fn build(root: &Node) -> Result<Graph, CycleError> {
@@ -114,14 +166,15 @@ impl Graph {
         for c in &components {
             index.insert(c.clone(), graph.add_node(c.clone()));
         }
+        let tree = Tree::new(root);
         for c in &components {
-            let Some(node) = root.lookup(c) else { continue };
+            let Some(node) = tree.lookup(c) else { continue };
             let mut refs = Vec::new();
             collect_refs(node, true, true, &mut refs);
             let mut deps = BTreeSet::new();
             let mut seen = BTreeSet::new();
             for r in refs {
-                resolve(root, c, r, &mut seen, &mut deps);
+                resolve(&tree, c, r, &mut seen, &mut deps);
             }
             for d in deps {
                 graph.update_edge(index[&d], index[c], ());
@@ -293,19 +346,16 @@ fn collect_refs<'a>(node: &'a Node, regular: bool, top: bool, out: &mut Vec<&'a 
 }
 
 /// Whether `p` goes from the root through regular fields only.
-fn regular_chain(root: &Node, p: &Path) -> bool {
-    let mut node = root;
+fn regular_chain(tree: &Tree<'_>, p: &Path) -> bool {
+    let mut node = tree.root;
     for seg in &p.0 {
         let Seg::Field(l) = seg else {
             return false;
         };
-        let Some(f) = node.fields.iter().find(|f| &f.label == l) else {
+        let Some(next) = tree.regular(node, l) else {
             return false;
         };
-        if f.kind != FieldKind::Regular {
-            return false;
-        }
-        node = &f.node;
+        node = next;
     }
     true
 }
@@ -314,21 +364,17 @@ fn regular_chain(root: &Node, p: &Path) -> bool {
 /// of `p` that names it: the deepest node on `p`'s way down through regular
 /// fields that has `#compute` (see [`find_components`]), found by walking
 /// the tree rather than by building every prefix.
-fn owner(root: &Node, p: &Path) -> Option<usize> {
-    let mut node = root;
-    let mut best = is_component(root).then_some(0);
+fn owner(tree: &Tree<'_>, p: &Path) -> Option<usize> {
+    let mut node = tree.root;
+    let mut best = is_component(node).then_some(0);
     for (i, seg) in p.0.iter().enumerate() {
         let Seg::Field(l) = seg else {
             break;
         };
-        let Some(f) = node
-            .fields
-            .iter()
-            .find(|f| f.kind == FieldKind::Regular && &f.label == l)
-        else {
+        let Some(next) = tree.regular(node, l) else {
             break;
         };
-        node = &f.node;
+        node = next;
         if is_component(node) {
             best = Some(i + 1);
         }
@@ -347,23 +393,22 @@ fn settled(node: &Node) -> bool {
 
 /// Adds to `deps` the components the value at `r` comes from, seen from `c`.
 fn resolve<'a>(
-    root: &'a Node,
+    tree: &Tree<'a>,
     c: &Path,
-    r: &Path,
-    seen: &mut BTreeSet<Path>,
+    r: &'a Path,
+    seen: &mut BTreeSet<&'a Path>,
     deps: &mut BTreeSet<Path>,
 ) {
-    if seen.contains(r) {
+    if !seen.insert(r) {
         return;
     }
-    seen.insert(r.clone());
-    match owner(root, r).map(|k| &r.0[..k]) {
+    match owner(tree, r).map(|k| &r.0[..k]) {
         Some(o) if o == &c.0[..] => {}
         // A value of a component enclosing `c` that is already known and that
         // no export can change (a concrete scalar, or a list of them) is
         // only input: `file.#Append`'s nested read uses its `filename`,
         // while the enclosing component waits for what the read exports.
-        Some(o) if c.0.starts_with(o) && root.lookup(r).is_some_and(settled) => {}
+        Some(o) if c.0.starts_with(o) && tree.lookup(r).is_some_and(settled) => {}
         // A reference into another component, or into one enclosing `c`.
         Some(o) => {
             deps.insert(Path(o.to_vec()));
@@ -372,22 +417,22 @@ fn resolve<'a>(
             // A value outside every component: follow what it is derived from,
             // through its own conjuncts, its ancestors' and its subtree's.
             let mut more: Vec<&'a Path> = Vec::new();
-            let mut node = root;
+            let mut node = tree.root;
             more.extend(node.refs.iter());
             for seg in &r.0 {
                 let next = match seg {
-                    Seg::Field(l) => node.get(l),
+                    Seg::Field(l) => tree.get(node, l),
                     Seg::Index(i) => node.elems.get(*i),
                 };
                 let Some(next) = next else { break };
                 node = next;
                 more.extend(node.refs.iter());
             }
-            if root.lookup(r).is_some() {
-                collect_refs(node, regular_chain(root, r), true, &mut more);
+            if tree.lookup(r).is_some() {
+                collect_refs(node, regular_chain(tree, r), true, &mut more);
             }
             for m in more {
-                resolve(root, c, m, seen, deps);
+                resolve(tree, c, m, seen, deps);
             }
         }
     }
