@@ -130,7 +130,12 @@ impl Incremental {
     /// the next [`Incremental::evaluate`].
     pub fn fill(&mut self, path: &[PathSeg], value: &Data) -> Result<(), Error> {
         self.compiled.fill(path, value)?;
-        let added = self.compiled.main_exprs().last().map(|e| match &e.kind {
+        // The kept evaluator has interned labels of its own since it was
+        // seeded (dynamic fields): the value is built with its table.
+        let expr = self
+            .evaluated
+            .with_evaluator(|ev| crate::program::fill_expr(&mut ev.labels, path, value))?;
+        let added = match &expr.kind {
             ExprKind::Struct(s) if !path.is_empty() => match s.decls.first() {
                 Some(Decl::Field { label, value, .. }) => {
                     Some((*label, value.clone(), s.field_labels.clone()))
@@ -138,8 +143,8 @@ impl Incremental {
                 _ => None,
             },
             _ => None,
-        });
-        match added.flatten() {
+        };
+        match added {
             Some(p) => self.pending.push(p),
             // Filling the root itself touches every field.
             None => self.eligible = false,

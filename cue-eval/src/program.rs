@@ -160,26 +160,9 @@ impl Compiled {
     /// Unifies `value` at `path` (field labels as written; no list indices)
     /// into the main instance, as a file `a: b: value` of its package would.
     pub fn fill(&mut self, path: &[PathSeg], value: &Data) -> Result<(), Error> {
-        let span = Span::synthetic();
-        let mut expr = data_expr(&mut self.labels, value, span);
-        for seg in path.iter().rev() {
-            let PathSeg::Field(name) = seg else {
-                return Err(Error::new(
-                    path_strings(path),
-                    "cannot fill a list element (path has an index)",
-                ));
-            };
-            let label = field_label(&mut self.labels, name);
-            expr = struct_expr(vec![(label, expr)], span);
-        }
+        let expr = fill_expr(&mut self.labels, path, value)?;
         self.main.push(expr);
         Ok(())
-    }
-
-    /// The label of the field named `name` (`a`, `#a`, `_a`) in this
-    /// program's label table.
-    pub fn label_of(&mut self, name: &str) -> Label {
-        field_label(&mut self.labels, name)
     }
 
     /// The main instance's files, then the filled values.
@@ -218,6 +201,29 @@ impl Compiled {
         }
         (ev, root)
     }
+}
+
+/// The expression `a: b: value` for `path` `[a, b]`, labels interned in
+/// `labels` (those of the evaluator it is meant for: an evaluator interns
+/// labels of its own as it goes, so ids differ between tables).
+pub(crate) fn fill_expr(
+    labels: &mut Labels,
+    path: &[PathSeg],
+    value: &Data,
+) -> Result<ExprRef, Error> {
+    let span = Span::synthetic();
+    let mut expr = data_expr(labels, value, span);
+    for seg in path.iter().rev() {
+        let PathSeg::Field(name) = seg else {
+            return Err(Error::new(
+                path_strings(path),
+                "cannot fill a list element (path has an index)",
+            ));
+        };
+        let label = field_label(labels, name);
+        expr = struct_expr(vec![(label, expr)], span);
+    }
+    Ok(expr)
 }
 
 fn add_conjuncts(ev: &mut Evaluator, v: VertexId, exprs: &[ExprRef]) {
