@@ -37,6 +37,8 @@ pub struct CuePlan {
     /// Errors that fail the plan, by top-level field name (the fields
     /// not evaluated again keep theirs), relocated.
     errors: std::collections::BTreeMap<String, Vec<cue_eval::errors::Error>>,
+    /// The top-level fields the last fill evaluated again (`None`: all).
+    changed: Option<Vec<Path>>,
     /// The `--input-secret` values, by field path.
     secrets: crate::secrets::Secrets,
     /// How positions are shown to the user.
@@ -206,6 +208,7 @@ impl CuePlan {
             root: Node::empty_struct(),
             inc: None,
             errors: std::collections::BTreeMap::new(),
+            changed: None,
             secrets: crate::secrets::Secrets::new(inputs.iter().filter_map(|i| match i {
                 Input::Secret { path, value } => Some((path.to_string(), value.clone())),
                 _ => None,
@@ -291,6 +294,7 @@ impl CuePlan {
         let relocate = |p: &cue_eval::errors::Position| locator.relocate(p);
         match update {
             cue_eval::incremental::Update::Full => {
+                self.changed = None;
                 let errors = crate::cue_view::plan_errors(crate::cue_view::relocated(
                     evaluated.errors(),
                     &relocate,
@@ -303,6 +307,7 @@ impl CuePlan {
                 self.root = crate::cue_view::node_of_view(&evaluated.root(), &relocate);
             }
             cue_eval::incremental::Update::Fields(names) => {
+                self.changed = Some(names.iter().map(|n| Path::root().field(n)).collect());
                 for name in names {
                     let Some((_, view)) = evaluated.top_field(&name) else {
                         continue;
@@ -368,6 +373,10 @@ impl Plan for CuePlan {
 
     fn secrets(&self) -> crate::secrets::Secrets {
         self.secrets.clone()
+    }
+
+    fn changed(&self) -> Option<&[Path]> {
+        self.changed.as_deref()
     }
 
     fn fill(&mut self, path: &Path, value: &serde_json::Value) -> Result<(), PlanError> {

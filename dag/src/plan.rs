@@ -19,6 +19,14 @@ pub trait Plan {
         crate::secrets::Secrets::default()
     }
 
+    /// The paths whose nodes the last fill replaced, when the plan knows
+    /// (`None`: anything may have changed). Everything else in
+    /// [`Plan::root`] is as it was before that fill, so a caller can redo
+    /// per-round work (the graph's edges, the error walk) only below these.
+    fn changed(&self) -> Option<&[Path]> {
+        None
+    }
+
     /// Fills several values, re-evaluating once if the plan can.
     fn fill_all(&mut self, values: &[(Path, serde_json::Value)]) -> Result<(), PlanError> {
         for (path, value) in values {
