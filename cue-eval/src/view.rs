@@ -115,6 +115,14 @@ impl Evaluated {
         let root = self.root_vertex();
         let arc = self.with_evaluator(|ev| {
             ev.evaluate(root);
+            // By the label's index, not a scan of the (many) top-level
+            // arcs; a quoted label that looks like a definition or hidden
+            // field (`"#a"`) is only found by the scan.
+            if let Some(label) = ev.labels.find_ident(name) {
+                if let Some(a) = ev.arc(root, label) {
+                    return Some((field_kind(label), a));
+                }
+            }
             ev.v(root)
                 .arcs
                 .iter()

@@ -39,6 +39,9 @@ pub struct CuePlan {
     errors: std::collections::BTreeMap<String, Vec<cue_eval::errors::Error>>,
     /// The top-level fields the last fill evaluated again (`None`: all).
     changed: Option<Vec<Path>>,
+    /// The index in `root.fields` of each top-level label (a plan is wide
+    /// at the top; a scan compared every component's label per fill).
+    top: std::collections::HashMap<String, usize>,
     /// The `--input-secret` values, by field path.
     secrets: crate::secrets::Secrets,
     /// How positions are shown to the user.
@@ -56,6 +59,10 @@ struct Locator {
     inputs: Vec<String>,
     /// The field path each input sets, by input index.
     paths: Vec<(usize, Path)>,
+    /// Files relocated so far (a file's new name does not depend on the
+    /// line: every position of every converted node asked the file system
+    /// again whether an embedded package file exists on disk).
+    files: std::cell::RefCell<std::collections::HashMap<String, String>>,
 }
 
 impl Locator {
@@ -75,26 +82,37 @@ impl Locator {
                 };
             }
         }
-        let full = self.plan_dir.join(name);
-        // The embedded packages live in the loader's overlay, not on disk.
-        if let Some((_, pkg_file)) = name.split_once("cue.mod/pkg/") {
-            if !full.exists() {
-                return cue_eval::errors::Position {
-                    file: format!("<embedded>/{pkg_file}"),
-                    line: p.line,
-                    col: p.col,
-                };
-            }
+        if let Some(file) = self.files.borrow().get(name) {
+            return cue_eval::errors::Position {
+                file: file.clone(),
+                line: p.line,
+                col: p.col,
+            };
         }
-        let file = match self.cwd.as_ref().and_then(|c| full.strip_prefix(c).ok()) {
-            Some(rel) if rel.as_os_str().is_empty() => ".".to_string(),
-            Some(rel) => format!("./{}", rel.display()),
-            None => full.display().to_string(),
-        };
+        let file = self.relocate_file(name);
+        self.files
+            .borrow_mut()
+            .insert(name.to_string(), file.clone());
         cue_eval::errors::Position {
             file,
             line: p.line,
             col: p.col,
+        }
+    }
+
+    /// The name a file of the plan (not an input's) is shown under.
+    fn relocate_file(&self, name: &str) -> String {
+        let full = self.plan_dir.join(name);
+        // The embedded packages live in the loader's overlay, not on disk.
+        if let Some((_, pkg_file)) = name.split_once("cue.mod/pkg/") {
+            if !full.exists() {
+                return format!("<embedded>/{pkg_file}");
+            }
+        }
+        match self.cwd.as_ref().and_then(|c| full.strip_prefix(c).ok()) {
+            Some(rel) if rel.as_os_str().is_empty() => ".".to_string(),
+            Some(rel) => format!("./{}", rel.display()),
+            None => full.display().to_string(),
         }
     }
 
@@ -170,6 +188,7 @@ impl CuePlan {
         let locator = plan.locator.clone();
         plan.root = crate::cue_view::node_of(inc.evaluated(), &|p| locator.relocate(p))
             .map_err(|e| PlanError(plan.secrets.redact(&e.0)))?;
+        plan.top = top_index(&plan.root);
         plan.inc = Some(inc);
         Ok(plan)
     }
@@ -209,6 +228,7 @@ impl CuePlan {
             inc: None,
             errors: std::collections::BTreeMap::new(),
             changed: None,
+            top: std::collections::HashMap::new(),
             secrets: crate::secrets::Secrets::new(inputs.iter().filter_map(|i| match i {
                 Input::Secret { path, value } => Some((path.to_string(), value.clone())),
                 _ => None,
@@ -230,6 +250,7 @@ impl CuePlan {
                         _ => None,
                     })
                     .collect(),
+                files: Default::default(),
             },
         })
     }
@@ -305,6 +326,7 @@ impl CuePlan {
                     self.errors.entry(top).or_default().push(e);
                 }
                 self.root = crate::cue_view::node_of_view(&evaluated.root(), &relocate);
+                self.top = top_index(&self.root);
             }
             cue_eval::incremental::Update::Fields(names) => {
                 self.changed = Some(names.iter().map(|n| Path::root().field(n)).collect());
@@ -313,7 +335,11 @@ impl CuePlan {
                         continue;
                     };
                     let node = crate::cue_view::node_of_view(&view, &relocate);
-                    if let Some(f) = self.root.fields.iter_mut().find(|f| f.label == name) {
+                    if let Some(f) = self
+                        .top
+                        .get(&name)
+                        .and_then(|&i| self.root.fields.get_mut(i))
+                    {
                         f.node = node;
                     }
                     let errors = crate::cue_view::plan_errors(crate::cue_view::relocated(
@@ -411,6 +437,15 @@ impl Plan for CuePlan {
         self.root = self.evaluate()?;
         Ok(())
     }
+}
+
+/// The index of each top-level field of `root` by label.
+fn top_index(root: &Node) -> std::collections::HashMap<String, usize> {
+    root.fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.label.clone(), i))
+        .collect()
 }
 
 /// The directory the loader will treat as module root (nearest ancestor with

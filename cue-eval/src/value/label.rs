@@ -91,6 +91,21 @@ impl Labels {
         self.make(name, kind)
     }
 
+    /// The label `ident(name)` would give, if `name` is interned already
+    /// (no new label is made).
+    pub fn find_ident(&self, name: &str) -> Option<Label> {
+        let kind = if name.starts_with("_#") {
+            4
+        } else if name.starts_with('#') {
+            2
+        } else if name.starts_with('_') && name.len() > 1 {
+            3
+        } else {
+            0
+        };
+        self.index.get(name).map(|&i| Label((i << 3) | kind))
+    }
+
     /// Interns a quoted (always regular) label.
     pub fn string(&mut self, name: &str) -> Label {
         self.make(name, 0)
