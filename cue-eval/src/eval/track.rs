@@ -23,6 +23,14 @@
 use super::*;
 use std::collections::{BTreeSet, HashSet};
 
+/// How deep an evaluation stack, or a vertex's chain of parents, may get
+/// while reads are tracked. Plans are shallow; finding the reader of a
+/// read walks both, so a deep recursion (which ends at the depth limit
+/// anyway) would make every read cost its depth, and the evaluation its
+/// square. Past this depth the evaluation is marked untracked instead: the
+/// next fill evaluates afresh, which is always correct.
+const TRACK_DEPTH: usize = 256;
+
 /// Where a vertex sits.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Top {
@@ -34,6 +42,8 @@ pub(crate) enum Top {
     Let(VertexId),
     /// Under an imported package, or some other detached vertex.
     Other,
+    /// Deeper than [`TRACK_DEPTH`] below its top: not worth finding.
+    Deep,
 }
 
 /// What the tracker has recorded.
@@ -115,8 +125,8 @@ impl Evaluator {
             return Top::Root;
         }
         let mut cur = v;
-        // Plans are shallow; the bound guards against a parent cycle.
-        for _ in 0..100_000 {
+        // Plans are shallow; the bound also guards against a parent cycle.
+        for _ in 0..TRACK_DEPTH {
             let vx = self.v(cur);
             match vx.parent {
                 Some(p) if p == root => return Top::Field(vx.label),
@@ -131,14 +141,35 @@ impl Evaluator {
                 }
             }
         }
-        Top::Other
+        Top::Deep
     }
 
     /// Records that the vertex being evaluated read `target`.
     pub(crate) fn note_read(&mut self, target: VertexId) {
+        // Once incomplete, the record is not used: nothing more to note.
+        if self.track.as_ref().is_none_or(|t| t.untracked) {
+            return;
+        }
+        if self.eval_stack.len() > TRACK_DEPTH {
+            self.track.as_mut().expect("tracking").untracked = true;
+            return;
+        }
+        // The vertices being evaluated, innermost first, up to the first
+        // one under a top-level field (the reader).
+        let stack_tops: Vec<Top> = self
+            .eval_stack
+            .iter()
+            .rev()
+            .map(|&v| self.top_of(v))
+            .take_while(|t| !matches!(t, Top::Field(_)))
+            .collect();
+        if stack_tops.contains(&Top::Deep) {
+            self.track.as_mut().expect("tracking").untracked = true;
+            return;
+        }
         let read = match self.top_of(target) {
             Top::Field(l) => Some(l),
-            Top::Root => {
+            Top::Root | Top::Deep => {
                 self.track.as_mut().expect("tracking").untracked = true;
                 return;
             }
@@ -165,12 +196,8 @@ impl Evaluator {
             return;
         };
         // Lets being evaluated keep the read as well.
-        let stack_lets: Vec<VertexId> = self
-            .eval_stack
-            .iter()
-            .rev()
-            .map(|&v| self.top_of(v))
-            .take_while(|t| !matches!(t, Top::Field(_)))
+        let stack_lets: Vec<VertexId> = stack_tops
+            .into_iter()
             .filter_map(|t| match t {
                 Top::Let(l) => Some(l),
                 _ => None,
@@ -253,8 +280,11 @@ impl Evaluator {
     /// else the owner set by the caller.
     fn reader(&self) -> Option<Label> {
         for &v in self.eval_stack.iter().rev() {
-            if let Top::Field(l) = self.top_of(v) {
-                return Some(l);
+            match self.top_of(v) {
+                Top::Field(l) => return Some(l),
+                // Not reached: note_read gives up on a deep stack first.
+                Top::Deep => return None,
+                _ => {}
             }
         }
         self.track.as_ref().and_then(|t| t.owner)
