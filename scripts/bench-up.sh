@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-3}"
 cargo build --release -q -p dagger-cli
-bin="$PWD/target/release/dagger"
+bin="${CARGO_TARGET_DIR:-$PWD/target}/release/dagger"
 eval "$(bash scripts/engine.sh env)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
