@@ -150,79 +150,77 @@ impl Evaluator {
         if self.track.as_ref().is_none_or(|t| t.untracked) {
             return;
         }
+        // What is read: a field, or whatever a `let` read (so far; what it
+        // reads later reaches its readers through `let_readers`). Most
+        // reads are of imported definitions, which never change: they
+        // return here, before any walk of the stack.
+        let (reads, let_target): (Vec<Label>, Option<VertexId>) = match self.top_of(target) {
+            Top::Other => return,
+            Top::Root | Top::Deep => {
+                self.track.as_mut().expect("tracking").untracked = true;
+                return;
+            }
+            Top::Field(l) => (vec![l], None),
+            Top::Let(l) => {
+                let t = self.track.as_ref().expect("tracking");
+                let got = t
+                    .let_reads
+                    .get(&l)
+                    .map(|s| s.iter().copied().collect())
+                    .unwrap_or_default();
+                (got, Some(l))
+            }
+        };
         if self.eval_stack.len() > TRACK_DEPTH {
             self.track.as_mut().expect("tracking").untracked = true;
             return;
         }
         // The vertices being evaluated, innermost first, up to the first
-        // one under a top-level field (the reader).
-        let stack_tops: Vec<Top> = self
-            .eval_stack
-            .iter()
-            .rev()
-            .map(|&v| self.top_of(v))
-            .take_while(|t| !matches!(t, Top::Field(_)))
-            .collect();
-        if stack_tops.contains(&Top::Deep) {
-            self.track.as_mut().expect("tracking").untracked = true;
-            return;
+        // one under a top-level field (the reader); lets among them keep
+        // the read as well.
+        let mut reader = None;
+        let mut stack_lets: Vec<VertexId> = Vec::new();
+        for &v in self.eval_stack.iter().rev() {
+            match self.top_of(v) {
+                Top::Field(l) => {
+                    reader = Some(l);
+                    break;
+                }
+                Top::Let(l) => stack_lets.push(l),
+                Top::Deep => {
+                    self.track.as_mut().expect("tracking").untracked = true;
+                    return;
+                }
+                Top::Root | Top::Other => {}
+            }
         }
-        let read = match self.top_of(target) {
-            Top::Field(l) => Some(l),
-            Top::Root | Top::Deep => {
-                self.track.as_mut().expect("tracking").untracked = true;
+        let t = self.track.as_mut().expect("tracking");
+        let reader = reader.or(t.owner);
+        let Some(reader) = reader else {
+            t.untracked = true;
+            return;
+        };
+        if let Some(l) = let_target {
+            if !stack_lets.is_empty() {
+                // A let read while evaluating another: not followed.
+                t.untracked = true;
                 return;
             }
-            Top::Let(l) => {
-                // Whatever the let read (so far and later) is read too.
-                let Some(reader) = self.reader() else {
-                    return;
-                };
-                let t = self.track.as_mut().expect("tracking");
-                t.let_readers.entry(l).or_default().insert(reader);
-                let got: Vec<Label> = t
-                    .let_reads
+            t.let_readers.entry(l).or_default().insert(reader);
+        }
+        for read in reads {
+            for &l in &stack_lets {
+                t.let_reads.entry(l).or_default().insert(read);
+                let readers: Vec<Label> = t
+                    .let_readers
                     .get(&l)
                     .map(|s| s.iter().copied().collect())
                     .unwrap_or_default();
-                for read in got {
-                    t.add(reader, read);
-                }
-                return;
-            }
-            Top::Other => None,
-        };
-        let Some(read) = read else {
-            return;
-        };
-        // Lets being evaluated keep the read as well.
-        let stack_lets: Vec<VertexId> = stack_tops
-            .into_iter()
-            .filter_map(|t| match t {
-                Top::Let(l) => Some(l),
-                _ => None,
-            })
-            .collect();
-        let reader = self.reader();
-        let t = self.track.as_mut().expect("tracking");
-        for l in stack_lets {
-            t.let_reads.entry(l).or_default().insert(read);
-            let readers: Vec<Label> = t
-                .let_readers
-                .get(&l)
-                .map(|s| s.iter().copied().collect())
-                .unwrap_or_default();
-            for r in readers {
-                t.add(r, read);
-            }
-        }
-        match reader {
-            Some(r) => t.add(r, read),
-            None => {
-                if t.owner.is_none() {
-                    t.untracked = true;
+                for r in readers {
+                    t.add(r, read);
                 }
             }
+            t.add(reader, read);
         }
     }
 
@@ -274,19 +272,5 @@ impl Evaluator {
     /// evaluation (a filled value), for the output order of its fields.
     pub fn add_struct_labels(&mut self, v: VertexId, labels: Rc<[Label]>) {
         self.vm(v).structs.push(labels);
-    }
-
-    /// The top-level field the innermost vertex being evaluated belongs to,
-    /// else the owner set by the caller.
-    fn reader(&self) -> Option<Label> {
-        for &v in self.eval_stack.iter().rev() {
-            match self.top_of(v) {
-                Top::Field(l) => return Some(l),
-                // Not reached: note_read gives up on a deep stack first.
-                Top::Deep => return None,
-                _ => {}
-            }
-        }
-        self.track.as_ref().and_then(|t| t.owner)
     }
 }
