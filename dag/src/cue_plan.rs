@@ -14,10 +14,11 @@
 //! top-level fields that can have changed are evaluated again and
 //! converted into the tree; the others keep their nodes (and errors).
 
-use std::io;
 use std::path::{Path as FsPath, PathBuf};
 
-use cue_eval::load::{self, DirEntry, FileSystem, MemFs, OsFs};
+use cue_eval::load::{self, MemFs};
+
+use crate::embedded_fs::OverlayFs;
 
 use crate::inputs::{field, json_value_to_cue, Input};
 use crate::path::Path;
@@ -201,16 +202,7 @@ impl CuePlan {
             ))
         })?;
         let mut overlay = MemFs::new();
-        let module_root = module_root(&plan_dir);
-        for pkg in crate::embedded::packages() {
-            let dir = module_root.join("cue.mod/pkg").join(pkg);
-            if vendors(&dir) {
-                continue;
-            }
-            for (name, text) in crate::embedded::package(pkg).unwrap_or(&[]) {
-                overlay.add(dir.join(name), *text);
-            }
-        }
+        crate::embedded_fs::add_embedded(&mut overlay, &crate::embedded_fs::module_root(&plan_dir));
         let package = package_name(&plan_dir, &overlay)?;
         for (i, input) in inputs.iter().enumerate() {
             let src = input.to_cue().map_err(|e| PlanError(e.to_string()))?;
@@ -255,8 +247,8 @@ impl CuePlan {
         })
     }
 
-    fn fs(&self) -> PlanFs<'_> {
-        PlanFs {
+    fn fs(&self) -> OverlayFs<&MemFs> {
+        OverlayFs {
             overlay: &self.overlay,
         }
     }
@@ -448,32 +440,9 @@ fn top_index(root: &Node) -> std::collections::HashMap<String, usize> {
         .collect()
 }
 
-/// The directory the loader will treat as module root (nearest ancestor with
-/// `cue.mod`, else the plan directory itself).
-fn module_root(plan_dir: &FsPath) -> PathBuf {
-    plan_dir
-        .ancestors()
-        .find(|d| d.join("cue.mod").exists())
-        .unwrap_or(plan_dir)
-        .to_path_buf()
-}
-
-/// Whether the plan vendors the package of `dir` (a directory under
-/// `cue.mod/pkg/`): the directory holds a `.cue` file. A directory holding
-/// only subdirectories (`dagger.io/aws/` when just `dagger.io/aws/eks` is
-/// vendored) leaves the embedded package in place.
-fn vendors(dir: &FsPath) -> bool {
-    std::fs::read_dir(dir).is_ok_and(|entries| {
-        entries.flatten().any(|e| {
-            e.path().extension().is_some_and(|x| x == "cue")
-                && e.file_type().is_ok_and(|t| !t.is_dir())
-        })
-    })
-}
-
 /// The package clause of the plan's files.
 fn package_name(plan_dir: &FsPath, overlay: &MemFs) -> Result<String, PlanError> {
-    let fs = PlanFs { overlay };
+    let fs = OverlayFs { overlay };
     let program = load::load(&fs, plan_dir, &[]).map_err(|e| PlanError(format!("{e}")))?;
     program.root_instance().package_name.clone().ok_or_else(|| {
         PlanError(format!(
@@ -481,39 +450,4 @@ fn package_name(plan_dir: &FsPath, overlay: &MemFs) -> Result<String, PlanError>
             plan_dir.display()
         ))
     })
-}
-
-/// The real file system with an in-memory overlay on top.
-struct PlanFs<'a> {
-    overlay: &'a MemFs,
-}
-
-impl FileSystem for PlanFs<'_> {
-    fn exists(&self, path: &FsPath) -> bool {
-        self.overlay.exists(path) || OsFs.exists(path)
-    }
-
-    fn is_dir(&self, path: &FsPath) -> bool {
-        self.overlay.is_dir(path) || OsFs.is_dir(path)
-    }
-
-    fn read_dir(&self, dir: &FsPath) -> io::Result<Vec<DirEntry>> {
-        let mut entries = match (OsFs.read_dir(dir), self.overlay.read_dir(dir)) {
-            (Err(e), Err(_)) => return Err(e),
-            (a, b) => {
-                let mut v = a.unwrap_or_default();
-                v.extend(b.unwrap_or_default());
-                v
-            }
-        };
-        entries.sort_by(|a, b| a.name.cmp(&b.name));
-        entries.dedup_by(|a, b| a.name == b.name);
-        Ok(entries)
-    }
-
-    fn read_to_string(&self, path: &FsPath) -> io::Result<String> {
-        self.overlay
-            .read_to_string(path)
-            .or_else(|_| OsFs.read_to_string(path))
-    }
 }
