@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 runs="${1:-3}"
 cargo build --release -q -p dagger-cli
 bin="${CARGO_TARGET_DIR:-$PWD/target}/release/dagger"
-eval "$(bash scripts/engine.sh env)"
+[ -n "${BUILDKIT_HOST:-}" ] || eval "$(bash scripts/engine.sh env)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache" NO_COLOR=1
