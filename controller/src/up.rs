@@ -104,6 +104,8 @@ pub struct UpOutcome {
     pub eval_time: std::time::Duration,
     /// How many evaluations that was.
     pub evaluations: usize,
+    /// The part of `eval_time` spent re-evaluating after components finished.
+    pub fill_time: std::time::Duration,
 }
 
 /// Runs `up` (or `down`) on controller `state`, which the caller has locked,
@@ -123,6 +125,7 @@ pub async fn up<S: Solver>(
         record: None,
         eval_time: std::time::Duration::ZERO,
         evaluations: 0,
+        fill_time: std::time::Duration::ZERO,
     };
     let prepared = prepare(store, state, req);
     let (dirs, files) = match prepared {
@@ -369,6 +372,7 @@ async fn compute<S: Solver>(
     outcome.evaluations = n;
     if let Ok(report) = &result {
         outcome.eval_time += report.fill_time;
+        outcome.fill_time = report.fill_time;
         outcome.evaluations += report.fills;
     }
     Ok(result?)

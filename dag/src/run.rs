@@ -388,7 +388,20 @@ fn fill_error<P: Plan>(
         .map(|(c, _)| c)
         .collect();
     let errors = match filled {
-        Ok(()) => plan.root().errors(&Path::root()),
+        // Only what the fill re-evaluated can hold new errors (the rest
+        // was checked before); without that knowledge, everything.
+        Ok(()) => match plan.changed() {
+            Some(paths) => paths
+                .iter()
+                .flat_map(|p| {
+                    plan.root()
+                        .lookup(p)
+                        .map(|n| n.errors(p))
+                        .unwrap_or_default()
+                })
+                .collect(),
+            None => plan.root().errors(&Path::root()),
+        },
         Err(e) => {
             // The evaluator's report names paths; attribute it when one matches.
             let c = match exporters.as_slice() {

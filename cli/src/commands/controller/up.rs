@@ -209,10 +209,11 @@ pub fn once(args: &Args, mode: &Mode) -> (ExitCode, String) {
     }
     let redact = |text: &str| secrets.redact(text);
     let timings = format!(
-        "total {:.3}s (evaluation {:.3}s in {} evaluations)",
+        "total {:.3}s (evaluation {:.3}s in {} evaluations, of which re-evaluations after components finished {:.3}s)",
         start.elapsed().as_secs_f64(),
         outcome.eval_time.as_secs_f64(),
-        outcome.evaluations
+        outcome.evaluations,
+        outcome.fill_time.as_secs_f64()
     );
     common.debug(&timings);
     let stats = tracker.snapshot();
