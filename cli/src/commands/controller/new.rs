@@ -83,11 +83,19 @@ pub fn run(args: Args) -> ExitCode {
     if let Err(e) = store.create(&args.name, source.clone()) {
         return super::fail(&common, &e.to_string(), 1);
     }
+    let dir = store.dir(&args.name);
+    let shown = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| {
+            dir.strip_prefix(cwd)
+                .ok()
+                .map(|r| format!("./{}", r.display()))
+        })
+        .unwrap_or_else(|| dir.display().to_string());
     common.info(&format!(
-        "created controller {} (plan: {}) in {}",
+        "created controller {} (plan: {}) in {shown}",
         args.name,
         controller::plan_source::describe(&source),
-        store.dir(&args.name).display()
     ));
     if args.up {
         return super::up::run(super::up::Args::for_controller(common));
