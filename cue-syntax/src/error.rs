@@ -50,6 +50,9 @@ pub enum ParseErrorKind {
     InvalidLabel,
     #[error("nesting too deep: more than {0} levels of brackets or operators")]
     TooDeep(u32),
+    /// `a :: b`, the definition syntax of CUE before v0.2.1 (read as `:`).
+    #[error("use of deprecated '::' (deprecated as of v0.2.1): try running `cue fix` (possibly with an earlier version, like v0.2.2) to upgrade")]
+    DeprecatedDoubleColon,
 }
 
 impl ParseErrorKind {

@@ -619,7 +619,13 @@ impl<'s> Lexer<'s> {
                     continue;
                 }
                 Ok(RawTok::Newline) => {
-                    if self.ends_operand {
+                    // As the reference scanner: no comma is inserted before
+                    // a line that starts with `,` or `:` (JSON written with
+                    // leading commas and colons), blank lines skipped.
+                    let next = self.src[end..]
+                        .bytes()
+                        .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+                    if self.ends_operand && !matches!(next, Some(b',' | b':')) {
                         return self.emit(start, Tok::Comma(true), end);
                     }
                     continue;
@@ -686,6 +692,12 @@ impl<'s> Lexer<'s> {
                 Ok(RawTok::NotMatch) => Tok::NotMatch,
                 Ok(RawTok::Bang) => Tok::Bang,
                 Ok(RawTok::Eq) => Tok::Eq,
+                Ok(RawTok::Colon) if self.src[end..].starts_with(':') => {
+                    // `::` is read as `:` after the error, as the reference does.
+                    self.error(ParseErrorKind::DeprecatedDoubleColon, start, end + 1);
+                    self.bump_to(end + 1);
+                    return self.emit(start, Tok::Colon, end + 1);
+                }
                 Ok(RawTok::Colon) => Tok::Colon,
                 Ok(RawTok::Question) => Tok::Question,
                 Ok(RawTok::LBrack) => Tok::LBrack,

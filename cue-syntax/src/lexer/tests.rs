@@ -267,3 +267,39 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let decls = "a: 1 + 2\n".repeat(5000);
     assert!(errors(&decls).is_empty());
 }
+
+#[test]
+fn no_comma_is_inserted_before_a_line_starting_with_a_comma_or_colon() {
+    use Tok::*;
+    assert_eq!(
+        toks("a\n: {\"k\": 1\n\n  , \"l\"\n:2\n}\n"),
+        vec![
+            Ident("a"),
+            Colon,
+            LBrace,
+            Str("\"k\""),
+            Colon,
+            Int("1"),
+            Comma(false),
+            Str("\"l\""),
+            Colon,
+            Int("2"),
+            Comma(true),
+            RBrace,
+            Comma(true)
+        ]
+    );
+}
+
+#[test]
+fn a_double_colon_is_the_deprecated_definition_syntax_read_as_a_colon() {
+    use Tok::*;
+    assert_eq!(
+        toks("a :: int"),
+        vec![Ident("a"), Colon, Ident("int"), Comma(true)]
+    );
+    assert_eq!(
+        errors("a :: int"),
+        vec![ParseErrorKind::DeprecatedDoubleColon]
+    );
+}
