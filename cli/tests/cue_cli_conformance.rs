@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Scripts that agree today; raise it as more pass, never lower it.
-const FLOOR: usize = 12;
+const FLOOR: usize = 13;
 
 /// Scripts in the suite (see `scripts/update-cue-cli.py --list`).
 const SCRIPTS: usize = 60;

@@ -243,11 +243,13 @@ fn cue_text(value: &Evaluated, req: &Request) -> Result<String, Errors> {
         // `-c`: every regular field must be concrete, as for export.
         value.export()?;
     }
-    let opts = if req.all {
+    let mut opts = if req.all {
         PrintOptions::all()
     } else {
         PrintOptions::default()
     };
+    // `-c` prints data only, as `cue eval -c` does.
+    opts.concrete = req.concrete;
     let file = value.eval_syntax_with(opts)?;
     Ok(format_file(&file, &FormatOptions::eval()))
 }

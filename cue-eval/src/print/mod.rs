@@ -41,6 +41,9 @@ pub struct PrintOptions {
     pub hidden: bool,
     /// Show optional fields (`-O`, `--all`).
     pub optional: bool,
+    /// Data only (`cue eval -c`): regular fields, no definitions, hidden or
+    /// optional fields whatever the other options say.
+    pub concrete: bool,
 }
 
 impl PrintOptions {
@@ -49,6 +52,7 @@ impl PrintOptions {
         PrintOptions {
             hidden: true,
             optional: true,
+            concrete: false,
         }
     }
 }
@@ -267,11 +271,9 @@ impl<'a> Printer<'a> {
     /// Whether `v` has definitions or (when shown) hidden fields, which
     /// turn a non-struct value into a struct embedding it.
     fn shows_extra_arcs(&self, v: VertexId) -> bool {
-        self.ev
-            .v(v)
-            .arcs
-            .iter()
-            .any(|(l, _)| l.is_def() || (l.is_hidden() && self.opts.hidden))
+        self.ev.v(v).arcs.iter().any(|(l, _)| {
+            !self.opts.concrete && (l.is_def() || (l.is_hidden() && self.opts.hidden))
+        })
     }
 
     fn list(&mut self, v: VertexId) -> Expr {
@@ -335,7 +337,7 @@ impl<'a> Printer<'a> {
                 comments: Comments::default(),
             }));
         }
-        let order = if self.opts.optional {
+        let order = if self.opts.optional && !self.opts.concrete {
             self.order_with_optional(v)
         } else {
             self.ev
@@ -348,8 +350,10 @@ impl<'a> Printer<'a> {
             let show = match label.kind() {
                 LabelKind::String => show_regular,
                 LabelKind::Int => false,
-                LabelKind::Definition => true,
-                LabelKind::Hidden | LabelKind::HiddenDefinition => self.opts.hidden,
+                LabelKind::Definition => !self.opts.concrete,
+                LabelKind::Hidden | LabelKind::HiddenDefinition => {
+                    self.opts.hidden && !self.opts.concrete
+                }
             };
             if !show {
                 continue;
