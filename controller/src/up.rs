@@ -247,8 +247,7 @@ fn prepare(
     if let Some(n) = req.replay {
         let Some(run) = state.runs.iter().find(|r| r.number == n) else {
             return Err(UpError::Usage(format!(
-                "controller {} has no run {n} (see `dagger history`)",
-                state.name
+                "--replay {n}: there is no run {n} (see `dagger history`)"
             )));
         };
         let snapshot = history::get(store, &state.name, &run.snapshot)?;
