@@ -304,7 +304,7 @@ async fn compute<S: Solver>(
     let host = HostAccess::new(&options.plan_dir, &options.allow_host_paths)
         .map_err(|e| UpError::Plan(PlanError(e)))?;
     // Pass 1: everything stored filled in, keys compared.
-    let stored_fills = fills_of(memo, &graph, |_| true)?;
+    let stored_fills = fills_of(memo, &graph, |_| true);
     let mut clean: BTreeSet<Path> = BTreeSet::new();
     if !stored_fills.is_empty() {
         let prefilled = load(&stored_fills)
@@ -348,7 +348,7 @@ async fn compute<S: Solver>(
         }
     }
     // Pass 2: only what is still fresh filled in; the rest runs.
-    let fresh_fills = fills_of(memo, &graph, |c| clean.contains(c))?;
+    let fresh_fills = fills_of(memo, &graph, |c| clean.contains(c));
     let mut plan = if fresh_fills.is_empty() {
         plan
     } else {
@@ -416,7 +416,7 @@ fn fills_of(
     memo: &BTreeMap<String, StoredOutput>,
     graph: &Graph,
     keep: impl Fn(&Path) -> bool,
-) -> Result<Vec<(Path, serde_json::Value)>, UpError> {
+) -> Vec<(Path, serde_json::Value)> {
     let mut out = Vec::new();
     for c in graph.components() {
         if !keep(&c) {
@@ -428,7 +428,7 @@ fn fills_of(
             }
         }
     }
-    Ok(out)
+    out
 }
 
 /// `set` and every component that depends on one of them.

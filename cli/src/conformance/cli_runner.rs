@@ -10,8 +10,6 @@ use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Directories of the work directory that hold the environment (home and
@@ -72,37 +70,19 @@ pub fn run_all(
     jobs: usize,
     timeout: Duration,
 ) -> Vec<CliResult> {
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<CliResult>>> = Mutex::new(vec![None; cases.len()]);
-    std::thread::scope(|s| {
-        for _ in 0..jobs.max(1) {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some((name, path)) = cases.get(i) else {
-                    break;
-                };
-                let verdict = match std::fs::read_to_string(path) {
-                    Ok(text) => match CliCase::parse(&text) {
-                        Ok(case) => run_case(exe, &case, timeout),
-                        Err(e) => setup_error(e),
-                    },
-                    Err(e) => setup_error(format!("cannot read case: {e}")),
-                };
-                if let Ok(mut r) = results.lock() {
-                    r[i] = Some(CliResult {
-                        name: name.clone(),
-                        verdict,
-                    });
-                }
-            });
+    super::parallel::map(cases, jobs, |(name, path)| {
+        let verdict = match std::fs::read_to_string(path) {
+            Ok(text) => match CliCase::parse(&text) {
+                Ok(case) => run_case(exe, &case, timeout),
+                Err(e) => setup_error(e),
+            },
+            Err(e) => setup_error(format!("cannot read case: {e}")),
+        };
+        CliResult {
+            name: name.clone(),
+            verdict,
         }
-    });
-    results
-        .into_inner()
-        .unwrap_or_default()
-        .into_iter()
-        .flatten()
-        .collect()
+    })
 }
 
 fn setup_error(e: String) -> CliVerdict {

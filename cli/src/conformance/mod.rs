@@ -8,5 +8,6 @@ pub mod case;
 pub mod cli_case;
 pub mod cli_runner;
 pub mod compare;
+mod parallel;
 pub mod runner;
 pub mod txtar;

@@ -7,8 +7,6 @@ use super::compare::{first_line, judge, Actual, Verdict};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// How to run the cases.
@@ -188,34 +186,16 @@ fn failed(reason: String) -> Verdict {
 /// Runs every case in a child process (`exe conformance --one PATH`),
 /// `opts.jobs` at a time, killing a child after `opts.timeout`.
 pub fn run_isolated(exe: &Path, cases: &[(String, PathBuf)], opts: &Options) -> Vec<CaseResult> {
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<CaseResult>>> = Mutex::new(vec![None; cases.len()]);
-    std::thread::scope(|s| {
-        for _ in 0..opts.jobs.max(1) {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some((name, path)) = cases.get(i) else {
-                    break;
-                };
-                let mut verdict = run_child(exe, path, opts.timeout);
-                if verdict.reason.is_some() && !verdict.pass {
-                    fill_expectations(&mut verdict, path);
-                }
-                if let Ok(mut r) = results.lock() {
-                    r[i] = Some(CaseResult {
-                        name: name.clone(),
-                        verdict,
-                    });
-                }
-            });
+    super::parallel::map(cases, opts.jobs, |(name, path)| {
+        let mut verdict = run_child(exe, path, opts.timeout);
+        if verdict.reason.is_some() && !verdict.pass {
+            fill_expectations(&mut verdict, path);
         }
-    });
-    results
-        .into_inner()
-        .unwrap_or_default()
-        .into_iter()
-        .flatten()
-        .collect()
+        CaseResult {
+            name: name.clone(),
+            verdict,
+        }
+    })
 }
 
 /// For a case whose child died or timed out: what the case expected, so

@@ -108,13 +108,10 @@ fn render(
         inputs
             .extend(controller::inputs::output_inputs(&state.outputs).map_err(|e| e.to_string())?);
     }
-    let secrets: Vec<String> = inputs
-        .iter()
-        .filter_map(|i| match i {
-            dag::inputs::Input::Secret { value, .. } => Some(value.0.clone()),
-            _ => None,
-        })
-        .collect();
+    let secrets = dag::secrets::Secrets::new(inputs.iter().filter_map(|i| match i {
+        dag::inputs::Input::Secret { path, value } => Some((path.to_string(), value.clone())),
+        _ => None,
+    }));
     // Without the plan: an empty package with only the inputs and outputs.
     let tmp;
     let load_dir = if args.no_plan {
@@ -148,15 +145,7 @@ fn render(
         move || super::super::eval::render_program(program, &cwd, &req)
     })?;
     // A secret is printed as `<secret>`, as by `compute`.
-    let hide = |mut t: String| {
-        for s in &secrets {
-            if !s.is_empty() {
-                t = t.replace(s.as_str(), "<secret>");
-            }
-        }
-        t
-    };
-    let text = hide(text);
+    let text = secrets.redact(&text);
     Ok(match args.format {
         QueryFormat::Text => {
             let v: serde_json::Value =
