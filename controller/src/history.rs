@@ -41,22 +41,13 @@ pub fn get(store: &Store, name: &str, id: &str) -> Result<Snapshot, StoreError> 
 }
 
 /// The load directory relative to the root of the plan files.
-pub fn load_dir_in(dirs: &PlanDirs, files: &BTreeMap<String, String>) -> String {
-    // The files are relative to the module root: find it again as the
-    // ancestor of the load directory that holds `cue.mod`.
-    let mut at = Some(dirs.load.as_path());
-    while let Some(d) = at {
-        if d.join("cue.mod").is_dir() {
-            return dirs
-                .load
-                .strip_prefix(d)
-                .map(|p| p.display().to_string())
-                .unwrap_or_default();
-        }
-        at = d.parent();
-    }
-    let _ = files;
-    String::new()
+pub fn load_dir_in(dirs: &PlanDirs) -> String {
+    // The files are relative to the module root (plan_source::files).
+    let root = dag::embedded_fs::module_root(&dirs.load);
+    dirs.load
+        .strip_prefix(&root)
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
 }
 
 /// Writes a snapshot's plan files under `.dagger/<name>/replay/` (emptied

@@ -220,15 +220,7 @@ fn fetch_git(dir: &Path, remote: &str, reference: &str) -> Result<(), String> {
 /// of its module's `cue.mod/`, by path relative to the module root. They
 /// are the plan's part of a run's snapshot and digest.
 pub fn files(dirs: &PlanDirs) -> BTreeMap<String, String> {
-    let mut root = dirs.load.clone();
-    let mut at = Some(dirs.load.as_path());
-    while let Some(d) = at {
-        if d.join("cue.mod").is_dir() {
-            root = d.to_path_buf();
-            break;
-        }
-        at = d.parent();
-    }
+    let root = dag::embedded_fs::module_root(&dirs.load);
     let mut out = BTreeMap::new();
     let mut add_dir = |dir: &Path, recursive: bool| {
         let mut stack = vec![dir.to_path_buf()];

@@ -178,7 +178,7 @@ pub async fn up<S: Solver>(
     }
     let snapshot = Snapshot {
         plan: state.plan.clone(),
-        load_dir: history::load_dir_in(&dirs, &files),
+        load_dir: history::load_dir_in(&dirs),
         plan_files: files.clone(),
         inputs: state.inputs.clone(),
         outputs: if result.is_ok() {
